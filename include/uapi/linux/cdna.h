@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * cdna: Concurrent Direct Network Access for KVM - the ABI.
+ *
+ * This header is the only contract between the host module (cdna.ko), the
+ * guest driver (cdna_vf.ko), the admin tool (cdnactl) and the tests.  It
+ * holds two things:
+ *
+ *  1. The VF device model: what a VM sees of its context, a PCI network
+ *     function.  Everything here could be implemented by NIC hardware.
+ *     docs/vf-device.md explains it.
+ *  2. The generic netlink family "cdna" (see the end of the file).
+ *
+ * All multi-byte values in registers and in guest memory are little endian.
+ */
+#ifndef _UAPI_LINUX_CDNA_H
+#define _UAPI_LINUX_CDNA_H
+
+#include <linux/types.h>
+
+/* ABI version of the VF device model, read from CDNA_REG_VERSION. */
+#define CDNA_ABI_MAJOR			1
+#define CDNA_ABI_MINOR			0
+#define CDNA_ABI_VERSION		((CDNA_ABI_MAJOR << 16) | CDNA_ABI_MINOR)
+
+/*
+ * PCI identity.  cdna owns no PCI-SIG vendor ID; 0xcd0a is absent from the
+ * public PCI ID database, so no real product answers to it.  A hardware
+ * implementation would carry its vendor's IDs and keep the class, the BAR
+ * layout and the registers below.
+ */
+#define CDNA_PCI_VENDOR_ID		0xcd0a
+#define CDNA_PCI_DEVICE_ID		0x0001
+#define CDNA_PCI_SUBSYS_VENDOR_ID	CDNA_PCI_VENDOR_ID
+#define CDNA_PCI_SUBSYS_ID		0x0001
+#define CDNA_PCI_REVISION		0x01
+#define CDNA_PCI_CLASS			0x020000	/* Ethernet controller */
+
+/*
+ * BARs.  BAR0 holds the registers and the doorbells; every access to it is
+ * trapped.  BAR2 holds only the MSI-X table and PBA, which the VMM emulates
+ * itself, so the BAR2 region is never accessed through the device.
+ */
+#define CDNA_BAR_REGS			0
+#define CDNA_BAR_REGS_SIZE		0x4000
+#define CDNA_BAR_MSIX			2
+#define CDNA_BAR_MSIX_SIZE		0x1000
+#define CDNA_MSIX_TABLE_OFFSET		0x0000
+#define CDNA_MSIX_PBA_OFFSET		0x0800
+
+/* Limits. */
+#define CDNA_MAX_QUEUE_PAIRS		8
+#define CDNA_MIN_RING_SIZE		64
+#define CDNA_MAX_RING_SIZE		4096
+#define CDNA_MIN_MTU			68
+#define CDNA_MAX_MTU			9000
+#define CDNA_MAX_TX_FRAGS		18	/* descriptors per TX packet */
+#define CDNA_MAX_RX_FRAGS		18	/* buffers per RX packet */
+#define CDNA_MAX_TX_LEN			65535	/* bytes per TX packet (GSO) */
+
+/*
+ * MSI-X vector map: vector 0 signals control events (link change, device
+ * error); vector 1 + i serves both queues of queue pair i.
+ */
+#define CDNA_MSIX_CTRL_VECTOR		0
+#define CDNA_MSIX_QP_VECTOR(qp)		(1 + (qp))
+#define CDNA_MSIX_NUM_VECTORS(nqp)	(1 + (nqp))
+
+/*
+ * BAR0 register map.  Registers are 32 bits wide and must be accessed with
+ * naturally aligned 32-bit reads and writes; other accesses are refused.
+ * Reads of unassigned offsets return 0, writes to them and to read-only
+ * registers are ignored; the device counts both (host-side statistics).
+ */
+#define CDNA_REG_MAGIC			0x000	/* RO: CDNA_MAGIC */
+#define CDNA_REG_VERSION		0x004	/* RO: CDNA_ABI_VERSION */
+#define CDNA_REG_DEV_FEATURES_LO	0x008	/* RO: device features 31..0 */
+#define CDNA_REG_DEV_FEATURES_HI	0x00c	/* RO: device features 63..32 */
+#define CDNA_REG_DRV_FEATURES_LO	0x010	/* RW: driver-acked features 31..0 */
+#define CDNA_REG_DRV_FEATURES_HI	0x014	/* RW: driver-acked features 63..32 */
+#define CDNA_REG_STATUS			0x018	/* RW: CDNA_STATUS_*; write 0 = reset */
+#define CDNA_REG_ERROR_CAUSE		0x01c	/* RO: CDNA_ERR_* of the last error */
+#define CDNA_REG_ERROR_QUEUE		0x020	/* RO: queue the error concerns, or ~0 */
+#define CDNA_REG_CTRL_CAUSE		0x024	/* RC: CDNA_CTRL_CAUSE_* (read clears) */
+#define CDNA_REG_MAX_QUEUE_PAIRS	0x028	/* RO: queue pairs of this function */
+#define CDNA_REG_NUM_QUEUE_PAIRS	0x02c	/* RW: queue pairs the driver uses */
+#define CDNA_REG_MAX_RING_SIZE		0x030	/* RO: CDNA_MAX_RING_SIZE */
+#define CDNA_REG_MAX_MTU		0x034	/* RO: largest MTU the context allows */
+#define CDNA_REG_MTU			0x038	/* RW: MTU the driver uses */
+#define CDNA_REG_MAC_LO			0x03c	/* RO: MAC bytes 0..3 (byte 0 in 7..0) */
+#define CDNA_REG_MAC_HI			0x040	/* RO: MAC bytes 4..5 */
+#define CDNA_REG_LINK			0x044	/* RO: CDNA_LINK_* */
+#define CDNA_REG_LINK_SPEED		0x048	/* RO: link speed in Mbit/s */
+#define CDNA_REG_RX_COAL_USECS		0x04c	/* RW: RX interrupt delay */
+#define CDNA_REG_RX_COAL_FRAMES		0x050	/* RW: RX completions per interrupt */
+#define CDNA_REG_TX_COAL_USECS		0x054	/* RW: TX interrupt delay */
+#define CDNA_REG_TX_COAL_FRAMES		0x058	/* RW: TX completions per interrupt */
+#define CDNA_REG_MAX_COAL_USECS		0x05c	/* RO: largest accepted delay */
+
+#define CDNA_MAGIC			0x414e4443	/* "CDNA" */
+
+/*
+ * Per-queue register blocks.  Queue q = 2 * qp is the RX queue of queue pair
+ * qp, q = 2 * qp + 1 its TX queue.
+ */
+#define CDNA_QUEUE_RX(qp)		(2 * (qp))
+#define CDNA_QUEUE_TX(qp)		(2 * (qp) + 1)
+#define CDNA_MAX_QUEUES			(2 * CDNA_MAX_QUEUE_PAIRS)
+
+#define CDNA_REG_QUEUE_BASE		0x400
+#define CDNA_REG_QUEUE_STRIDE		0x40
+#define CDNA_REG_QUEUE(q, reg)		(CDNA_REG_QUEUE_BASE + \
+					 (q) * CDNA_REG_QUEUE_STRIDE + (reg))
+#define CDNA_QREG_DESC_LO		0x00	/* RW: descriptor ring address */
+#define CDNA_QREG_DESC_HI		0x04
+#define CDNA_QREG_CPL_LO		0x08	/* RW: completion ring address */
+#define CDNA_QREG_CPL_HI		0x0c
+#define CDNA_QREG_SHM_LO		0x10	/* RW: struct cdna_queue_shm address */
+#define CDNA_QREG_SHM_HI		0x14
+#define CDNA_QREG_SIZE			0x18	/* RW: ring entries, a power of two */
+#define CDNA_QREG_ENABLE		0x1c	/* RW: 1 = start; reads 1 while running */
+#define CDNA_QREG_DROPS			0x20	/* RO: packets dropped by the device */
+
+/*
+ * Doorbells: a write of any value to CDNA_REG_DOORBELL(q) tells the device
+ * that queue q has new descriptors (its producer index in shared memory
+ * moved).  Drivers ring only when the device asked for it (EVENT_IDX).
+ */
+#define CDNA_REG_DOORBELL_BASE		0x2000
+#define CDNA_REG_DOORBELL(q)		(CDNA_REG_DOORBELL_BASE + 4 * (q))
+
+/*
+ * Feature bits (64).  The driver reads the device features, writes the
+ * subset it uses to DRV_FEATURES, then sets CDNA_STATUS_FEATURES_OK.  The
+ * device refuses FEATURES_OK (it reads back clear and ERROR_CAUSE says
+ * CDNA_ERR_FEATURES) when an acked bit is not offered or VERSION_1 is
+ * missing.
+ */
+#define CDNA_F_VERSION_1		0	/* this ABI; must be acked */
+#define CDNA_F_CSUM			1	/* TX: device completes partial csums */
+#define CDNA_F_RX_CSUM			2	/* RX: device reports valid csums */
+#define CDNA_F_TSO4			3	/* TX: device segments TCPv4 */
+#define CDNA_F_TSO6			4	/* TX: device segments TCPv6 */
+#define CDNA_F_RX_GSO			5	/* RX: device may deliver coalesced
+						 * TCP packets over several buffers */
+#define CDNA_F_EVENT_IDX		6	/* notification suppression */
+#define CDNA_F_IRQ_COAL			7	/* interrupt moderation registers */
+#define CDNA_F_MTU			8	/* driver may set CDNA_REG_MTU */
+#define CDNA_F_LINK_IRQ			9	/* link changes raise vector 0 */
+#define CDNA_F_ALL			((1ULL << 10) - 1)
+
+/* CDNA_REG_STATUS bits; the driver sets them in this order. */
+#define CDNA_STATUS_ACKNOWLEDGE		0x01	/* driver found the device */
+#define CDNA_STATUS_DRIVER		0x02	/* driver knows how to drive it */
+#define CDNA_STATUS_FEATURES_OK		0x04	/* feature set accepted */
+#define CDNA_STATUS_DRIVER_OK		0x08	/* queues configured, go */
+#define CDNA_STATUS_NEEDS_RESET		0x40	/* device error: reset required */
+#define CDNA_STATUS_FAILED		0x80	/* driver gave up */
+
+/* CDNA_REG_ERROR_CAUSE values. */
+#define CDNA_ERR_NONE			0
+#define CDNA_ERR_FEATURES		1	/* bad feature set acked */
+#define CDNA_ERR_QUEUE_CONFIG		2	/* bad ring address/size at enable */
+#define CDNA_ERR_RING_UNMAPPED		3	/* ring memory was unmapped */
+#define CDNA_ERR_RING_INDEX		4	/* producer index beyond the ring */
+#define CDNA_ERR_STATE			5	/* register write illegal in state */
+#define CDNA_ERR_DMA			6	/* ring access failed */
+
+/* CDNA_REG_CTRL_CAUSE bits: why vector 0 fired. */
+#define CDNA_CTRL_CAUSE_LINK		0x1
+#define CDNA_CTRL_CAUSE_ERROR		0x2
+
+/* CDNA_REG_LINK bits. */
+#define CDNA_LINK_UP			0x1
+
+/*
+ * Rings.  Each queue has three areas in guest memory, configured through
+ * its register block before CDNA_QREG_ENABLE is written:
+ *
+ *  - a descriptor ring of SIZE entries, written by the driver;
+ *  - a completion ring of SIZE entries of struct cdna_cpl, written by the
+ *    device;
+ *  - a struct cdna_queue_shm holding the indices.
+ *
+ * Indices are free-running 32-bit counters; the slot of index i is
+ * i & (SIZE - 1).  The driver publishes descriptors by writing them and
+ * then storing the new producer index (drv.prod).  The device reads each
+ * descriptor once, consumes descriptors in ring order and writes one
+ * completion per packet, in order, then stores the new completion count
+ * (dev.cons).  drv.prod - (descriptors completed) never exceeds SIZE; a
+ * larger value is a CDNA_ERR_RING_INDEX error.
+ *
+ * Notification suppression (CDNA_F_EVENT_IDX), in the style of virtio's
+ * event index: the driver rings the doorbell after moving prod from old to
+ * new only if (u32)(new - dev.kick_event - 1) < (u32)(new - old); the device
+ * raises the queue's vector after moving cons from old to new only if
+ * (u32)(new - drv.irq_event - 1) < (u32)(new - old).  Without EVENT_IDX the
+ * driver rings on every publish and the device interrupts on every
+ * completion batch.
+ *
+ * Ring addresses: descriptor and completion rings aligned to 64 bytes, the
+ * shared area to 128; none may cross into memory the VM did not map for DMA.
+ */
+struct cdna_queue_shm {
+	/* Written by the driver, read by the device. */
+	struct {
+		__le32 prod;		/* descriptors published */
+		__le32 irq_event;	/* interrupt when cons passes this */
+		__le32 rsvd[14];
+	} drv;
+	/* Written by the device, read by the driver. */
+	struct {
+		__le32 cons;		/* completions written */
+		__le32 kick_event;	/* ring the doorbell when prod passes */
+		__le32 rsvd[14];
+	} dev;
+};
+
+/*
+ * TX descriptor.  A packet is one or more consecutive descriptors, the last
+ * with CDNA_TXD_EOP.  Offload fields are taken from the packet's first
+ * descriptor only.
+ */
+struct cdna_tx_desc {
+	__le64 addr;		/* guest DMA address of the fragment */
+	__le32 len;		/* fragment length in bytes, > 0 */
+	__le16 flags;		/* CDNA_TXD_* */
+	__le16 gso_size;	/* MSS when a GSO flag is set */
+	__le16 csum_start;	/* CDNA_TXD_CSUM: offset where summing starts */
+	__le16 csum_offset;	/* CDNA_TXD_CSUM: where to store, from start */
+	__le16 hdr_len;		/* GSO: length of the headers */
+	__le16 rsvd;
+};
+
+#define CDNA_TXD_EOP			0x0001	/* last descriptor of a packet */
+#define CDNA_TXD_CSUM			0x0002	/* complete a partial checksum */
+#define CDNA_TXD_GSO_TCPV4		0x0004	/* segment as TCPv4 */
+#define CDNA_TXD_GSO_TCPV6		0x0008	/* segment as TCPv6 */
+#define CDNA_TXD_GSO_ECN		0x0010	/* TCP ECN (CWR) in a GSO packet */
+#define CDNA_TXD_FLAGS_ALL		0x001f
+
+/* RX descriptor: one buffer posted by the driver. */
+struct cdna_rx_desc {
+	__le64 addr;		/* guest DMA address of the buffer */
+	__le32 len;		/* buffer size in bytes, >= CDNA_MIN_RX_BUF */
+	__le32 rsvd;
+};
+
+#define CDNA_MIN_RX_BUF			256
+
+/*
+ * Completion.  One per packet, in descriptor order.  ndesc says how many
+ * descriptors (TX fragments, RX buffers) the packet used, starting at the
+ * first descriptor not yet completed.
+ */
+struct cdna_cpl {
+	__le32 len;		/* RX: packet bytes written; TX: bytes sent */
+	__le16 ndesc;		/* descriptors consumed, >= 1 */
+	__le16 status;		/* CDNA_CPL_* */
+	__le16 flags;		/* RX: CDNA_RXC_* */
+	__le16 gso_size;	/* RX with CDNA_RXC_GSO_*: MSS */
+	__le16 csum_start;	/* RX with CDNA_RXC_CSUM_PARTIAL */
+	__le16 csum_offset;	/* RX with CDNA_RXC_CSUM_PARTIAL */
+};
+
+/* Completion status: zero is success, anything else an error reason. */
+#define CDNA_CPL_OK			0
+#define CDNA_CPL_ERR_ADDR		1	/* buffer not in the VM's DMA memory */
+#define CDNA_CPL_ERR_LEN		2	/* zero, too long or too many frags */
+#define CDNA_CPL_ERR_FLAGS		3	/* unknown or inconsistent flags */
+#define CDNA_CPL_ERR_SPOOF		4	/* source MAC not the context's */
+#define CDNA_CPL_ERR_OFFLOAD		5	/* checksum/GSO fields out of range */
+#define CDNA_CPL_ERR_DROPPED		6	/* engine dropped it (rate, link) */
+
+/* RX completion flags. */
+#define CDNA_RXC_CSUM_VALID		0x0001	/* L4 checksum verified */
+#define CDNA_RXC_GSO_TCPV4		0x0002	/* coalesced TCPv4, see gso_size */
+#define CDNA_RXC_GSO_TCPV6		0x0004	/* coalesced TCPv6, see gso_size */
+#define CDNA_RXC_CSUM_PARTIAL		0x0008	/* checksum not yet computed:
+						 * only with RX_GSO (local peers) */
+
+/*
+ * Generic netlink family.  Every attribute is commented with its type.
+ */
+#define CDNA_GENL_NAME			"cdna"
+#define CDNA_GENL_VERSION		1
+#define CDNA_GENL_MCGRP_EVENTS		"events"
+
+#endif /* _UAPI_LINUX_CDNA_H */
