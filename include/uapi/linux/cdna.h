@@ -230,6 +230,7 @@ struct cdna_tx_desc {
 	__le16 csum_offset;	/* CDNA_TXD_CSUM: where to store, from start */
 	__le16 hdr_len;		/* GSO: length of the headers */
 	__le16 rsvd;
+	__le64 rsvd2;		/* pads the descriptor to 32 bytes */
 };
 
 #define CDNA_TXD_EOP			0x0001	/* last descriptor of a packet */
@@ -280,10 +281,102 @@ struct cdna_cpl {
 						 * only with RX_GSO (local peers) */
 
 /*
- * Generic netlink family.  Every attribute is commented with its type.
+ * Generic netlink family "cdna".  Every attribute is commented with its
+ * type.  Commands that change state need CAP_NET_ADMIN; errors carry an
+ * extack message naming the offending attribute.
+ *
+ * Contexts are mdev instances.  CDNA_CMD_CTX_NEW defines a context (name,
+ * MAC, queues, ...) under a UUID and returns the UUID and the path of the
+ * mdev type's "create" node; the mdev instance itself is created by writing
+ * the UUID there (cdnactl does both), exactly as for any mdev.  An mdev
+ * created directly through sysfs becomes a context with default settings.
  */
 #define CDNA_GENL_NAME			"cdna"
 #define CDNA_GENL_VERSION		1
 #define CDNA_GENL_MCGRP_EVENTS		"events"
+
+enum cdna_cmd {
+	CDNA_CMD_UNSPEC,
+	CDNA_CMD_NIC_ATTACH,	/* IFNAME or IFINDEX */
+	CDNA_CMD_NIC_DETACH,	/* IFNAME or IFINDEX, [FORCE] */
+	CDNA_CMD_NIC_GET,	/* [IFNAME|IFINDEX]; dump without */
+	CDNA_CMD_CTX_NEW,	/* NIC, NAME, [UUID MAC VLAN QUEUE_PAIRS PROTECT
+				 * TRUST SPOOFCHK TX_RATE LINK] */
+	CDNA_CMD_CTX_DEL,	/* NAME or UUID, [FORCE] */
+	CDNA_CMD_CTX_GET,	/* [NAME|UUID]; dump without (filter by NIC) */
+	CDNA_CMD_CTX_SET,	/* NAME or UUID + attributes to change */
+	CDNA_CMD_CTX_STATS,	/* NAME or UUID; dump without */
+	CDNA_CMD_EVENT,		/* multicast: EVENT + NAME/UUID/NIC [LINK] */
+	__CDNA_CMD_MAX,
+};
+#define CDNA_CMD_MAX			(__CDNA_CMD_MAX - 1)
+
+enum cdna_attr {
+	CDNA_ATTR_UNSPEC,
+	CDNA_ATTR_PAD,
+	CDNA_ATTR_IFNAME,		/* string: uplink name */
+	CDNA_ATTR_IFINDEX,		/* u32: uplink ifindex */
+	CDNA_ATTR_NIC_NUM_CTX,		/* u32: contexts on the NIC */
+	CDNA_ATTR_NIC_MAX_CTX,		/* u32: contexts the NIC can hold */
+	CDNA_ATTR_NIC_MDEV_PARENT,	/* string: sysfs path of the mdev parent */
+	CDNA_ATTR_NIC,			/* string: uplink name of a context */
+	CDNA_ATTR_CTX_NAME,		/* string: context name (<= 15 chars) */
+	CDNA_ATTR_CTX_UUID,		/* string: mdev UUID, 36 chars */
+	CDNA_ATTR_CTX_MAC,		/* binary: 6 bytes */
+	CDNA_ATTR_CTX_VLAN,		/* u16: 0 = none, 1..4094 */
+	CDNA_ATTR_CTX_QUEUE_PAIRS,	/* u32: 1, 2, 4 or 8 */
+	CDNA_ATTR_CTX_PROTECT,		/* u8: enum cdna_protect */
+	CDNA_ATTR_CTX_TRUST,		/* u8: 0/1, may send any source MAC */
+	CDNA_ATTR_CTX_SPOOFCHK,		/* u8: 0/1, check source MAC on TX */
+	CDNA_ATTR_CTX_TX_RATE,		/* u32: Mbit/s, 0 = unlimited */
+	CDNA_ATTR_CTX_LINK,		/* u8: enum cdna_link_mode */
+	CDNA_ATTR_CTX_STATE,		/* string: lifecycle state name */
+	CDNA_ATTR_CTX_CREATE_PATH,	/* string: sysfs node to write UUID to */
+	CDNA_ATTR_CTX_MDEV_PATH,	/* string: /sys/bus/mdev/devices/UUID */
+	CDNA_ATTR_FORCE,		/* flag: tear down even if in use */
+	CDNA_ATTR_STATS,		/* nest: CDNA_STATS_* of a context */
+	CDNA_ATTR_QUEUE_STATS,		/* nest, repeated: one per queue */
+	CDNA_ATTR_EVENT,		/* u8: enum cdna_event */
+	__CDNA_ATTR_MAX,
+};
+#define CDNA_ATTR_MAX			(__CDNA_ATTR_MAX - 1)
+
+/* Per-context and per-queue statistics (nested). */
+enum cdna_stats_attr {
+	CDNA_STATS_UNSPEC,
+	CDNA_STATS_PAD,
+	CDNA_STATS_QUEUE,		/* u32: queue number (ABI numbering) */
+	CDNA_STATS_PACKETS,		/* u64 */
+	CDNA_STATS_BYTES,		/* u64 */
+	CDNA_STATS_DROPS,		/* nest: u64 per reason, type = reason */
+	CDNA_STATS_KICKS,		/* u64: doorbells */
+	CDNA_STATS_IRQS,		/* u64: interrupts signalled */
+	CDNA_STATS_PINNED_PAGES,	/* u64: pages pinned for the context */
+	CDNA_STATS_PIN_HITS,		/* u64: pin cache hits */
+	CDNA_STATS_PIN_MISSES,		/* u64: pin cache misses */
+	CDNA_STATS_BAD_REG,		/* u64: refused register accesses */
+	CDNA_STATS_RESETS,		/* u64: device resets */
+	__CDNA_STATS_MAX,
+};
+#define CDNA_STATS_MAX			(__CDNA_STATS_MAX - 1)
+
+enum cdna_protect {
+	CDNA_PROTECT_MODE_CHECKED,	/* hypervisor-checked descriptor enqueue */
+	CDNA_PROTECT_MODE_IOMMU,	/* per-context IOMMU domain */
+};
+
+enum cdna_link_mode {
+	CDNA_LINK_MODE_AUTO,		/* follow the uplink */
+	CDNA_LINK_MODE_UP,
+	CDNA_LINK_MODE_DOWN,
+};
+
+enum cdna_event {
+	CDNA_EVENT_CTX_OPENED,
+	CDNA_EVENT_CTX_CLOSED,
+	CDNA_EVENT_CTX_RESET,
+	CDNA_EVENT_CTX_ERROR,
+	CDNA_EVENT_LINK,		/* + CDNA_ATTR_CTX_LINK: 1 up, 0 down */
+};
 
 #endif /* _UAPI_LINUX_CDNA_H */
