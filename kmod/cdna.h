@@ -39,6 +39,10 @@
 #include <linux/kref.h>
 #include <linux/hrtimer.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/atomic.h>
+#include <linux/pci_regs.h>
+#include <linux/etherdevice.h>
 
 #include <linux/cdna.h>
 
@@ -81,7 +85,8 @@ extern const char * const cdna_drop_names[CDNA_DROP_MAX];
  * @packets: packets moved (TX: sent, RX: delivered to the guest)
  * @bytes: bytes moved
  * @drops: drops by reason
- * @kicks: doorbell writes seen for this queue
+ * @kicks: doorbell writes seen for this queue (written by the doorbell
+ *	path in vf_regs.c under ctx->lock, before cdna_queue_kick())
  * @irqs: interrupts raised for this queue
  */
 struct cdna_queue_stats {
@@ -180,7 +185,11 @@ extern const struct cdna_protect_ops cdna_protect_checked_ops;
  * @cfg_cpl: completion ring address as last written by the guest
  * @cfg_shm: shared index area address as last written by the guest
  * @cfg_size: ring size as last written by the guest
- * @enabled: rings mapped and the engine may process the queue
+ * @enabled: rings mapped and the engine may process the queue.  Set by
+ *	vf_regs.c (smp_store_release) after cdna_queue_enable() succeeded;
+ *	cleared (WRITE_ONCE) before cdna_queue_disable(), which returns only
+ *	when the engine no longer touches the queue.  Both are called with
+ *	ctx->lock held.
  * @desc: mapped descriptor ring
  * @cpl: mapped completion ring
  * @shm: mapped shared index area
@@ -223,16 +232,22 @@ struct cdna_queue {
 /**
  * struct cdna_irq - one MSI-X vector of a context
  * @trigger: eventfd QEMU gave through VFIO_DEVICE_SET_IRQS (KVM irqfd)
- * @masked: the driver masked the vector through SET_IRQS
- * @pending: an event arrived while masked or moderated
+ * @masked: the user masked the vector through SET_IRQS (ACTION_MASK)
+ * @pending: an event arrived while masked; signalled on unmask
  * @count: interrupts signalled
+ * @lost: events that found no trigger installed
+ *
+ * All fields are protected by ctx->irq_lock.
  */
 struct cdna_irq {
 	struct eventfd_ctx *trigger;
 	bool masked;
 	bool pending;
 	u64 count;
+	u64 lost;
 };
+
+#define CDNA_MAX_VECTORS	CDNA_MSIX_NUM_VECTORS(CDNA_MAX_QUEUE_PAIRS)
 
 /* ------------------------------------------------------------------ */
 /* Contexts                                                            */
@@ -240,13 +255,16 @@ struct cdna_irq {
 
 /*
  * Context lifecycle.  Transitions (ctx.c, cdna_ctx_set_state()):
- *   CREATED -> OPEN        a VM opened the VFIO device
- *   OPEN -> RUNNING        the driver set DRIVER_OK
- *   RUNNING -> ERROR       the device hit an error (NEEDS_RESET)
- *   * -> RESETTING -> OPEN guest reset (STATUS = 0 or VFIO_DEVICE_RESET)
- *   OPEN/RUNNING/ERROR -> CLOSED  the VM closed the device
- *   CLOSED -> OPEN         opened again
- *   CREATED/CLOSED -> DESTROYED   mdev removed
+ *   CREATED -> OPEN           a VM opened the VFIO device
+ *   OPEN -> RUNNING           the driver set DRIVER_OK
+ *   OPEN/RUNNING -> ERROR     the device hit an error (NEEDS_RESET)
+ *   OPEN/RUNNING/ERROR -> RESETTING
+ *                             reset (STATUS = 0, VFIO_DEVICE_RESET) or close
+ *   RESETTING -> OPEN         reset done
+ *   RESETTING -> CLOSED       the VM closed the device
+ *   CLOSED -> OPEN            opened again
+ *   CREATED/CLOSED -> DESTROYED  mdev removed
+ * Anything else is refused (-EINVAL) and logged with dev_dbg.
  */
 enum cdna_ctx_state {
 	CDNA_CTX_CREATED,
@@ -260,6 +278,20 @@ enum cdna_ctx_state {
 
 const char *cdna_ctx_state_name(enum cdna_ctx_state state);
 
+/* Coalescing registers, in the order of the ABI. */
+enum cdna_coal {
+	CDNA_COAL_RX_USECS,
+	CDNA_COAL_RX_FRAMES,
+	CDNA_COAL_TX_USECS,
+	CDNA_COAL_TX_FRAMES,
+	CDNA_COAL_MAX,
+};
+
+#define CDNA_MAX_COAL_USECS	10000	/* CDNA_REG_MAX_COAL_USECS */
+#define CDNA_MAX_COAL_FRAMES	CDNA_MAX_RING_SIZE
+#define CDNA_LINK_SPEED		10000	/* Mbit/s reported in LINK_SPEED */
+#define CDNA_DEFAULT_MTU	1500
+
 /**
  * struct cdna_ctx - a context: one VF, one VM
  * @vdev: the VFIO device (must be first for vfio_alloc_device)
@@ -267,29 +299,48 @@ const char *cdna_ctx_state_name(enum cdna_ctx_state state);
  * @nic: the NIC the context lives on
  * @node: entry in nic->ctx_list, protected by nic->lock
  * @lock: protects everything below that is not marked otherwise:
- *	state, registers, queue configuration, irq triggers
+ *	state, registers, queue configuration, config space, the
+ *	host-side settings (mac, vlan, trusted, link_up writes)
  * @state: lifecycle state
- * @name: user-visible name (the mdev UUID until named)
- * @mac: MAC address presented to the guest and used for demux
+ * @name: user-visible name given by the control plane; empty until named
+ *	(the mdev UUID, dev_name(mdev_dev(@mdev)), always identifies it)
+ * @mac: MAC address presented to the guest and used for demux; changes
+ *	only while the context is not open, so the engine may cache it
+ *	from cdna_engine_ctx_start() on
  * @vlan: VLAN inserted on TX/stripped on RX, 0 for none
  * @trusted: may send with any source MAC
- * @link_admin: host-forced link (true = up) ...
+ * @link_up: host-set link state (debugfs "link", later netlink); written
+ *	under @lock, read locklessly (READ_ONCE) by the engine
+ * @engine_started: cdna_engine_ctx_start() was called and not yet undone
  * @protect: DMA protection implementation
  * @protect_priv: its per-context state
  * @nqp: queue pairs of this function (from the mdev type)
+ * @nvec: MSI-X vectors of this function, CDNA_MSIX_NUM_VECTORS(@nqp)
  * @queues: 2 * @nqp queues
- * @irqs: CDNA_MSIX_NUM_VECTORS(@nqp) vectors
+ * @irq_lock: protects @irqs and @req_trigger; taken from any context
+ *	(cdna_irq_signal() is called by the engine in softirq/kthread
+ *	context), never held while sleeping.  Nests inside @lock.
+ * @irqs: @nvec vectors
+ * @req_trigger: eventfd for VFIO_PCI_REQ_IRQ_INDEX (device request)
  * @cfg: emulated PCI config space
+ * @cfg_wmask: writable bits of the first 256 bytes of @cfg
  * @dev_features: offered features
  * @drv_features: features the driver acked
- * @status: CDNA_REG_STATUS
+ * @status: CDNA_REG_STATUS without CDNA_STATUS_NEEDS_RESET
+ * @num_qp: CDNA_REG_NUM_QUEUE_PAIRS
+ * @mtu: CDNA_REG_MTU
+ * @max_mtu: CDNA_REG_MAX_MTU
+ * @coal: coalescing registers, indexed by enum cdna_coal
+ * @event_lock: protects @needs_reset, @error_cause, @error_queue and
+ *	@ctrl_cause, which the engine sets from any context
+ *	(cdna_ctx_raise_error()).  Nests inside @lock.
+ * @needs_reset: CDNA_STATUS_NEEDS_RESET
  * @error_cause: CDNA_REG_ERROR_CAUSE
  * @error_queue: CDNA_REG_ERROR_QUEUE
  * @ctrl_cause: CDNA_REG_CTRL_CAUSE
- * @num_qp: CDNA_REG_NUM_QUEUE_PAIRS
- * @mtu: CDNA_REG_MTU
- * @coal: RX usecs, RX frames, TX usecs, TX frames
- * @bad_reg_access: register accesses refused or ignored
+ * @error_work: moves the context to ERROR after cdna_ctx_raise_error()
+ * @bad_reg_access: register accesses refused or ignored (atomic: also
+ *	bumped by the region read/write path before taking @lock)
  * @resets: resets done
  * @debugfs: this context's debugfs directory
  */
@@ -299,33 +350,44 @@ struct cdna_ctx {
 	struct cdna_nic *nic;
 	struct list_head node;
 
-	struct mutex lock;
+	struct mutex lock;		/* see above */
 	enum cdna_ctx_state state;
 	char name[IFNAMSIZ];
 	u8 mac[ETH_ALEN];
 	u16 vlan;
 	bool trusted;
 	bool link_up;
+	bool engine_started;
 
 	const struct cdna_protect_ops *protect;
 	void *protect_priv;
 
 	unsigned int nqp;
+	unsigned int nvec;
 	struct cdna_queue *queues;
-	struct cdna_irq irqs[CDNA_MSIX_NUM_VECTORS(CDNA_MAX_QUEUE_PAIRS)];
+
+	spinlock_t irq_lock;		/* see above */
+	struct cdna_irq irqs[CDNA_MAX_VECTORS];
+	struct eventfd_ctx *req_trigger;
 
 	u8 cfg[CDNA_CFG_SPACE_SIZE];
+	u8 cfg_wmask[PCI_CFG_SPACE_SIZE];
 	u64 dev_features;
 	u64 drv_features;
 	u32 status;
+	u32 num_qp;
+	u32 mtu;
+	u32 max_mtu;
+	u32 coal[CDNA_COAL_MAX];
+
+	spinlock_t event_lock;		/* see above */
+	bool needs_reset;
 	u32 error_cause;
 	u32 error_queue;
 	u32 ctrl_cause;
-	u32 num_qp;
-	u32 mtu;
-	u32 coal[4];
+	struct work_struct error_work;
 
-	u64 bad_reg_access;
+	atomic64_t bad_reg_access;
 	u64 resets;
 
 	struct dentry *debugfs;
@@ -340,44 +402,83 @@ static inline struct cdna_ctx *cdna_vdev_to_ctx(struct vfio_device *vdev)
 /* NICs                                                                */
 /* ------------------------------------------------------------------ */
 
+#define CDNA_NUM_MDEV_TYPES	4	/* 1, 2, 4, 8 queue pairs */
+
 /**
  * struct cdna_nic - an attached uplink
- * @dev: our device, parent of the mdev instances (class "cdna")
+ * @dev: our device, parent of the mdev instances (class "cdna",
+ *	name "cdna-<ifname>"); its release frees the NIC
  * @parent: mdev parent embedded for mdev_register_parent()
+ * @types: mdev types "cdna-1qp" .. "cdna-8qp" (sysfs_name "1qp" ..: the
+ *	mdev core prefixes the class name)
+ * @type_list: pointers to @types for mdev_register_parent()
  * @uplink: the uplink net_device (a reference is held)
+ * @uplink_tracker: tracks that reference
+ * @ifname: uplink name at attach time (debugfs directory name)
  * @node: entry in the global NIC list, protected by cdna_nics_lock
- * @lock: protects @ctx_list and @nctx
+ * @lock: protects @ctx_list, @nctx, @nopen and @detaching
  * @ctx_list: contexts on this NIC
  * @nctx: number of contexts
+ * @nopen: contexts a VM holds open
+ * @detaching: detach started: no new context, no new open
  * @engine: the engine instance (engine.c)
  * @debugfs: this NIC's debugfs directory
  */
 struct cdna_nic {
 	struct device dev;
 	struct mdev_parent parent;
+	struct mdev_type types[CDNA_NUM_MDEV_TYPES];
+	struct mdev_type *type_list[CDNA_NUM_MDEV_TYPES];
 	struct net_device *uplink;
+	netdevice_tracker uplink_tracker;
+	char ifname[IFNAMSIZ];
 	struct list_head node;
 
-	struct mutex lock;
+	struct mutex lock;		/* see above */
 	struct list_head ctx_list;
 	unsigned int nctx;
+	unsigned int nopen;
+	bool detaching;
 
 	struct cdna_engine *engine;
 	struct dentry *debugfs;
 };
 
+static inline struct cdna_nic *cdna_parent_to_nic(struct mdev_parent *parent)
+{
+	return container_of(parent, struct cdna_nic, parent);
+}
+
 /* nic.c */
+int cdna_nic_init(void);
+void cdna_nic_exit(void);
 int cdna_nic_attach(struct net_device *uplink);
-int cdna_nic_detach(struct cdna_nic *nic);
-struct cdna_nic *cdna_nic_find(const char *ifname);
+int cdna_nic_attach_name(const char *ifname);
+int cdna_nic_detach_name(const char *ifname, bool force);
 void cdna_nic_detach_all(void);
-extern struct mdev_driver cdna_mdev_driver;
+int cdna_nic_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx);
+void cdna_nic_ctx_del(struct cdna_nic *nic, struct cdna_ctx *ctx);
+int cdna_nic_ctx_open(struct cdna_nic *nic);
+void cdna_nic_ctx_close(struct cdna_nic *nic);
+unsigned int cdna_nic_type_nqp(struct cdna_nic *nic, struct mdev_type *type);
 
 /* ctx.c */
-void cdna_ctx_set_state(struct cdna_ctx *ctx, enum cdna_ctx_state state);
-void cdna_ctx_raise_error(struct cdna_ctx *ctx, u32 cause, u32 queue);
+int cdna_ctx_init(struct cdna_ctx *ctx, struct cdna_nic *nic,
+		  unsigned int nqp);
+void cdna_ctx_fini(struct cdna_ctx *ctx);
+int cdna_ctx_set_state(struct cdna_ctx *ctx, enum cdna_ctx_state state);
+int cdna_ctx_open(struct cdna_ctx *ctx);
+void cdna_ctx_close(struct cdna_ctx *ctx);
 void cdna_ctx_reset(struct cdna_ctx *ctx);
+void cdna_ctx_regs_init(struct cdna_ctx *ctx);
+void cdna_ctx_error(struct cdna_ctx *ctx, u32 cause, u32 queue);
+void cdna_ctx_raise_error(struct cdna_ctx *ctx, u32 cause, u32 queue);
 void cdna_ctx_set_link(struct cdna_ctx *ctx, bool up);
+int cdna_ctx_set_mac(struct cdna_ctx *ctx, const u8 *mac);
+bool cdna_ctx_is_open(struct cdna_ctx *ctx);
+
+/* vf.c */
+extern struct mdev_driver cdna_mdev_driver;
 
 /* vf_cfg.c */
 void cdna_cfg_init(struct cdna_ctx *ctx);
@@ -390,8 +491,11 @@ void cdna_regs_write(struct cdna_ctx *ctx, u32 off, u32 val);
 
 /* irq.c */
 void cdna_irq_signal(struct cdna_ctx *ctx, unsigned int vector);
+int cdna_irq_get_info(struct cdna_ctx *ctx, struct vfio_irq_info *info);
 int cdna_irq_set(struct cdna_ctx *ctx, struct vfio_irq_set *hdr, void *data);
+void cdna_irq_request(struct cdna_ctx *ctx, unsigned int count);
 void cdna_irq_release_all(struct cdna_ctx *ctx);
+u64 cdna_irq_count(struct cdna_ctx *ctx, unsigned int vector);
 
 /* queue.c: the engine side of a queue */
 int cdna_queue_enable(struct cdna_queue *q);

@@ -1,3 +1,493 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TODO(control side): ctx */
+/*
+ * cdna: context lifecycle.
+ *
+ * A context is what one VM sees of a NIC: one VF.  Its life is an explicit
+ * state machine (see enum cdna_ctx_state); every transition goes through
+ * cdna_ctx_set_state(), which refuses the ones the machine does not have.
+ * The VF presentation (vf.c, vf_regs.c) turns VFIO callbacks and guest
+ * register writes into the verbs below; the host side (debugfs today,
+ * netlink later) configures a context through cdna_ctx_set_mac() and
+ * cdna_ctx_set_link().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/etherdevice.h>
+
 #include "cdna.h"
+
+const char * const cdna_drop_names[CDNA_DROP_MAX] = {
+	[CDNA_DROP_BAD_ADDR]	= "bad_addr",
+	[CDNA_DROP_BAD_LEN]	= "bad_len",
+	[CDNA_DROP_BAD_FLAGS]	= "bad_flags",
+	[CDNA_DROP_BAD_OFFLOAD]	= "bad_offload",
+	[CDNA_DROP_SPOOF]	= "spoof",
+	[CDNA_DROP_NO_RXBUF]	= "no_rxbuf",
+	[CDNA_DROP_LINK_DOWN]	= "link_down",
+	[CDNA_DROP_PIN]		= "pin",
+	[CDNA_DROP_NOMEM]	= "nomem",
+};
+
+static const char * const cdna_ctx_state_names[] = {
+	[CDNA_CTX_CREATED]	= "created",
+	[CDNA_CTX_OPEN]		= "open",
+	[CDNA_CTX_RUNNING]	= "running",
+	[CDNA_CTX_RESETTING]	= "resetting",
+	[CDNA_CTX_ERROR]	= "error",
+	[CDNA_CTX_CLOSED]	= "closed",
+	[CDNA_CTX_DESTROYED]	= "destroyed",
+};
+
+#define CDNA_ST(s)	BIT(CDNA_CTX_##s)
+
+/* The states each state may move to. */
+static const unsigned long cdna_ctx_next_states[] = {
+	[CDNA_CTX_CREATED]	= CDNA_ST(OPEN) | CDNA_ST(DESTROYED),
+	[CDNA_CTX_OPEN]		= CDNA_ST(RUNNING) | CDNA_ST(ERROR) |
+				  CDNA_ST(RESETTING),
+	[CDNA_CTX_RUNNING]	= CDNA_ST(ERROR) | CDNA_ST(RESETTING),
+	[CDNA_CTX_RESETTING]	= CDNA_ST(OPEN) | CDNA_ST(CLOSED),
+	[CDNA_CTX_ERROR]	= CDNA_ST(RESETTING),
+	[CDNA_CTX_CLOSED]	= CDNA_ST(OPEN) | CDNA_ST(DESTROYED),
+	[CDNA_CTX_DESTROYED]	= 0,
+};
+
+static_assert(ARRAY_SIZE(cdna_ctx_state_names) == CDNA_CTX_DESTROYED + 1);
+static_assert(ARRAY_SIZE(cdna_ctx_next_states) == CDNA_CTX_DESTROYED + 1);
+
+static struct device *cdna_ctx_dev(struct cdna_ctx *ctx)
+{
+	return mdev_dev(ctx->mdev);
+}
+
+/**
+ * cdna_ctx_state_name() - printable name of a lifecycle state
+ * @state: the state
+ *
+ * Return: a static string ("created", "open", ...).
+ */
+const char *cdna_ctx_state_name(enum cdna_ctx_state state)
+{
+	if ((unsigned int)state >= ARRAY_SIZE(cdna_ctx_state_names))
+		return "invalid";
+	return cdna_ctx_state_names[state];
+}
+
+/**
+ * cdna_ctx_set_state() - move a context to a new lifecycle state
+ * @ctx: the context
+ * @state: the state to move to
+ *
+ * Only the transitions of enum cdna_ctx_state are allowed.  A refused
+ * transition changes nothing; it is logged at debug level only, since some
+ * callers reach here on behalf of the guest.  Caller holds ctx->lock.
+ *
+ * Return: 0 or -EINVAL for a transition the state machine does not have.
+ */
+int cdna_ctx_set_state(struct cdna_ctx *ctx, enum cdna_ctx_state state)
+{
+	enum cdna_ctx_state old = ctx->state;
+
+	lockdep_assert_held(&ctx->lock);
+
+	if ((unsigned int)state > CDNA_CTX_DESTROYED ||
+	    !(cdna_ctx_next_states[old] & BIT(state))) {
+		dev_dbg(cdna_ctx_dev(ctx), "state %s -> %s refused\n",
+			cdna_ctx_state_name(old), cdna_ctx_state_name(state));
+		return -EINVAL;
+	}
+	ctx->state = state;
+	dev_dbg(cdna_ctx_dev(ctx), "state %s -> %s\n",
+		cdna_ctx_state_name(old), cdna_ctx_state_name(state));
+	return 0;
+}
+
+/**
+ * cdna_ctx_is_open() - does a VM hold the context?
+ * @ctx: the context
+ *
+ * Return: true in the states between open_device and close_device.
+ */
+bool cdna_ctx_is_open(struct cdna_ctx *ctx)
+{
+	switch (READ_ONCE(ctx->state)) {
+	case CDNA_CTX_OPEN:
+	case CDNA_CTX_RUNNING:
+	case CDNA_CTX_RESETTING:
+	case CDNA_CTX_ERROR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void cdna_ctx_error_work(struct work_struct *work);
+
+/**
+ * cdna_ctx_init() - initialise a new context
+ * @ctx: the context, zeroed, embedding its vfio_device
+ * @nic: the NIC it lives on
+ * @nqp: queue pairs (from the mdev type)
+ *
+ * Called from the vfio_device .init callback; undone by cdna_ctx_fini().
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int cdna_ctx_init(struct cdna_ctx *ctx, struct cdna_nic *nic,
+		  unsigned int nqp)
+{
+	unsigned int i;
+
+	ctx->mdev = to_mdev_device(ctx->vdev.dev);
+	ctx->nic = nic;
+	INIT_LIST_HEAD(&ctx->node);
+	mutex_init(&ctx->lock);
+	spin_lock_init(&ctx->irq_lock);
+	spin_lock_init(&ctx->event_lock);
+	INIT_WORK(&ctx->error_work, cdna_ctx_error_work);
+
+	ctx->nqp = nqp;
+	ctx->nvec = CDNA_MSIX_NUM_VECTORS(nqp);
+	ctx->queues = kcalloc(2 * nqp, sizeof(*ctx->queues), GFP_KERNEL);
+	if (!ctx->queues)
+		return -ENOMEM;
+	for (i = 0; i < 2 * nqp; i++) {
+		struct cdna_queue *q = &ctx->queues[i];
+
+		q->ctx = ctx;
+		q->index = i;
+		q->is_tx = i & 1;
+		skb_queue_head_init(&q->rx_backlog);
+		u64_stats_init(&q->stats.syncp);
+	}
+
+	eth_random_addr(ctx->mac);
+	ctx->link_up = true;
+	ctx->protect = &cdna_protect_checked_ops;
+	ctx->dev_features = CDNA_F_ALL;
+	ctx->max_mtu = CDNA_MAX_MTU;
+	ctx->state = CDNA_CTX_CREATED;
+	cdna_ctx_regs_init(ctx);
+	cdna_cfg_init(ctx);
+	return 0;
+}
+
+/**
+ * cdna_ctx_fini() - free what cdna_ctx_init() allocated
+ * @ctx: the context; no VM holds it and the engine forgot it
+ */
+void cdna_ctx_fini(struct cdna_ctx *ctx)
+{
+	cancel_work_sync(&ctx->error_work);
+	kfree(ctx->queues);
+	ctx->queues = NULL;
+	mutex_destroy(&ctx->lock);
+}
+
+/**
+ * cdna_ctx_regs_init() - put every register to its initial value
+ * @ctx: the context
+ *
+ * The state of a freshly created or reset function.  MSI-X triggers are
+ * VMM state and survive.  Caller holds ctx->lock or owns @ctx exclusively.
+ */
+void cdna_ctx_regs_init(struct cdna_ctx *ctx)
+{
+	unsigned long flags;
+
+	ctx->drv_features = 0;
+	ctx->status = 0;
+	ctx->num_qp = ctx->nqp;
+	ctx->mtu = min_t(u32, CDNA_DEFAULT_MTU, ctx->max_mtu);
+	memset(ctx->coal, 0, sizeof(ctx->coal));
+
+	spin_lock_irqsave(&ctx->event_lock, flags);
+	ctx->needs_reset = false;
+	ctx->error_cause = CDNA_ERR_NONE;
+	ctx->error_queue = ~0U;
+	ctx->ctrl_cause = 0;
+	spin_unlock_irqrestore(&ctx->event_lock, flags);
+}
+
+/* Stop the engine and disable every queue: nothing touches guest memory. */
+static void cdna_ctx_quiesce(struct cdna_ctx *ctx)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&ctx->lock);
+
+	if (ctx->engine_started) {
+		cdna_engine_ctx_stop(ctx);
+		ctx->engine_started = false;
+	}
+	for (i = 0; i < 2 * ctx->nqp; i++) {
+		struct cdna_queue *q = &ctx->queues[i];
+
+		if (!q->enabled)
+			continue;
+		WRITE_ONCE(q->enabled, false);
+		cdna_queue_disable(q);
+	}
+}
+
+static int cdna_ctx_protect_open(struct cdna_ctx *ctx)
+{
+	/* The checked and iommu implementations provide every op; a NULL
+	 * one only exists while an implementation is being written.
+	 */
+	return ctx->protect->open ? ctx->protect->open(ctx) : 0;
+}
+
+static void cdna_ctx_protect_close(struct cdna_ctx *ctx)
+{
+	if (ctx->protect->close)
+		ctx->protect->close(ctx);
+}
+
+/**
+ * cdna_ctx_open() - a VM opened the context's VFIO device
+ * @ctx: the context
+ *
+ * Return: 0, -ENODEV if the NIC is being detached, -EBUSY if the context
+ * is not in a state that can be opened, or the protection's error.
+ */
+int cdna_ctx_open(struct cdna_ctx *ctx)
+{
+	int ret;
+
+	ret = cdna_nic_ctx_open(ctx->nic);
+	if (ret)
+		return ret;
+
+	mutex_lock(&ctx->lock);
+	if (ctx->state != CDNA_CTX_CREATED && ctx->state != CDNA_CTX_CLOSED) {
+		ret = -EBUSY;
+		goto err_nic_close;
+	}
+	ret = cdna_ctx_protect_open(ctx);
+	if (ret)
+		goto err_nic_close;
+
+	cdna_ctx_regs_init(ctx);
+	cdna_cfg_init(ctx);
+	cdna_ctx_set_state(ctx, CDNA_CTX_OPEN);
+	mutex_unlock(&ctx->lock);
+	dev_dbg(cdna_ctx_dev(ctx), "opened by %s (%d)\n", current->comm,
+		task_pid_nr(current));
+	return 0;
+
+err_nic_close:
+	mutex_unlock(&ctx->lock);
+	cdna_nic_ctx_close(ctx->nic);
+	return ret;
+}
+
+/**
+ * cdna_ctx_close() - the VM closed the context's VFIO device
+ * @ctx: the context
+ *
+ * Stops the engine, disables the queues, releases every pin and mapping
+ * and every eventfd: after this nothing of the VM is referenced.
+ */
+void cdna_ctx_close(struct cdna_ctx *ctx)
+{
+	mutex_lock(&ctx->lock);
+	cdna_ctx_set_state(ctx, CDNA_CTX_RESETTING);
+	cdna_ctx_quiesce(ctx);
+	cdna_ctx_protect_close(ctx);
+	cdna_irq_release_all(ctx);
+	cdna_ctx_regs_init(ctx);
+	cdna_ctx_set_state(ctx, CDNA_CTX_CLOSED);
+	mutex_unlock(&ctx->lock);
+
+	cdna_nic_ctx_close(ctx->nic);
+	dev_dbg(cdna_ctx_dev(ctx), "closed\n");
+}
+
+/**
+ * cdna_ctx_reset() - reset the function (STATUS = 0, VFIO_DEVICE_RESET)
+ * @ctx: the context, open
+ *
+ * Synchronous: when this returns the engine is stopped, every queue is
+ * disabled, every pin the context held is released (the protection is
+ * closed and opened again) and every register has its initial value.
+ * Caller holds ctx->lock.
+ */
+void cdna_ctx_reset(struct cdna_ctx *ctx)
+{
+	int ret;
+
+	lockdep_assert_held(&ctx->lock);
+
+	if (cdna_ctx_set_state(ctx, CDNA_CTX_RESETTING))
+		return;
+	cdna_ctx_quiesce(ctx);
+	cdna_ctx_protect_close(ctx);
+	cdna_ctx_regs_init(ctx);
+	ctx->resets++;
+	ret = cdna_ctx_protect_open(ctx);
+	cdna_ctx_set_state(ctx, CDNA_CTX_OPEN);
+	if (ret) {
+		/* Nothing can be mapped: the driver sees an error it can
+		 * retry with another reset.
+		 */
+		dev_dbg(cdna_ctx_dev(ctx), "protection reopen failed: %d\n",
+			ret);
+		cdna_ctx_error(ctx, CDNA_ERR_DMA, ~0U);
+	}
+}
+
+/* Set NEEDS_RESET and the cause; true if this is the first error. */
+static bool cdna_ctx_note_error(struct cdna_ctx *ctx, u32 cause, u32 queue)
+{
+	unsigned long flags;
+	bool first = false;
+
+	spin_lock_irqsave(&ctx->event_lock, flags);
+	if (!ctx->needs_reset) {
+		ctx->needs_reset = true;
+		ctx->error_cause = cause;
+		ctx->error_queue = queue;
+		ctx->ctrl_cause |= CDNA_CTRL_CAUSE_ERROR;
+		first = true;
+	}
+	spin_unlock_irqrestore(&ctx->event_lock, flags);
+	return first;
+}
+
+/* Caller holds ctx->lock and NEEDS_RESET is set: stop and enter ERROR. */
+static void cdna_ctx_enter_error(struct cdna_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+
+	if (ctx->state != CDNA_CTX_OPEN && ctx->state != CDNA_CTX_RUNNING)
+		return;
+	if (ctx->engine_started) {
+		cdna_engine_ctx_stop(ctx);
+		ctx->engine_started = false;
+	}
+	cdna_ctx_set_state(ctx, CDNA_CTX_ERROR);
+}
+
+/**
+ * cdna_ctx_error() - device error found on the register path
+ * @ctx: the context
+ * @cause: CDNA_ERR_*
+ * @queue: the queue concerned, or ~0
+ *
+ * Sets NEEDS_RESET with @cause and @queue (the first error wins), stops
+ * the engine, moves the context to ERROR and raises the control vector.
+ * Caller holds ctx->lock.
+ */
+void cdna_ctx_error(struct cdna_ctx *ctx, u32 cause, u32 queue)
+{
+	lockdep_assert_held(&ctx->lock);
+
+	if (!cdna_ctx_note_error(ctx, cause, queue))
+		return;
+	dev_dbg(cdna_ctx_dev(ctx), "device error: cause %u queue %d\n",
+		cause, (int)queue);
+	cdna_ctx_enter_error(ctx);
+	cdna_irq_signal(ctx, CDNA_MSIX_CTRL_VECTOR);
+}
+
+/**
+ * cdna_ctx_raise_error() - device error found by the engine
+ * @ctx: the context
+ * @cause: CDNA_ERR_*
+ * @queue: the queue concerned, or ~0
+ *
+ * Like cdna_ctx_error() but callable from any context, without ctx->lock:
+ * NEEDS_RESET and the control interrupt are immediate, the move to ERROR
+ * (which stops the engine) is done by a work item.  The engine should stop
+ * processing the queue it found broken by itself.
+ */
+void cdna_ctx_raise_error(struct cdna_ctx *ctx, u32 cause, u32 queue)
+{
+	if (!cdna_ctx_note_error(ctx, cause, queue))
+		return;
+	schedule_work(&ctx->error_work);
+	cdna_irq_signal(ctx, CDNA_MSIX_CTRL_VECTOR);
+}
+
+static void cdna_ctx_error_work(struct work_struct *work)
+{
+	struct cdna_ctx *ctx = container_of(work, struct cdna_ctx, error_work);
+	bool needs_reset;
+
+	mutex_lock(&ctx->lock);
+	/* A reset in between cleared the error: nothing left to do. */
+	spin_lock_irq(&ctx->event_lock);
+	needs_reset = ctx->needs_reset;
+	spin_unlock_irq(&ctx->event_lock);
+	if (needs_reset)
+		cdna_ctx_enter_error(ctx);
+	mutex_unlock(&ctx->lock);
+}
+
+/**
+ * cdna_ctx_set_link() - the host sets the context's link up or down
+ * @ctx: the context
+ * @up: new link state
+ *
+ * A change sets CDNA_CTRL_CAUSE_LINK and, if the driver acked
+ * CDNA_F_LINK_IRQ and is running, raises the control vector.
+ */
+void cdna_ctx_set_link(struct cdna_ctx *ctx, bool up)
+{
+	unsigned long flags;
+	bool irq;
+
+	mutex_lock(&ctx->lock);
+	if (ctx->link_up == up) {
+		mutex_unlock(&ctx->lock);
+		return;
+	}
+	WRITE_ONCE(ctx->link_up, up);
+	spin_lock_irqsave(&ctx->event_lock, flags);
+	ctx->ctrl_cause |= CDNA_CTRL_CAUSE_LINK;
+	spin_unlock_irqrestore(&ctx->event_lock, flags);
+	irq = (ctx->drv_features & BIT_ULL(CDNA_F_LINK_IRQ)) &&
+	      (ctx->status & CDNA_STATUS_DRIVER_OK);
+	if (irq)
+		cdna_irq_signal(ctx, CDNA_MSIX_CTRL_VECTOR);
+	mutex_unlock(&ctx->lock);
+	dev_dbg(cdna_ctx_dev(ctx), "link %s%s\n", up ? "up" : "down",
+		irq ? ", interrupt" : "");
+}
+
+/**
+ * cdna_ctx_set_mac() - set the MAC address the guest sees
+ * @ctx: the context
+ * @mac: a valid unicast address
+ *
+ * Return: 0, -EINVAL for a multicast or zero address, -EBUSY while a VM
+ * holds the context, -EEXIST if another context of the NIC has it.
+ */
+int cdna_ctx_set_mac(struct cdna_ctx *ctx, const u8 *mac)
+{
+	struct cdna_nic *nic = ctx->nic;
+	struct cdna_ctx *other;
+	int ret = 0;
+
+	if (!is_valid_ether_addr(mac))
+		return -EINVAL;
+
+	mutex_lock(&nic->lock);
+	list_for_each_entry(other, &nic->ctx_list, node) {
+		if (other != ctx && ether_addr_equal(other->mac, mac)) {
+			ret = -EEXIST;
+			goto out_unlock_nic;
+		}
+	}
+	mutex_lock(&ctx->lock);
+	if (cdna_ctx_is_open(ctx))
+		ret = -EBUSY;
+	else
+		ether_addr_copy(ctx->mac, mac);
+	mutex_unlock(&ctx->lock);
+out_unlock_nic:
+	mutex_unlock(&nic->lock);
+	return ret;
+}

@@ -1,3 +1,301 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TODO(control side): debugfs */
+/*
+ * cdna: debugfs - internals and the temporary attach knob.
+ *
+ *   /sys/kernel/debug/cdna/attach          write an ifname: attach it
+ *   /sys/kernel/debug/cdna/detach          write an ifname: detach it
+ *   /sys/kernel/debug/cdna/<ifname>/       one directory per NIC
+ *   /sys/kernel/debug/cdna/<ifname>/<uuid>/ one directory per context:
+ *       mac    rw (write only while no VM holds the context)
+ *       link   rw 0/1 (a change raises the control vector)
+ *       state  ro lifecycle state name
+ *       stats  ro "name value" lines
+ *
+ * attach/detach are a stand-in for the generic netlink control plane.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+
 #include "cdna.h"
+
+static struct dentry *cdna_debugfs_root;
+
+/* Copy a short user string, NUL-terminated and stripped of whitespace. */
+static int cdna_debugfs_get_str(const char __user *ubuf, size_t count,
+				char *buf, size_t size)
+{
+	if (!count || count >= size)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	strim(buf);
+	return 0;
+}
+
+static ssize_t cdna_debugfs_attach_write(struct file *file,
+					 const char __user *ubuf,
+					 size_t count, loff_t *ppos)
+{
+	char name[IFNAMSIZ + 2];
+	int ret;
+
+	ret = cdna_debugfs_get_str(ubuf, count, name, sizeof(name));
+	if (ret)
+		return ret;
+	ret = cdna_nic_attach_name(strim(name));
+	return ret ? ret : count;
+}
+
+static const struct file_operations cdna_debugfs_attach_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= cdna_debugfs_attach_write,
+	.llseek	= no_llseek,
+};
+
+static ssize_t cdna_debugfs_detach_write(struct file *file,
+					 const char __user *ubuf,
+					 size_t count, loff_t *ppos)
+{
+	char name[IFNAMSIZ + 2];
+	int ret;
+
+	ret = cdna_debugfs_get_str(ubuf, count, name, sizeof(name));
+	if (ret)
+		return ret;
+	ret = cdna_nic_detach_name(strim(name), false);
+	return ret ? ret : count;
+}
+
+static const struct file_operations cdna_debugfs_detach_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= cdna_debugfs_detach_write,
+	.llseek	= no_llseek,
+};
+
+static ssize_t cdna_debugfs_mac_read(struct file *file, char __user *ubuf,
+				     size_t count, loff_t *ppos)
+{
+	struct cdna_ctx *ctx = file->private_data;
+	char buf[32];
+	int len;
+
+	mutex_lock(&ctx->lock);
+	len = scnprintf(buf, sizeof(buf), "%pM\n", ctx->mac);
+	mutex_unlock(&ctx->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static ssize_t cdna_debugfs_mac_write(struct file *file,
+				      const char __user *ubuf,
+				      size_t count, loff_t *ppos)
+{
+	struct cdna_ctx *ctx = file->private_data;
+	u8 mac[ETH_ALEN];
+	char buf[32];
+	int ret;
+
+	ret = cdna_debugfs_get_str(ubuf, count, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (strlen(buf) != 17 || !mac_pton(buf, mac))
+		return -EINVAL;
+	ret = cdna_ctx_set_mac(ctx, mac);
+	return ret ? ret : count;
+}
+
+static const struct file_operations cdna_debugfs_mac_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.read	= cdna_debugfs_mac_read,
+	.write	= cdna_debugfs_mac_write,
+	.llseek	= default_llseek,
+};
+
+static ssize_t cdna_debugfs_link_read(struct file *file, char __user *ubuf,
+				      size_t count, loff_t *ppos)
+{
+	struct cdna_ctx *ctx = file->private_data;
+	char buf[4];
+	int len;
+
+	len = scnprintf(buf, sizeof(buf), "%d\n", READ_ONCE(ctx->link_up));
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static ssize_t cdna_debugfs_link_write(struct file *file,
+				       const char __user *ubuf,
+				       size_t count, loff_t *ppos)
+{
+	struct cdna_ctx *ctx = file->private_data;
+	bool up;
+	int ret;
+
+	ret = kstrtobool_from_user(ubuf, count, &up);
+	if (ret)
+		return ret;
+	cdna_ctx_set_link(ctx, up);
+	return count;
+}
+
+static const struct file_operations cdna_debugfs_link_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.read	= cdna_debugfs_link_read,
+	.write	= cdna_debugfs_link_write,
+	.llseek	= default_llseek,
+};
+
+static int cdna_debugfs_state_show(struct seq_file *s, void *unused)
+{
+	struct cdna_ctx *ctx = s->private;
+
+	seq_printf(s, "%s\n", cdna_ctx_state_name(READ_ONCE(ctx->state)));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cdna_debugfs_state);
+
+static void cdna_debugfs_queue_stats(struct seq_file *s, struct cdna_queue *q)
+{
+	struct cdna_queue_stats st;
+	unsigned int start, i;
+
+	do {
+		start = u64_stats_fetch_begin(&q->stats.syncp);
+		st.packets = q->stats.packets;
+		st.bytes = q->stats.bytes;
+		st.kicks = q->stats.kicks;
+		st.irqs = q->stats.irqs;
+		memcpy(st.drops, q->stats.drops, sizeof(st.drops));
+	} while (u64_stats_fetch_retry(&q->stats.syncp, start));
+
+	seq_printf(s, "queue%u_enabled %d\n", q->index, READ_ONCE(q->enabled));
+	seq_printf(s, "queue%u_packets %llu\n", q->index, st.packets);
+	seq_printf(s, "queue%u_bytes %llu\n", q->index, st.bytes);
+	seq_printf(s, "queue%u_kicks %llu\n", q->index, st.kicks);
+	seq_printf(s, "queue%u_irqs %llu\n", q->index, st.irqs);
+	for (i = 0; i < CDNA_DROP_MAX; i++)
+		seq_printf(s, "queue%u_drop_%s %llu\n", q->index,
+			   cdna_drop_names[i], st.drops[i]);
+}
+
+static int cdna_debugfs_stats_show(struct seq_file *s, void *unused)
+{
+	struct cdna_ctx *ctx = s->private;
+	unsigned long flags;
+	u32 status, cause, queue;
+	unsigned int i;
+
+	mutex_lock(&ctx->lock);
+	spin_lock_irqsave(&ctx->event_lock, flags);
+	status = ctx->status | (ctx->needs_reset ? CDNA_STATUS_NEEDS_RESET : 0);
+	cause = ctx->error_cause;
+	queue = ctx->error_queue;
+	spin_unlock_irqrestore(&ctx->event_lock, flags);
+
+	seq_printf(s, "state %s\n", cdna_ctx_state_name(ctx->state));
+	seq_printf(s, "queue_pairs %u\n", ctx->nqp);
+	seq_printf(s, "num_queue_pairs %u\n", ctx->num_qp);
+	seq_printf(s, "status 0x%x\n", status);
+	seq_printf(s, "error_cause %u\n", cause);
+	seq_printf(s, "error_queue %d\n", (int)queue);
+	seq_printf(s, "drv_features 0x%llx\n", ctx->drv_features);
+	seq_printf(s, "link %d\n", ctx->link_up);
+	seq_printf(s, "mtu %u\n", ctx->mtu);
+	seq_printf(s, "resets %llu\n", ctx->resets);
+	seq_printf(s, "bad_reg_access %lld\n",
+		   (s64)atomic64_read(&ctx->bad_reg_access));
+	spin_lock_irqsave(&ctx->irq_lock, flags);
+	for (i = 0; i < ctx->nvec; i++) {
+		seq_printf(s, "irq_vector%u %llu\n", i, ctx->irqs[i].count);
+		seq_printf(s, "irq_vector%u_lost %llu\n", i, ctx->irqs[i].lost);
+		seq_printf(s, "irq_vector%u_trigger %d\n", i,
+			   !!ctx->irqs[i].trigger);
+	}
+	seq_printf(s, "irq_request_trigger %d\n", !!ctx->req_trigger);
+	spin_unlock_irqrestore(&ctx->irq_lock, flags);
+	for (i = 0; i < 2 * ctx->nqp; i++)
+		cdna_debugfs_queue_stats(s, &ctx->queues[i]);
+	if (ctx->protect->pinned_pages && cdna_ctx_is_open(ctx))
+		seq_printf(s, "pinned_pages %llu\n",
+			   ctx->protect->pinned_pages(ctx));
+	mutex_unlock(&ctx->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cdna_debugfs_stats);
+
+/**
+ * cdna_debugfs_ctx_add() - create a context's debugfs directory
+ * @ctx: the context, registered; removed by cdna_debugfs_ctx_del()
+ */
+void cdna_debugfs_ctx_add(struct cdna_ctx *ctx)
+{
+	struct dentry *dir;
+
+	dir = debugfs_create_dir(dev_name(mdev_dev(ctx->mdev)),
+				 ctx->nic->debugfs);
+	ctx->debugfs = dir;
+	debugfs_create_file("mac", 0600, dir, ctx, &cdna_debugfs_mac_fops);
+	debugfs_create_file("link", 0600, dir, ctx, &cdna_debugfs_link_fops);
+	debugfs_create_file("state", 0400, dir, ctx,
+			    &cdna_debugfs_state_fops);
+	debugfs_create_file("stats", 0400, dir, ctx,
+			    &cdna_debugfs_stats_fops);
+}
+
+/**
+ * cdna_debugfs_ctx_del() - remove a context's debugfs directory
+ * @ctx: the context
+ *
+ * Returns when no file operation on the directory runs any more.
+ */
+void cdna_debugfs_ctx_del(struct cdna_ctx *ctx)
+{
+	debugfs_remove(ctx->debugfs);
+	ctx->debugfs = NULL;
+}
+
+/**
+ * cdna_debugfs_nic_add() - create a NIC's debugfs directory
+ * @nic: the NIC
+ */
+void cdna_debugfs_nic_add(struct cdna_nic *nic)
+{
+	nic->debugfs = debugfs_create_dir(nic->ifname, cdna_debugfs_root);
+}
+
+/**
+ * cdna_debugfs_nic_del() - remove a NIC's debugfs directory
+ * @nic: the NIC
+ */
+void cdna_debugfs_nic_del(struct cdna_nic *nic)
+{
+	debugfs_remove(nic->debugfs);
+	nic->debugfs = NULL;
+}
+
+/**
+ * cdna_debugfs_init() - create /sys/kernel/debug/cdna and its knobs
+ */
+void cdna_debugfs_init(void)
+{
+	cdna_debugfs_root = debugfs_create_dir(CDNA_DRV_NAME, NULL);
+	debugfs_create_file("attach", 0200, cdna_debugfs_root, NULL,
+			    &cdna_debugfs_attach_fops);
+	debugfs_create_file("detach", 0200, cdna_debugfs_root, NULL,
+			    &cdna_debugfs_detach_fops);
+}
+
+/**
+ * cdna_debugfs_exit() - remove /sys/kernel/debug/cdna
+ */
+void cdna_debugfs_exit(void)
+{
+	debugfs_remove(cdna_debugfs_root);
+	cdna_debugfs_root = NULL;
+}
