@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cdna top-level Makefile.
+#
+#   make             kmod/cdna.ko, vf-driver/cdna_vf.ko (one kbuild pass),
+#                    userspace/cdnactl and the C selftests
+#   make check       build + static checks + testbed tests, reported as TAP
+#   make demo        boot the testbed and show the smoke test
+#   make deps        install every Debian package we need
+#   make clean       remove everything built (including build/)
+#
+# KDIR=<kernel build dir> overrides the kernel we build against. Default:
+# /lib/modules/$(uname -r)/build if present, else the newest installed
+# /usr/src/linux-headers-*-amd64. This file is for humans; kbuild reads Kbuild.
+
+KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
+	  if [ -d "$$d" ]; then echo "$$d"; \
+	  else ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
+
+# The kernel release KDIR was configured for; the testbed boots the matching
+# /boot/vmlinuz-$(KVER) so that our modules load.
+KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+
+export KDIR KVER
+
+.PHONY: all modules userspace selftests check demo deps clean help tools
+
+all: modules userspace selftests
+
+modules:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+		{ echo "no kernel build dir (KDIR='$(KDIR)'): run 'make deps'" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+	$(MAKE) -C userspace
+
+# kselftest_harness.h and checkpatch.pl, extracted once from Debian's tarball.
+tools:
+	@scripts/linux-tools.sh
+
+selftests:
+	$(MAKE) -C selftests
+
+check:
+	@scripts/check.sh
+
+demo: all
+	selftests/vm/run --verbose smoke
+
+deps:
+	scripts/deps.sh
+
+clean:
+	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	$(MAKE) -C userspace clean
+	$(MAKE) -C selftests clean
+	rm -rf build
+
+help:
+	@sed -n '3,14s/^# \{0,1\}//p' Makefile

@@ -1,0 +1,219 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers for tests running in L1 (source "$CDNA_LIB"):
+#
+#   cdna_skip REASON          print "SKIP: REASON", exit 4
+#   cdna_fail MESSAGE         print "FAIL: MESSAGE", exit 1
+#   cdna_stage NAME SECS      record a stage time (printed by selftests/vm/run)
+#   cdna_kvm_setup            kvm_amd nested=1, /dev/kvm (skips if no SVM)
+#   cdna_vfio_setup           vfio, vfio_iommu_type1, mdev
+#   cdna_insmod_host          insmod kmod/cdna.ko from the repo (if not loaded)
+#
+#   l2_start NAME [--mem MB] [--cpus N] [--qemu-args "ARGS"] [--timeout S]
+#            [--append "KERNEL ARGS"] --script PATH [-- SCRIPT ARGS...]
+#       Start an L2 guest under KVM and return at once. The guest boots the
+#       same kernel and initramfs as L1 with L1's / as its root (9p +
+#       overlay) and runs "bash PATH ARGS" from the repo directory, with
+#       CDNA_OUT = its output directory (shared with L1, same path in both).
+#   l2_wait NAME [TIMEOUT]   wait for the guest script; return its exit status
+#                            (124 on timeout, 125 if the guest died); on failure
+#                            print the console path
+#   l2_console NAME          print the path of the guest's serial console log
+#   l2_out NAME              print the guest's output directory (CDNA_OUT)
+#   l2_kill NAME             stop the guest now
+#
+# Paths are computed at run time; the repo has the same path on the machine,
+# in L1 and in L2, so modules can be insmod'ed straight from the tree.
+
+CDNA_REPO=${CDNA_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
+CDNA_TEST_DIR=${CDNA_TEST_DIR:-$(mktemp -d /tmp/cdna-test.XXXXXX)}
+CDNA_L2_TIMEOUT=${CDNA_L2_TIMEOUT:-300}
+CDNA_KSFT_SKIP=4
+
+cdna_skip() {
+	echo "SKIP: $*"
+	exit $CDNA_KSFT_SKIP
+}
+
+cdna_fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+cdna_stage() {
+	echo "cdna-stage: $1: $2 s"
+}
+
+# Time in microseconds; cdna_since T0_US prints seconds since then ("12.3").
+# Pure bash: under TCG every fork+exec of a tool costs milliseconds.
+cdna_now_us() {
+	echo "${EPOCHREALTIME/./}"
+}
+
+cdna_since() {
+	local us=$((${EPOCHREALTIME/./} - $1))
+	echo "$((us / 1000000)).$((us % 1000000 / 100000))"
+}
+
+# cdna_sleep SECS: sleep without exec'ing sleep(1) (a read that times out).
+cdna_sleep() {
+	if [ -z "${CDNA_SLEEP_FD:-}" ]; then
+		exec {CDNA_SLEEP_FD}<> <(:)
+	fi
+	read -r -t "$1" -u "$CDNA_SLEEP_FD" _
+	return 0
+}
+
+cdna_kvm_setup() {
+	grep -qw svm /proc/cpuinfo || cdna_skip "no SVM in this CPU: no nested KVM"
+	if [ ! -d /sys/module/kvm_amd ]; then
+		modprobe kvm_amd nested=1 || cdna_fail "modprobe kvm_amd nested=1 failed"
+	fi
+	case "$(cat /sys/module/kvm_amd/parameters/nested 2>/dev/null)" in
+	1|Y) ;;
+	*) cdna_fail "kvm_amd is loaded without nested=1" ;;
+	esac
+	[ -c /dev/kvm ] || cdna_fail "no /dev/kvm after loading kvm_amd"
+}
+
+cdna_vfio_setup() {
+	modprobe -a vfio vfio_iommu_type1 mdev || cdna_fail "modprobe vfio vfio_iommu_type1 mdev failed"
+}
+
+cdna_insmod_host() {
+	[ -d /sys/module/cdna ] && return 0
+	insmod "$CDNA_REPO/kmod/cdna.ko" "$@" || cdna_fail "insmod kmod/cdna.ko failed"
+}
+
+cdna_l2_dir() {
+	echo "$CDNA_TEST_DIR/l2/$1"
+}
+
+l2_start() {
+	local name=$1 mem=512 cpus=1 qargs=() script= tmo=$CDNA_L2_TIMEOUT dir a append
+	local extra_append=
+	local args=()
+	shift
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--mem) mem=$2; shift ;;
+		--cpus) cpus=$2; shift ;;
+		--qemu-args) read -r -a a <<<"$2"; qargs+=("${a[@]}"); shift ;;
+		--script) script=$2; shift ;;
+		--append) extra_append=$2; shift ;;
+		--timeout) tmo=$2; shift ;;
+		--) shift; args=("$@"); break ;;
+		*) echo "l2_start: unknown option '$1'" >&2; return 2 ;;
+		esac
+		shift
+	done
+	[ -n "$script" ] || { echo "l2_start: --script is required" >&2; return 2; }
+	script=$(cd "$(dirname "$script")" && pwd -P)/$(basename "$script")
+	[ -c /dev/kvm ] || cdna_kvm_setup
+
+	dir=$(cdna_l2_dir "$name")
+	if [ -e "$dir" ]; then
+		echo "l2_start: guest '$name' already exists in this test" >&2
+		return 2
+	fi
+	mkdir -p "$dir"
+	{
+		printf 'CDNA_L2_NAME=%q\nCDNA_L2_SCRIPT=%q\n' "$name" "$script"
+		printf 'CDNA_L2_ARGS=('
+		[ ${#args[@]} -eq 0 ] || printf '%q ' "${args[@]}"
+		printf ')\n'
+	} >"$dir/job"
+
+	append="console=ttyS0 panic=-1 quiet loglevel=4 i8042.noaux cdna.rootopts=cache=loose"
+	append+=" cdna.init=$CDNA_REPO/selftests/vm/l2-init cdna.run=$dir $extra_append"
+	# -cpu host,-xsave: with XSAVE, the L2 kernel WARNs at boot ("XSAVE
+	# consistency problem": the sizes L1's KVM reports under TCG disagree).
+	# A later -cpu in --qemu-args wins.
+	# Supervisor: starts QEMU, notes when the guest's init is reached,
+	# enforces the timeout, records QEMU's exit status. It stays in the
+	# test's process group, so the test's own timeout kills it and QEMU too.
+	(
+		t0=$(cdna_now_us)
+		qemu-system-x86_64 -name "cdna-l2-$name" \
+			-machine q35,accel=kvm -cpu host,-xsave -m "$mem" -smp "$cpus" \
+			-nodefaults -no-user-config -display none -vga none \
+			-monitor none -no-reboot -nic none \
+			-serial "file:$dir/console.log" \
+			-kernel "$CDNA_KERNEL" -initrd "$CDNA_INITRD" -append "$append" \
+			-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+			-virtfs "local,path=$dir,mount_tag=results,security_model=none" \
+			"${qargs[@]}" >"$dir/qemu.log" 2>&1 </dev/null &
+		qpid=$!
+		echo "$qpid" >"$dir/qemu.pid"
+		while kill -0 "$qpid" 2>/dev/null; do
+			if [ ! -e "$dir/boot-secs" ] && [ -e "$dir/ready" ]; then
+				cdna_since "$t0" >"$dir/boot-secs"
+			fi
+			if [ $((${EPOCHREALTIME/./} - t0)) -ge $((tmo * 1000000)) ]; then
+				echo "l2 $name: killed after its $tmo s timeout" >>"$dir/qemu.log"
+				l2_kill "$name"
+				break
+			fi
+			cdna_sleep 0.1
+		done
+		wait "$qpid"
+		echo $? >"$dir/qemu.rc"
+		cdna_since "$t0" >"$dir/total-secs"
+		: >"$dir/done"
+	) &
+	# l2_kill needs the pid: wait until the supervisor has written it.
+	for _ in {1..50}; do [ -s "$dir/qemu.pid" ] && break; cdna_sleep 0.1; done
+	echo "l2 $name: started (${mem} MB, $cpus vCPU, script $script)"
+}
+
+l2_wait() {
+	local name=$1 tmo=${2:-$CDNA_L2_TIMEOUT} dir t0 rc
+	dir=$(cdna_l2_dir "$name")
+	[ -d "$dir" ] || { echo "l2_wait: no guest '$name'" >&2; return 2; }
+	t0=$(cdna_now_us)
+	while [ ! -e "$dir/done" ]; do
+		if [ $((${EPOCHREALTIME/./} - t0)) -ge $((tmo * 1000000)) ]; then
+			l2_kill "$name"
+			echo "l2 $name: timed out after $tmo s; console: $dir/console.log"
+			return 124
+		fi
+		cdna_sleep 0.2
+	done
+	[ -e "$dir/boot-secs" ] && cdna_stage "L2 $name boot" "$(cat "$dir/boot-secs")"
+	[ -e "$dir/script-secs" ] && cdna_stage "L2 $name script" "$(cat "$dir/script-secs")"
+	cdna_stage "L2 $name total" "$(cat "$dir/total-secs")"
+	if [ ! -e "$dir/rc" ]; then
+		echo "l2 $name: guest died before its script finished" \
+		     "(qemu exit $(cat "$dir/qemu.rc")); console: $dir/console.log"
+		[ -s "$dir/qemu.log" ] && sed "s/^/l2 $name qemu: /" "$dir/qemu.log"
+		return 125
+	fi
+	rc=$(cat "$dir/rc")
+	if [ "$rc" -ne 0 ]; then
+		echo "l2 $name: guest script failed (exit $rc); console: $dir/console.log"
+		tail -n 20 "$dir/console.log" | sed "s/^/l2 $name: /"
+	fi
+	return "$rc"
+}
+
+l2_console() {
+	echo "$(cdna_l2_dir "$1")/console.log"
+}
+
+l2_out() {
+	cdna_l2_dir "$1"
+}
+
+l2_kill() {
+	local dir pid
+	dir=$(cdna_l2_dir "$1")
+	pid=$(cat "$dir/qemu.pid" 2>/dev/null) || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for _ in {1..10}; do
+		kill -0 "$pid" 2>/dev/null || return 0
+		cdna_sleep 0.2
+	done
+	kill -KILL "$pid" 2>/dev/null
+	return 0
+}
