@@ -8,7 +8,8 @@
 #   cdna_stage NAME SECS      record a stage time (printed by selftests/vm/run)
 #   cdna_kvm_setup            kvm_amd nested=1, /dev/kvm (skips if no SVM)
 #   cdna_vfio_setup           vfio, vfio_iommu_type1, mdev
-#   cdna_insmod_host          insmod kmod/cdna.ko from the repo (if not loaded)
+#   cdna_insmod KO [PARAMS]   modprobe KO's dependencies, then insmod it
+#   cdna_insmod_host [PARAMS] cdna_vfio_setup + insmod kmod/cdna.ko (once)
 #
 #   l2_start NAME [--mem MB] [--cpus N] [--qemu-args "ARGS"] [--timeout S]
 #            [--append "KERNEL ARGS"] --script PATH [-- SCRIPT ARGS...]
@@ -27,7 +28,7 @@
 # in L1 and in L2, so modules can be insmod'ed straight from the tree.
 
 CDNA_REPO=${CDNA_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
-CDNA_TEST_DIR=${CDNA_TEST_DIR:-$(mktemp -d /tmp/cdna-test.XXXXXX)}
+CDNA_TEST_DIR=${CDNA_TEST_DIR:-/tmp/cdna-test.$$}
 CDNA_L2_TIMEOUT=${CDNA_L2_TIMEOUT:-300}
 CDNA_KSFT_SKIP=4
 
@@ -81,9 +82,23 @@ cdna_vfio_setup() {
 	modprobe -a vfio vfio_iommu_type1 mdev || cdna_fail "modprobe vfio vfio_iommu_type1 mdev failed"
 }
 
+# insmod does not resolve dependencies: modprobe what the module's
+# "depends" lists (from the booted kernel's /lib/modules) first.
+cdna_insmod() {
+	local ko=$1 deps
+	shift
+	deps=$(modinfo -F depends "$ko" 2>/dev/null | tr ',' ' ')
+	if [ -n "$deps" ]; then
+		# shellcheck disable=SC2086
+		modprobe -a $deps || cdna_fail "modprobe $deps (for $ko) failed"
+	fi
+	insmod "$ko" "$@" || cdna_fail "insmod $ko failed"
+}
+
 cdna_insmod_host() {
 	[ -d /sys/module/cdna ] && return 0
-	insmod "$CDNA_REPO/kmod/cdna.ko" "$@" || cdna_fail "insmod kmod/cdna.ko failed"
+	cdna_vfio_setup
+	cdna_insmod "$CDNA_REPO/kmod/cdna.ko" "$@"
 }
 
 cdna_l2_dir() {
