@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers of the vf_*.sh tests (sourced after $CDNA_LIB; not a test itself:
+# not executable). They run in L1.
+#
+#   vf_host_setup            vfio + mdev modules, cdna.ko, a veth uplink
+#                            ($VF_NIC, peer $VF_PEER) attached through debugfs
+#   vf_mdev_create NQP       create a context of type cdna-<NQP>qp, print UUID
+#   vf_dbg UUID FILE         print a context's debugfs file
+#   vf_stat UUID NAME        print one counter of a context's debugfs stats
+#   vf_host_cleanup          remove contexts, detach, delete the veth, rmmod
+#                            cdna; fails the test if any step fails
+#   vf_qemu_args UUID        QEMU arguments assigning the context to a guest
+
+VF_NIC=${VF_NIC:-cdnaup0}
+VF_PEER=${VF_PEER:-cdnapeer0}
+VF_DBG=/sys/kernel/debug/cdna
+VF_TYPES=/sys/class/cdna/cdna-$VF_NIC/mdev_supported_types
+
+vf_host_setup() {
+	cdna_vfio_setup
+	cdna_insmod_host
+	if ! ip link show "$VF_NIC" >/dev/null 2>&1; then
+		ip link add "$VF_NIC" type veth peer name "$VF_PEER" ||
+			cdna_fail "cannot create the veth uplink $VF_NIC"
+	fi
+	ip link set "$VF_NIC" up
+	ip link set "$VF_PEER" up
+	if [ ! -d "/sys/class/cdna/cdna-$VF_NIC" ]; then
+		echo "$VF_NIC" >"$VF_DBG/attach" || cdna_fail "attach $VF_NIC failed"
+	fi
+	[ -d "$VF_TYPES/cdna-1qp" ] || cdna_fail "no mdev type cdna-1qp under $VF_TYPES"
+}
+
+vf_mdev_create() {
+	local uuid
+	uuid=$(cat /proc/sys/kernel/random/uuid)
+	echo "$uuid" >"$VF_TYPES/cdna-${1}qp/create" || return 1
+	echo "$uuid"
+}
+
+vf_dbg() {
+	cat "$VF_DBG/$VF_NIC/$1/$2"
+}
+
+vf_stat() {
+	awk -v n="$2" '$1 == n { print $2; f = 1 } END { exit !f }' \
+		"$VF_DBG/$VF_NIC/$1/stats"
+}
+
+vf_qemu_args() {
+	echo "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$1"
+}
+
+vf_host_cleanup() {
+	local d err=0
+	for d in /sys/bus/mdev/devices/*; do
+		[ -e "$d/remove" ] || continue
+		echo 1 >"$d/remove" || { echo "removing mdev $d failed"; err=1; }
+	done
+	if [ -d "/sys/class/cdna/cdna-$VF_NIC" ]; then
+		echo "$VF_NIC" >"$VF_DBG/detach" || { echo "detach $VF_NIC failed"; err=1; }
+	fi
+	ip link del "$VF_NIC" 2>/dev/null
+	if [ -d /sys/module/cdna ]; then
+		rmmod cdna || { echo "rmmod cdna failed"; err=1; }
+	fi
+	[ $err -eq 0 ] || cdna_fail "cleanup failed"
+}
