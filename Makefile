@@ -41,6 +41,7 @@ tools:
 
 selftests:
 	$(MAKE) -C selftests
+	$(MAKE) -C selftests/vfio
 
 check:
 	@scripts/check.sh
@@ -56,6 +57,7 @@ clean:
 		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
+	$(MAKE) -C selftests/vfio clean
 	rm -rf build
 
 help:
