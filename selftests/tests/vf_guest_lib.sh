@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers of the vf_*-guest.sh scripts, which run inside L2 guests (sourced;
+# not a test itself). Pure bash where it matters: every fork is slow here.
+#
+#   vfg_pci                  print the sysfs dir of the cdna VF (0xcd0a:0x0001)
+#   vfg_load                 insmod vf-driver/cdna_vf.ko (with dependencies)
+#   vfg_netdev PCIDIR        print the interface the driver made for it
+#   vfg_wait_carrier IF 0|1 SECS   wait for the carrier; 0 if it came
+#   vfg_irqs PATTERN         sum of /proc/interrupts over lines matching
+#   vfg_mark NAME [TEXT]     publish a file to L1 ($CDNA_OUT/NAME)
+#   vfg_wait_file NAME SECS  wait for L1 to publish $CDNA_OUT/NAME
+
+VFG_KO=$CDNA_REPO/vf-driver/cdna_vf.ko
+
+vfg_pci() {
+	local d v id
+	for d in /sys/bus/pci/devices/*; do
+		read -r v <"$d/vendor"
+		read -r id <"$d/device"
+		if [ "$v" = 0xcd0a ] && [ "$id" = 0x0001 ]; then
+			echo "$d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+vfg_load() {
+	cdna_insmod "$VFG_KO"
+}
+
+vfg_netdev() {
+	local n
+	for n in "$1"/net/*; do
+		[ -e "$n" ] || return 1
+		echo "${n##*/}"
+		return 0
+	done
+	return 1
+}
+
+vfg_wait_carrier() {
+	local ifc=$1 want=$2 end c
+	end=$((${EPOCHREALTIME/./} + $3 * 1000000))
+	while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do
+		c=
+		read -r c 2>/dev/null <"/sys/class/net/$ifc/carrier"
+		[ "$c" = "$want" ] && return 0
+		cdna_sleep 0.005
+	done
+	return 1
+}
+
+vfg_irqs() {
+	local line sum=0 f
+	while read -r line; do
+		case "$line" in
+		*$1*)
+			# "IRQ: count [count...] chip hwirq edge name"
+			for f in ${line#*:}; do
+				case "$f" in
+				*[!0-9]*) break ;;
+				*) sum=$((sum + f)) ;;
+				esac
+			done
+			;;
+		esac
+	done </proc/interrupts
+	echo "$sum"
+}
+
+vfg_mark() {
+	echo "${2:-}" >"$CDNA_OUT/.$1.tmp" && mv "$CDNA_OUT/.$1.tmp" "$CDNA_OUT/$1"
+}
+
+vfg_wait_file() {
+	local end
+	end=$((${EPOCHREALTIME/./} + $2 * 1000000))
+	while [ ! -e "$CDNA_OUT/$1" ]; do
+		[ "${EPOCHREALTIME/./}" -lt "$end" ] || return 1
+		cdna_sleep 0.01
+	done
+	return 0
+}
