@@ -18,9 +18,10 @@
 #       overlay) and runs "bash PATH ARGS" from the repo directory, with
 #       CDNA_OUT = its output directory (shared with L1, same path in both).
 #   l2_wait NAME [TIMEOUT]   wait for the guest script; return its exit status
-#                            (124 on timeout, 125 if the guest died); on failure
+#                            (124 on timeout, 125 if the guest died, 1 if the
+#                            guest kernel logged WARNING/BUG/Oops); on failure
 #                            print the console path
-#   l2_console NAME          print the path of the guest's serial console log
+#   l2_console NAME [--live] print the path of the guest's serial console log
 #   l2_out NAME              print the guest's output directory (CDNA_OUT)
 #   l2_kill NAME             stop the guest now
 #
@@ -106,7 +107,7 @@ cdna_l2_dir() {
 }
 
 l2_start() {
-	local name=$1 mem=512 cpus=1 qargs=() script= tmo=$CDNA_L2_TIMEOUT dir a append
+	local name=$1 mem=512 cpus=1 qargs=() script= tmo=$CDNA_L2_TIMEOUT dir a append live
 	local extra_append=
 	local args=()
 	shift
@@ -140,7 +141,14 @@ l2_start() {
 		printf ')\n'
 	} >"$dir/job"
 
-	append="console=ttyS0 panic=-1 quiet loglevel=4 i8042.noaux cdna.rootopts=cache=loose"
+	# The serial console goes to L1's tmpfs while the guest runs: QEMU
+	# writes it a byte at a time, and each write to the 9p run directory
+	# would be a round trip to the machine. Copied to console.log at exit.
+	mkdir -p /run/cdna-l2
+	live=$(mktemp "/run/cdna-l2/${CDNA_TEST_NAME:-cmd}-$name.XXXXXX")
+	echo "$live" >"$dir/console.live"
+
+	append="console=ttyS0 panic=-1 quiet loglevel=5 i8042.noaux cdna.rootopts=cache=loose"
 	append+=" cdna.init=$CDNA_REPO/selftests/vm/l2-init cdna.run=$dir $extra_append"
 	# -cpu host,-xsave: with XSAVE, the L2 kernel WARNs at boot ("XSAVE
 	# consistency problem": the sizes L1's KVM reports under TCG disagree).
@@ -154,7 +162,7 @@ l2_start() {
 			-machine q35,accel=kvm -cpu host,-xsave -m "$mem" -smp "$cpus" \
 			-nodefaults -no-user-config -display none -vga none \
 			-monitor none -no-reboot -nic none \
-			-serial "file:$dir/console.log" \
+			-serial "file:$live" \
 			-kernel "$CDNA_KERNEL" -initrd "$CDNA_INITRD" -append "$append" \
 			-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 			-virtfs "local,path=$dir,mount_tag=results,security_model=none" \
@@ -174,6 +182,7 @@ l2_start() {
 		done
 		wait "$qpid"
 		echo $? >"$dir/qemu.rc"
+		cp "$live" "$dir/console.log"
 		cdna_since "$t0" >"$dir/total-secs"
 		: >"$dir/done"
 	) &
@@ -190,6 +199,7 @@ l2_wait() {
 	while [ ! -e "$dir/done" ]; do
 		if [ $((${EPOCHREALTIME/./} - t0)) -ge $((tmo * 1000000)) ]; then
 			l2_kill "$name"
+			for _ in {1..25}; do [ -e "$dir/done" ] && break; cdna_sleep 0.2; done
 			echo "l2 $name: timed out after $tmo s; console: $dir/console.log"
 			return 124
 		fi
@@ -205,6 +215,13 @@ l2_wait() {
 		return 125
 	fi
 	rc=$(cat "$dir/rc")
+	if "$CDNA_REPO/selftests/vm/dmesg-check" "$dir/console.log" >"$dir/dmesg-hits"; then
+		:
+	else
+		echo "l2 $name: kernel log has WARNING/BUG/Oops lines:"
+		sed "s/^/l2 $name: /" "$dir/dmesg-hits"
+		[ "$rc" -eq 0 ] && rc=1
+	fi
 	if [ "$rc" -ne 0 ]; then
 		echo "l2 $name: guest script failed (exit $rc); console: $dir/console.log"
 		tail -n 20 "$dir/console.log" | sed "s/^/l2 $name: /"
@@ -212,8 +229,16 @@ l2_wait() {
 	return "$rc"
 }
 
+# The path to quote in messages (complete once the guest has stopped);
+# "l2_console NAME --live" gives the file QEMU is writing right now.
 l2_console() {
-	echo "$(cdna_l2_dir "$1")/console.log"
+	local dir
+	dir=$(cdna_l2_dir "$1")
+	if [ "${2:-}" = --live ]; then
+		cat "$dir/console.live"
+	else
+		echo "$dir/console.log"
+	fi
 }
 
 l2_out() {
