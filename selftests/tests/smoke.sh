@@ -24,7 +24,7 @@ grep -q '^cdna_vf ' "$out/lsmod" || cdna_fail "L2 reported no cdna_vf in lsmod; 
 echo "L2 vf0 lsmod:"
 grep '^cdna_vf ' "$out/lsmod"
 echo "L2 vf0 kernel log (cdna_vf):"
-grep -i 'cdna' "$out/guest-dmesg" || true
+grep 'cdna_vf' "$out/guest-dmesg" || true
 
 rmmod cdna || cdna_fail "rmmod cdna failed"
 exit 0
