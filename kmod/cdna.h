@@ -43,6 +43,7 @@
 #include <linux/atomic.h>
 #include <linux/pci_regs.h>
 #include <linux/etherdevice.h>
+#include <linux/hashtable.h>
 
 #include <linux/cdna.h>
 
@@ -125,7 +126,11 @@ struct cdna_ring_map {
 	struct page **pages;
 };
 
-#define CDNA_BUF_MAX_PAGES	(DIV_ROUND_UP(CDNA_MAX_TX_LEN, PAGE_SIZE) + 1)
+/* Largest guest buffer the engine accepts (a TX fragment, an RX buffer). */
+#define CDNA_BUF_MAX_LEN	65536
+#define CDNA_BUF_MAX_PAGES	(DIV_ROUND_UP(CDNA_BUF_MAX_LEN, PAGE_SIZE) + 1)
+
+struct cdna_pin;
 
 /**
  * struct cdna_buf - one validated guest buffer, host-owned description
@@ -134,6 +139,7 @@ struct cdna_ring_map {
  * @offset: offset of @iova in its first page
  * @npages: pages in @pages
  * @pages: pinned pages covering [iova, iova + len)
+ * @pins: the protection's handle of each page (pin cache entries)
  */
 struct cdna_buf {
 	u64 iova;
@@ -141,6 +147,7 @@ struct cdna_buf {
 	u32 offset;
 	unsigned int npages;
 	struct page *pages[CDNA_BUF_MAX_PAGES];
+	struct cdna_pin *pins[CDNA_BUF_MAX_PAGES];
 };
 
 /**
@@ -153,8 +160,15 @@ struct cdna_buf {
  * @unmap_ring: undo @map_ring
  * @get_buf: validate and pin a buffer; fills @buf.  Never sleeps for long.
  * @put_buf: release a buffer from @get_buf (lazily: pins stay cached)
- * @dma_unmap: the VM unmapped [iova, iova + len): drop every pin in it
+ * @dma_unmap: the VM unmapped [iova, iova + len): drop every pin in it,
+ *	stopping the queues whose rings lie there; returns when nothing is
+ *	pinned in the range any more.  Never called with ctx->lock held.
  * @pinned_pages: pages currently pinned for this context
+ * @pin_stats: pin cache hits, misses and evictions
+ * @flush: drop every cached pin (engine lock held)
+ *
+ * All ops but @pinned_pages and @pin_stats sleep.  @get_buf, @put_buf and
+ * @flush are called by the engine with the context's engine lock held.
  */
 struct cdna_protect_ops {
 	const char *name;
@@ -168,6 +182,9 @@ struct cdna_protect_ops {
 	void (*put_buf)(struct cdna_ctx *ctx, struct cdna_buf *buf);
 	void (*dma_unmap)(struct cdna_ctx *ctx, u64 iova, u64 len);
 	u64 (*pinned_pages)(struct cdna_ctx *ctx);
+	void (*pin_stats)(struct cdna_ctx *ctx, u64 *hits, u64 *misses,
+			  u64 *evictions);
+	void (*flush)(struct cdna_ctx *ctx);
 };
 
 extern const struct cdna_protect_ops cdna_protect_checked_ops;
@@ -175,6 +192,37 @@ extern const struct cdna_protect_ops cdna_protect_checked_ops;
 /* ------------------------------------------------------------------ */
 /* Queues                                                              */
 /* ------------------------------------------------------------------ */
+
+/**
+ * struct cdna_txd - a TX descriptor as the engine validates it: a host
+ * copy of struct cdna_tx_desc, read once from guest memory
+ * @addr: guest DMA address of the fragment
+ * @len: fragment length
+ * @flags: CDNA_TXD_*
+ * @gso_size: MSS
+ * @csum_start: offset where checksumming starts
+ * @csum_offset: where the checksum goes, from @csum_start
+ * @hdr_len: GSO header length (a hint)
+ */
+struct cdna_txd {
+	u64 addr;
+	u32 len;
+	u16 flags;
+	u16 gso_size;
+	u16 csum_start;
+	u16 csum_offset;
+	u16 hdr_len;
+};
+
+/**
+ * struct cdna_rxd - host copy of a struct cdna_rx_desc
+ * @addr: guest DMA address of the buffer
+ * @len: buffer size
+ */
+struct cdna_rxd {
+	u64 addr;
+	u32 len;
+};
 
 /**
  * struct cdna_queue - one RX or TX queue of a context
@@ -196,11 +244,28 @@ extern const struct cdna_protect_ops cdna_protect_checked_ops;
  * @mask: ring size - 1
  * @next_desc: next descriptor the device will read (free running)
  * @cons: completions written (free running), mirrored to shm->dev.cons
- * @rx_backlog: RX only: skbs waiting for guest buffers
+ * @rx_backlog: RX only: skbs waiting for guest buffers (its own lock)
  * @stats: counters
+ * @running: the engine processes the queue (rings mapped)
+ * @size: ring entries, fixed while @running
+ * @fetch: next descriptor to read from guest memory; descriptors
+ *	[@next_desc, @fetch) are host copies in @shadow
+ * @irq_cons: @cons when the interrupt rule was last evaluated
+ * @shadow: host copies of the packet-in-hand's descriptors, read once
+ * @buf: scratch: the guest buffer being copied
+ * @rx_pending: RX only: skbs taken off @rx_backlog (segments of a GSO
+ *	skb the guest cannot take whole), engine-owned
+ * @rx_backlog_bytes: RX only: truesize queued on @rx_backlog
+ * @rx_drops: RX only: drops counted by the enqueue path (any context) by
+ *	reason, folded into @stats by the engine
+ * @coal_lock: protects @coal_count and @coal_armed (engine vs. timer)
+ * @coal_count: completions covered by the armed timer
+ * @coal_armed: @coal_timer will raise the vector
+ * @coal_timer: interrupt moderation (CDNA_F_IRQ_COAL usecs)
  *
- * The cfg_* fields and @enabled are protected by ctx->lock; the ring
- * cursors are owned by the engine thread while @enabled is set.
+ * The cfg_* fields and @enabled are protected by ctx->lock.  The ring maps,
+ * cursors, @running, @shadow and @buf are protected by the context's
+ * engine lock (struct cdna_engine_ctx.lock).
  */
 struct cdna_queue {
 	struct cdna_ctx *ctx;
@@ -223,6 +288,173 @@ struct cdna_queue {
 	struct sk_buff_head rx_backlog;
 
 	struct cdna_queue_stats stats;
+
+	bool running;
+	u32 size;
+	u32 fetch;
+	u32 irq_cons;
+	union {
+		struct cdna_txd tx[CDNA_MAX_TX_FRAGS];
+		struct cdna_rxd rx[CDNA_MAX_RX_FRAGS];
+	} shadow;
+	struct cdna_buf buf;
+	struct sk_buff_head rx_pending;
+	atomic_t rx_backlog_bytes;
+	atomic64_t rx_drops[CDNA_DROP_MAX];
+
+	spinlock_t coal_lock;	/* coal_count, coal_armed */
+	u32 coal_count;
+	bool coal_armed;
+	struct hrtimer coal_timer;
+};
+
+/* ------------------------------------------------------------------ */
+/* Data path internals: pin cache, engine (pincache.c, engine*.c)      */
+/* ------------------------------------------------------------------ */
+
+#define CDNA_PINCACHE_HASH_BITS	10
+
+/**
+ * struct cdna_pin - one guest page pinned through vfio_pin_pages()
+ * @hnode: entry in cdna_pincache.hash while cached
+ * @lru: entry in cdna_pincache.lru while @users is 0
+ * @gfn: guest page frame number (IOVA >> PAGE_SHIFT)
+ * @page: the pinned page
+ * @users: buffers using the page (plus transient holds while unpinning)
+ * @writable: pinned with IOMMU_WRITE
+ * @dead: the VFIO pin is (being) dropped; the last user frees the entry
+ */
+struct cdna_pin {
+	struct hlist_node hnode;
+	struct list_head lru;
+	u64 gfn;
+	struct page *page;
+	unsigned int users;
+	bool writable;
+	bool dead;
+};
+
+/**
+ * struct cdna_pincache - a context's cache of pinned guest pages
+ * @vdev: the VFIO device pins are taken through
+ * @lock: protects everything below; taken with BH disabled
+ * @hash: cached pins by gfn
+ * @lru: cached pins nobody uses, most recently used first
+ * @nr_pins: pins in @hash
+ * @nr_unused: pins on @lru
+ * @max_pins: bound beyond which unused pins are evicted
+ * @hits: lookups that found the page pinned
+ * @misses: lookups that had to pin it
+ * @evictions: unused pins dropped to respect @max_pins
+ */
+struct cdna_pincache {
+	struct vfio_device *vdev;
+	spinlock_t lock;	/* everything below */
+	DECLARE_HASHTABLE(hash, CDNA_PINCACHE_HASH_BITS);
+	struct list_head lru;
+	unsigned int nr_pins;
+	unsigned int nr_unused;
+	unsigned int max_pins;
+	u64 hits;
+	u64 misses;
+	u64 evictions;
+};
+
+#define CDNA_ENGINE_HASH_BITS	8
+
+/**
+ * struct cdna_engine - the software NIC engine of one uplink
+ * @nic: the NIC
+ * @uplink: the uplink (the NIC holds the reference)
+ * @thread: the engine thread, "cdna/<ifname>"
+ * @wake_seq: bumped by every wake-up (kicks, RX arrivals)
+ * @sleeping: the thread is (about to be) asleep; wakers must wake it
+ * @lock: protects @ctx_list; the thread holds it for a whole pass
+ * @ctx_list: every context of the NIC (struct cdna_engine_ctx.node)
+ * @table_lock: serialises writers of @mac_hash and @running
+ * @mac_hash: started contexts by MAC and VLAN (RCU readers)
+ * @running: started contexts, for flooding (RCU readers)
+ * @ntxq: uplink TX queues contexts are spread over
+ * @ctx_seq: contexts added so far (@lock), spreads them over @ntxq
+ * @stats_lock: protects the counters below (any context)
+ * @rx_to_ctx: uplink frames delivered to a context
+ * @rx_flooded: uplink broadcast/multicast frames replicated to contexts
+ * @rx_passed: uplink frames left to the host stack
+ * @switched: context-to-context frames switched internally
+ * @tx_uplink: context frames sent through the uplink
+ * @passes: engine passes
+ * @sleeps: times the engine went to sleep
+ * @debugfs: "engine" directory under the NIC's debugfs directory
+ */
+struct cdna_engine {
+	struct cdna_nic *nic;
+	struct net_device *uplink;
+	struct task_struct *thread;
+	atomic_t wake_seq;
+	bool sleeping;
+
+	struct mutex lock;	/* ctx_list, ctx_seq */
+	struct list_head ctx_list;
+
+	spinlock_t table_lock;	/* writers of mac_hash, running */
+	struct hlist_head mac_hash[1 << CDNA_ENGINE_HASH_BITS];
+	struct list_head running;
+	unsigned int ntxq;
+	unsigned int ctx_seq;
+
+	spinlock_t stats_lock;	/* the counters below */
+	u64 rx_to_ctx;
+	u64 rx_flooded;
+	u64 rx_passed;
+	u64 switched;
+	u64 tx_uplink;
+	u64 passes;
+	u64 sleeps;
+
+	struct dentry *debugfs;
+};
+
+/**
+ * struct cdna_engine_ctx - the engine's state of one context
+ * @eng: the engine
+ * @ctx: the context
+ * @node: entry in eng->ctx_list
+ * @hnode: entry in eng->mac_hash while started
+ * @run_node: entry in eng->running while started
+ * @lock: the context's engine lock: held by the engine thread while it
+ *	processes the context, and by whoever changes what the engine
+ *	uses (queue enable/disable, start/stop, DMA unmap, close).  Nests
+ *	inside ctx->lock; never held while taking ctx->lock.
+ * @started: the engine processes the context (@lock)
+ * @mac: context MAC, cached at start
+ * @vlan: context VLAN, cached at start
+ * @trusted: may send any source MAC, cached at start
+ * @features: driver-acked features, cached at start
+ * @mtu: driver MTU, cached at start
+ * @txq: uplink TX queue of the context
+ * @nrxq: running RX queues in @rxq (written under @lock, read locklessly)
+ * @rxq: their queue pair numbers
+ * @debugfs: "datapath" directory under the context's debugfs directory
+ */
+struct cdna_engine_ctx {
+	struct cdna_engine *eng;
+	struct cdna_ctx *ctx;
+	struct list_head node;
+	struct hlist_node hnode;
+	struct list_head run_node;
+
+	struct mutex lock;	/* the engine's use of the context */
+	bool started;
+	u8 mac[ETH_ALEN];
+	u16 vlan;
+	bool trusted;
+	u64 features;
+	u32 mtu;
+	u16 txq;
+	unsigned int nrxq;
+	u8 rxq[CDNA_MAX_QUEUE_PAIRS];
+
+	struct dentry *debugfs;
 };
 
 /* ------------------------------------------------------------------ */
@@ -314,6 +546,8 @@ enum cdna_coal {
  * @engine_started: cdna_engine_ctx_start() was called and not yet undone
  * @protect: DMA protection implementation
  * @protect_priv: its per-context state
+ * @ectx: the engine's per-context state (engine.c), from
+ *	cdna_engine_ctx_add() to cdna_engine_ctx_del()
  * @nqp: queue pairs of this function (from the mdev type)
  * @nvec: MSI-X vectors of this function, CDNA_MSIX_NUM_VECTORS(@nqp)
  * @queues: 2 * @nqp queues
@@ -361,6 +595,7 @@ struct cdna_ctx {
 
 	const struct cdna_protect_ops *protect;
 	void *protect_priv;
+	struct cdna_engine_ctx *ectx;
 
 	unsigned int nqp;
 	unsigned int nvec;
@@ -501,14 +736,63 @@ u64 cdna_irq_count(struct cdna_ctx *ctx, unsigned int vector);
 int cdna_queue_enable(struct cdna_queue *q);
 void cdna_queue_disable(struct cdna_queue *q);
 void cdna_queue_kick(struct cdna_queue *q);
+void cdna_queue_init(struct cdna_queue *q);
+void cdna_queue_stop_locked(struct cdna_queue *q);
+bool cdna_queue_read_prod(struct cdna_queue *q, u32 *prod);
+void cdna_queue_fetch_tx(struct cdna_queue *q, struct cdna_txd *d);
+void cdna_queue_fetch_rx(struct cdna_queue *q, struct cdna_rxd *d);
+void cdna_queue_complete(struct cdna_queue *q, const struct cdna_cpl *cpl,
+			 u16 ndesc);
+void cdna_queue_publish(struct cdna_queue *q);
+bool cdna_queue_arm_kick(struct cdna_queue *q, bool want);
+void cdna_queue_ring_error(struct cdna_queue *q, u32 cause);
 
-/* engine.c */
+/* engine.c: the engine and its per-context state */
 int cdna_engine_create(struct cdna_nic *nic);
 void cdna_engine_destroy(struct cdna_nic *nic);
 int cdna_engine_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx);
 void cdna_engine_ctx_del(struct cdna_nic *nic, struct cdna_ctx *ctx);
 void cdna_engine_ctx_start(struct cdna_ctx *ctx);
 void cdna_engine_ctx_stop(struct cdna_ctx *ctx);
+void cdna_engine_ctx_lock(struct cdna_ctx *ctx);
+void cdna_engine_ctx_unlock(struct cdna_ctx *ctx);
+void cdna_engine_ctx_release_locked(struct cdna_ctx *ctx);
+void cdna_engine_ctx_dma_unmap_locked(struct cdna_ctx *ctx, u64 iova,
+				      u64 len);
+void cdna_engine_queues_changed(struct cdna_ctx *ctx);
+void cdna_engine_wake(struct cdna_engine *eng);
+struct cdna_engine_ctx *cdna_engine_lookup(struct cdna_engine *eng,
+					   const u8 *mac, u16 vlan);
+void cdna_engine_count_drop(struct cdna_queue *q, enum cdna_drop_reason r);
+
+/* engine_rx.c: uplink receive, RX backlog, delivery into guest buffers */
+rx_handler_result_t cdna_engine_rx_handler(struct sk_buff **pskb);
+void cdna_engine_rx_enqueue(struct cdna_engine_ctx *ectx,
+			    struct sk_buff *skb);
+void cdna_engine_flood(struct cdna_engine *eng, struct cdna_engine_ctx *from,
+		       struct sk_buff *skb, u16 vlan);
+int cdna_engine_rx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
+			int budget);
+void cdna_engine_rx_purge(struct cdna_queue *q);
+void cdna_engine_error_cpl(struct cdna_queue *q, u16 ndesc,
+			   enum cdna_drop_reason r);
+
+/* engine_tx.c: guest transmit, validation, switching */
+int cdna_engine_tx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
+			int budget);
+
+/* pincache.c */
+void cdna_pincache_init(struct cdna_pincache *pc, struct vfio_device *vdev,
+			unsigned int max_pins);
+int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
+		      struct cdna_buf *buf);
+void cdna_pincache_put(struct cdna_pincache *pc, struct cdna_buf *buf);
+void cdna_pincache_invalidate(struct cdna_pincache *pc, u64 iova, u64 len);
+unsigned int cdna_pincache_pinned(struct cdna_pincache *pc);
+void cdna_pincache_stats(struct cdna_pincache *pc, u64 *hits, u64 *misses,
+			 u64 *evictions);
+s64 cdna_pins_total_read(void);
+void cdna_pins_total_add(s64 n);
 
 /* debugfs.c */
 void cdna_debugfs_init(void);

@@ -1,29 +1,620 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Software NIC engine: stub until the data-path work lands. */
+/*
+ * cdna software NIC engine: what a NIC with per-context queues does, done by
+ * one kernel thread per uplink.
+ *
+ * The thread processes the contexts of its NIC round-robin, each for at
+ * most a budget (weight) of packets per queue per pass, as long as any of
+ * them has work: it polls, so a busy guest needs no doorbell.  After
+ * poll_usecs without work it publishes kick_event on every queue that needs
+ * one (event index), reads prod once more and sleeps until a doorbell
+ * (cdna_queue_kick()) or an RX arrival wakes it.  One thread per NIC rather
+ * than per queue pair: the hosts we target have few cores, a poller per
+ * queue would burn them, and one thread makes fairness a matter of
+ * iteration order (docs/datapath.md).
+ *
+ * Receive from the uplink (engine_rx.c) runs in the uplink's rx_handler;
+ * it only queues skbs to a context's RX backlog and wakes the thread.
+ * Transmit and delivery into guest buffers (engine_tx.c, engine_rx.c) run
+ * in the thread.
+ *
+ * Locking, outermost first:
+ *   ctx->lock (vf/ctx code)  ->  eng->lock  ->  ectx->lock  ->  VFIO locks
+ *   eng->table_lock, q->rx_backlog.lock, q->coal_lock, pin cache lock:
+ *   leaves, BH-safe.
+ * The engine thread takes eng->lock then each ectx->lock; it never takes
+ * ctx->lock (errors go through cdna_ctx_raise_error(), a work item).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/jhash.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/rtnetlink.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
 #include "cdna.h"
 
+static unsigned int cdna_weight = 64;
+module_param_named(weight, cdna_weight, uint, 0644);
+MODULE_PARM_DESC(weight, "Packets per queue per engine pass (fairness)");
+
+static unsigned int cdna_poll_usecs = 50;
+module_param_named(poll_usecs, cdna_poll_usecs, uint, 0644);
+MODULE_PARM_DESC(poll_usecs,
+		 "Engine busy-polls this long after the last work before sleeping");
+
+static unsigned int cdna_engine_hash(const u8 *mac, u16 vlan)
+{
+	u32 a = get_unaligned((const u32 *)mac);
+	u32 b = get_unaligned((const u16 *)(mac + 4)) | ((u32)vlan << 16);
+
+	return jhash_2words(a, b, 0) & ((1 << CDNA_ENGINE_HASH_BITS) - 1);
+}
+
+/**
+ * cdna_engine_lookup() - find the started context with a MAC and VLAN
+ * @eng: the engine
+ * @mac: destination MAC
+ * @vlan: VLAN id, 0 for untagged
+ *
+ * Caller is in an RCU read-side section (rx_handler, engine thread).
+ *
+ * Return: the context's engine state or NULL.
+ */
+struct cdna_engine_ctx *cdna_engine_lookup(struct cdna_engine *eng,
+					   const u8 *mac, u16 vlan)
+{
+	struct cdna_engine_ctx *ectx;
+
+	hlist_for_each_entry_rcu(ectx,
+				 &eng->mac_hash[cdna_engine_hash(mac, vlan)],
+				 hnode)
+		if (ether_addr_equal(ectx->mac, mac) && ectx->vlan == vlan)
+			return ectx;
+	return NULL;
+}
+
+/**
+ * cdna_engine_wake() - make sure the engine thread runs a pass soon
+ * @eng: the engine
+ *
+ * Any context (doorbells, rx_handler).
+ */
+void cdna_engine_wake(struct cdna_engine *eng)
+{
+	atomic_inc(&eng->wake_seq);
+	/* wake_seq before sleeping; pairs with the thread's
+	 * set_current_state() between storing sleeping and reading wake_seq.
+	 */
+	smp_mb__after_atomic();
+	if (READ_ONCE(eng->sleeping))
+		wake_up_process(eng->thread);
+}
+
+/**
+ * cdna_engine_count_drop() - count a dropped packet or refused descriptor
+ * @q: the queue it concerns
+ * @r: why
+ *
+ * Engine thread only (the single writer of q->stats besides kicks).
+ */
+void cdna_engine_count_drop(struct cdna_queue *q, enum cdna_drop_reason r)
+{
+	u64_stats_update_begin(&q->stats.syncp);
+	q->stats.drops[r]++;
+	u64_stats_update_end(&q->stats.syncp);
+}
+
+/**
+ * cdna_engine_ctx_lock() - take a context's engine lock
+ * @ctx: the context
+ *
+ * While held, the engine thread does not process the context.  Sleeps.
+ */
+void cdna_engine_ctx_lock(struct cdna_ctx *ctx)
+{
+	mutex_lock(&ctx->ectx->lock);
+}
+
+/**
+ * cdna_engine_ctx_unlock() - release a context's engine lock
+ * @ctx: the context
+ */
+void cdna_engine_ctx_unlock(struct cdna_ctx *ctx)
+{
+	mutex_unlock(&ctx->ectx->lock);
+}
+
+/**
+ * cdna_engine_queues_changed() - recompute the context's RX queue map
+ * @ctx: the context
+ *
+ * Called when a queue starts or stops.  Caller holds the engine lock.
+ */
+void cdna_engine_queues_changed(struct cdna_ctx *ctx)
+{
+	struct cdna_engine_ctx *ectx = ctx->ectx;
+	unsigned int qp, n = 0;
+
+	lockdep_assert_held(&ectx->lock);
+	for (qp = 0; qp < ctx->nqp; qp++)
+		if (ctx->queues[CDNA_QUEUE_RX(qp)].running)
+			ectx->rxq[n++] = qp;
+	/* Readers (RX enqueue) check the queue's running flag anyway. */
+	WRITE_ONCE(ectx->nrxq, n);
+}
+
+/**
+ * cdna_engine_ctx_release_locked() - stop every queue of a context
+ * @ctx: the context (being closed)
+ *
+ * Caller holds the engine lock.
+ */
+void cdna_engine_ctx_release_locked(struct cdna_ctx *ctx)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&ctx->ectx->lock);
+	for (i = 0; i < 2 * ctx->nqp; i++)
+		cdna_queue_stop_locked(&ctx->queues[i]);
+}
+
+static bool cdna_range_overlaps(const struct cdna_ring_map *m, u64 iova,
+				u64 len)
+{
+	u64 last = iova + len - 1;
+
+	if (!m->pages)
+		return false;
+	if (last < iova)
+		last = U64_MAX;
+	return iova <= m->iova + m->len - 1 && last >= m->iova;
+}
+
+/**
+ * cdna_engine_ctx_dma_unmap_locked() - stop the queues whose rings the VM
+ * unmapped
+ * @ctx: the context
+ * @iova: first unmapped address
+ * @len: bytes unmapped
+ *
+ * Each such queue stops at once (rings unpinned) and the context raises
+ * CDNA_ERR_RING_UNMAPPED.  Caller holds the engine lock.
+ */
+void cdna_engine_ctx_dma_unmap_locked(struct cdna_ctx *ctx, u64 iova, u64 len)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&ctx->ectx->lock);
+	for (i = 0; i < 2 * ctx->nqp; i++) {
+		struct cdna_queue *q = &ctx->queues[i];
+
+		if (cdna_range_overlaps(&q->desc, iova, len) ||
+		    cdna_range_overlaps(&q->cpl, iova, len) ||
+		    cdna_range_overlaps(&q->shm, iova, len))
+			cdna_queue_ring_error(q, CDNA_ERR_RING_UNMAPPED);
+	}
+}
+
+/* One context's share of a pass; returns the work done. */
+static int cdna_engine_ctx_poll(struct cdna_engine_ctx *ectx)
+{
+	struct cdna_ctx *ctx = ectx->ctx;
+	int budget = max_t(int, READ_ONCE(cdna_weight), 1);
+	unsigned int qp;
+	int work = 0;
+
+	lockdep_assert_held(&ectx->lock);
+	for (qp = 0; qp < ctx->nqp; qp++) {
+		struct cdna_queue *tx = &ctx->queues[CDNA_QUEUE_TX(qp)];
+		struct cdna_queue *rx = &ctx->queues[CDNA_QUEUE_RX(qp)];
+
+		if (tx->running)
+			work += cdna_engine_tx_poll(ectx, tx, budget);
+		if (rx->running)
+			work += cdna_engine_rx_poll(ectx, rx, budget);
+	}
+	return work;
+}
+
+static int cdna_engine_pass(struct cdna_engine *eng)
+{
+	struct cdna_engine_ctx *ectx;
+	int work = 0;
+
+	mutex_lock(&eng->lock);
+	list_for_each_entry(ectx, &eng->ctx_list, node) {
+		mutex_lock(&ectx->lock);
+		if (ectx->started)
+			work += cdna_engine_ctx_poll(ectx);
+		mutex_unlock(&ectx->lock);
+	}
+	mutex_unlock(&eng->lock);
+	return work;
+}
+
+/*
+ * Before sleeping: ask for doorbells where the engine needs them and look
+ * at prod once more.  True if there is work after all.
+ */
+static bool cdna_engine_arm(struct cdna_engine *eng)
+{
+	struct cdna_engine_ctx *ectx;
+	bool pending = false;
+	unsigned int i;
+
+	mutex_lock(&eng->lock);
+	list_for_each_entry(ectx, &eng->ctx_list, node) {
+		struct cdna_ctx *ctx = ectx->ctx;
+
+		mutex_lock(&ectx->lock);
+		for (i = 0; ectx->started && i < 2 * ctx->nqp; i++) {
+			struct cdna_queue *q = &ctx->queues[i];
+			bool want;
+
+			if (!q->running)
+				continue;
+			/* RX needs buffers only for skbs that wait for them. */
+			want = q->is_tx || !skb_queue_empty(&q->rx_pending) ||
+			       !skb_queue_empty_lockless(&q->rx_backlog);
+			if (cdna_queue_arm_kick(q, want))
+				pending = true;
+		}
+		mutex_unlock(&ectx->lock);
+	}
+	mutex_unlock(&eng->lock);
+	return pending;
+}
+
+static void cdna_engine_sleep(struct cdna_engine *eng)
+{
+	int seq = atomic_read(&eng->wake_seq);
+
+	if (cdna_engine_arm(eng))
+		return;
+
+	WRITE_ONCE(eng->sleeping, true);
+	/* Implies a full barrier: sleeping before the wake_seq check. */
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (atomic_read(&eng->wake_seq) == seq && !kthread_should_stop()) {
+		spin_lock_bh(&eng->stats_lock);
+		eng->sleeps++;
+		spin_unlock_bh(&eng->stats_lock);
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	WRITE_ONCE(eng->sleeping, false);
+}
+
+static int cdna_engine_thread(void *data)
+{
+	struct cdna_engine *eng = data;
+	u64 last_work = ktime_get_ns();
+
+	while (!kthread_should_stop()) {
+		int work = cdna_engine_pass(eng);
+		u64 now = ktime_get_ns();
+
+		spin_lock_bh(&eng->stats_lock);
+		eng->passes++;
+		spin_unlock_bh(&eng->stats_lock);
+		if (work) {
+			last_work = now;
+		} else if (now - last_work >=
+			   (u64)READ_ONCE(cdna_poll_usecs) * NSEC_PER_USEC) {
+			cdna_engine_sleep(eng);
+			last_work = ktime_get_ns();
+			continue;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static int cdna_engine_stats_show(struct seq_file *s, void *unused)
+{
+	struct cdna_engine *eng = s->private;
+
+	spin_lock_bh(&eng->stats_lock);
+	seq_printf(s, "rx_to_ctx %llu\n", eng->rx_to_ctx);
+	seq_printf(s, "rx_flooded %llu\n", eng->rx_flooded);
+	seq_printf(s, "rx_passed %llu\n", eng->rx_passed);
+	seq_printf(s, "switched %llu\n", eng->switched);
+	seq_printf(s, "tx_uplink %llu\n", eng->tx_uplink);
+	seq_printf(s, "passes %llu\n", eng->passes);
+	seq_printf(s, "sleeps %llu\n", eng->sleeps);
+	spin_unlock_bh(&eng->stats_lock);
+	seq_printf(s, "uplink_txqs %u\n", eng->ntxq);
+	seq_printf(s, "pins_total %lld\n", cdna_pins_total_read());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cdna_engine_stats);
+
+static int cdna_engine_ctx_stats_show(struct seq_file *s, void *unused)
+{
+	struct cdna_engine_ctx *ectx = s->private;
+	struct cdna_ctx *ctx = ectx->ctx;
+	u64 hits = 0, misses = 0, evictions = 0, pinned = 0;
+	unsigned int i;
+
+	mutex_lock(&ectx->lock);
+	if (ctx->protect->pin_stats)
+		ctx->protect->pin_stats(ctx, &hits, &misses, &evictions);
+	if (ctx->protect->pinned_pages)
+		pinned = ctx->protect->pinned_pages(ctx);
+	seq_printf(s, "started %d\n", ectx->started);
+	seq_printf(s, "pinned_pages %llu\n", pinned);
+	seq_printf(s, "pin_hits %llu\n", hits);
+	seq_printf(s, "pin_misses %llu\n", misses);
+	seq_printf(s, "pin_evictions %llu\n", evictions);
+	for (i = 0; i < 2 * ctx->nqp; i++) {
+		struct cdna_queue *q = &ctx->queues[i];
+
+		seq_printf(s, "queue%u running %d size %u next_desc %u fetch %u cons %u backlog %u backlog_bytes %d\n",
+			   i, q->running, q->size, q->next_desc, q->fetch,
+			   q->cons, skb_queue_len(&q->rx_backlog) +
+			   skb_queue_len(&q->rx_pending),
+			   atomic_read(&q->rx_backlog_bytes));
+	}
+	mutex_unlock(&ectx->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cdna_engine_ctx_stats);
+
+/*
+ * The control plane creates the debugfs directories of a NIC and of a
+ * context after the engine learnt about them, and removes them before the
+ * engine forgets them: the engine adds its files on first use, and they
+ * go away with their parent directory.
+ */
+static void cdna_engine_debugfs_add(struct cdna_engine *eng,
+				    struct cdna_engine_ctx *ectx)
+{
+	if (!eng->debugfs && eng->nic->debugfs) {
+		eng->debugfs = debugfs_create_dir("engine", eng->nic->debugfs);
+		debugfs_create_file("stats", 0400, eng->debugfs, eng,
+				    &cdna_engine_stats_fops);
+	}
+	if (ectx && !ectx->debugfs && ectx->ctx->debugfs) {
+		ectx->debugfs = debugfs_create_dir("datapath",
+						   ectx->ctx->debugfs);
+		debugfs_create_file("stats", 0400, ectx->debugfs, ectx,
+				    &cdna_engine_ctx_stats_fops);
+	}
+}
+
+/**
+ * cdna_engine_create() - start the engine of a NIC being attached
+ * @nic: the NIC; nic->uplink is set
+ *
+ * Registers the rx_handler on the uplink (which must have none: a bridge
+ * port or a macvlan lower device is refused), puts the uplink in
+ * promiscuous mode and starts the thread.  Takes rtnl_lock.
+ *
+ * Return: 0, -EBUSY if the uplink has an rx_handler, -ENOMEM, or the
+ * thread's error.
+ */
 int cdna_engine_create(struct cdna_nic *nic)
 {
+	struct net_device *uplink = nic->uplink;
+	struct cdna_engine *eng;
+	int ret;
+
+	eng = kzalloc(sizeof(*eng), GFP_KERNEL);
+	if (!eng)
+		return -ENOMEM;
+	eng->nic = nic;
+	eng->uplink = uplink;
+	atomic_set(&eng->wake_seq, 0);
+	mutex_init(&eng->lock);
+	INIT_LIST_HEAD(&eng->ctx_list);
+	spin_lock_init(&eng->table_lock);
+	hash_init(eng->mac_hash);
+	INIT_LIST_HEAD(&eng->running);
+	spin_lock_init(&eng->stats_lock);
+	eng->ntxq = max_t(unsigned int, uplink->real_num_tx_queues, 1);
+
+	eng->thread = kthread_create(cdna_engine_thread, eng, "cdna/%s",
+				     uplink->name);
+	if (IS_ERR(eng->thread)) {
+		ret = PTR_ERR(eng->thread);
+		goto err_free;
+	}
+
+	rtnl_lock();
+	ret = netdev_rx_handler_register(uplink, cdna_engine_rx_handler, eng);
+	if (ret) {
+		rtnl_unlock();
+		dev_err(&nic->dev, "%s already has an rx_handler\n",
+			uplink->name);
+		goto err_stop_thread;
+	}
+	ret = dev_set_promiscuity(uplink, 1);
+	if (ret)
+		goto err_unregister_handler;
+	rtnl_unlock();
+
+	nic->engine = eng;
+	wake_up_process(eng->thread);
 	return 0;
+
+err_unregister_handler:
+	netdev_rx_handler_unregister(uplink);
+	rtnl_unlock();
+err_stop_thread:
+	kthread_stop(eng->thread);
+err_free:
+	kfree(eng);
+	return ret;
 }
 
+/**
+ * cdna_engine_destroy() - stop the engine of a NIC being detached
+ * @nic: the NIC; every context was deleted
+ *
+ * Takes rtnl_lock.
+ */
 void cdna_engine_destroy(struct cdna_nic *nic)
 {
+	struct cdna_engine *eng = nic->engine;
+
+	if (!eng)
+		return;
+	rtnl_lock();
+	netdev_rx_handler_unregister(eng->uplink);
+	dev_set_promiscuity(eng->uplink, -1);
+	rtnl_unlock();
+	/* No rx_handler runs any more (unregister waits for readers). */
+	kthread_stop(eng->thread);
+	if (!list_empty(&eng->ctx_list))
+		dev_err(&nic->dev, "engine destroyed with contexts left\n");
+	nic->engine = NULL;
+	kfree(eng);
 }
 
+/**
+ * cdna_engine_ctx_add() - the engine learns about a new context
+ * @nic: its NIC
+ * @ctx: the context (mdev probe), queues allocated
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int cdna_engine_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx)
 {
+	struct cdna_engine *eng = nic->engine;
+	struct cdna_engine_ctx *ectx;
+	unsigned int i;
+
+	if (!eng)
+		return -ENODEV;
+	ectx = kzalloc(sizeof(*ectx), GFP_KERNEL);
+	if (!ectx)
+		return -ENOMEM;
+	ectx->eng = eng;
+	ectx->ctx = ctx;
+	mutex_init(&ectx->lock);
+	INIT_HLIST_NODE(&ectx->hnode);
+	INIT_LIST_HEAD(&ectx->run_node);
+	for (i = 0; i < 2 * ctx->nqp; i++)
+		cdna_queue_init(&ctx->queues[i]);
+	ctx->ectx = ectx;
+
+	mutex_lock(&eng->lock);
+	ectx->txq = (u16)(eng->ctx_seq++ % eng->ntxq);
+	list_add_tail(&ectx->node, &eng->ctx_list);
+	cdna_engine_debugfs_add(eng, NULL);
+	mutex_unlock(&eng->lock);
 	return 0;
 }
 
+/**
+ * cdna_engine_ctx_del() - the engine forgets a context
+ * @nic: its NIC
+ * @ctx: the context (mdev remove): no VM holds it, its debugfs
+ *	directory is gone
+ */
 void cdna_engine_ctx_del(struct cdna_nic *nic, struct cdna_ctx *ctx)
 {
+	struct cdna_engine *eng = nic->engine;
+	struct cdna_engine_ctx *ectx = ctx->ectx;
+	unsigned int i;
+
+	if (!eng || !ectx)
+		return;
+	mutex_lock(&eng->lock);
+	list_del(&ectx->node);
+	mutex_unlock(&eng->lock);
+
+	mutex_lock(&ectx->lock);
+	cdna_engine_ctx_release_locked(ctx);
+	mutex_unlock(&ectx->lock);
+	synchronize_rcu();
+	for (i = 0; i < 2 * ctx->nqp; i++)
+		cdna_engine_rx_purge(&ctx->queues[i]);
+	ctx->ectx = NULL;
+	mutex_destroy(&ectx->lock);
+	kfree(ectx);
 }
 
+/**
+ * cdna_engine_ctx_start() - the driver set DRIVER_OK: run the context
+ * @ctx: the context
+ *
+ * Caches the settings the engine uses per packet (MAC, VLAN, trust,
+ * features, MTU) and enters the context in the demux table.  Caller holds
+ * ctx->lock.
+ */
 void cdna_engine_ctx_start(struct cdna_ctx *ctx)
 {
+	struct cdna_engine_ctx *ectx = ctx->ectx;
+	struct cdna_engine *eng;
+
+	lockdep_assert_held(&ctx->lock);
+	if (!ectx)
+		return;
+	eng = ectx->eng;
+	mutex_lock(&ectx->lock);
+	if (ectx->started)
+		goto out_unlock;
+	ether_addr_copy(ectx->mac, ctx->mac);
+	ectx->vlan = ctx->vlan;
+	ectx->trusted = ctx->trusted;
+	ectx->features = ctx->drv_features;
+	ectx->mtu = clamp_t(u32, ctx->mtu, CDNA_MIN_MTU, CDNA_MAX_MTU);
+	ectx->started = true;
+
+	spin_lock_bh(&eng->table_lock);
+	hlist_add_head_rcu(&ectx->hnode,
+			   &eng->mac_hash[cdna_engine_hash(ectx->mac,
+							   ectx->vlan)]);
+	list_add_tail_rcu(&ectx->run_node, &eng->running);
+	spin_unlock_bh(&eng->table_lock);
+	cdna_engine_debugfs_add(eng, ectx);
+out_unlock:
+	mutex_unlock(&ectx->lock);
+	cdna_engine_wake(eng);
 }
 
+/**
+ * cdna_engine_ctx_stop() - stop running a context (reset, error, close)
+ * @ctx: the context
+ *
+ * Returns when the engine no longer processes the context and no RX path
+ * can queue to it; every pin the context's buffers held is released
+ * (rings stay mapped until their queues are disabled).  Caller holds
+ * ctx->lock.
+ */
 void cdna_engine_ctx_stop(struct cdna_ctx *ctx)
 {
+	struct cdna_engine_ctx *ectx = ctx->ectx;
+	struct cdna_engine *eng;
+	unsigned int i;
+
+	lockdep_assert_held(&ctx->lock);
+	if (!ectx)
+		return;
+	eng = ectx->eng;
+	mutex_lock(&ectx->lock);
+	if (!ectx->started) {
+		mutex_unlock(&ectx->lock);
+		return;
+	}
+	ectx->started = false;
+	spin_lock_bh(&eng->table_lock);
+	hlist_del_init_rcu(&ectx->hnode);
+	list_del_rcu(&ectx->run_node);
+	spin_unlock_bh(&eng->table_lock);
+	if (ctx->protect->flush)
+		ctx->protect->flush(ctx);
+	mutex_unlock(&ectx->lock);
+
+	/* No rx_handler or internal switch still holds the context. */
+	synchronize_rcu();
+	INIT_LIST_HEAD(&ectx->run_node);
+	for (i = 0; i < 2 * ctx->nqp; i++)
+		cdna_engine_rx_purge(&ctx->queues[i]);
 }

@@ -1,3 +1,399 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Pin cache: stub until the data-path work lands. */
+/*
+ * cdna pin cache: guest pages pinned through vfio_pin_pages(), reused across
+ * descriptors and released lazily.
+ *
+ * A context's data buffers come and go with every packet, but a guest
+ * recycles the same pages (RX rings are refilled with the same buffers, TX
+ * data comes from a few page_frag pages per socket), so pinning per
+ * descriptor would cost a vfio_pin_pages() round trip per packet.  The cache
+ * keeps one VFIO pin per guest page with a user count:
+ *
+ *  - cdna_pincache_get() looks pages up by guest frame number and pins the
+ *    missing ones (process context: vfio_pin_pages() sleeps);
+ *  - cdna_pincache_put() drops the users; an unused pin stays cached on an
+ *    LRU list (any context);
+ *  - unused pins beyond @max_pins are evicted, least recently used first;
+ *    pins in use are never evicted;
+ *  - cdna_pincache_invalidate() drops every pin in a range synchronously
+ *    (the VM unmapped it: VFIO requires the pins gone before .dma_unmap
+ *    returns), in use or not.  A page still used by a packet keeps a page
+ *    reference of its own (skb frags), never a VFIO pin.
+ *
+ * Ranking: Ram'09 reuses grants the same way; Willmann'08 calls this the
+ * "persistent" strategy, here bounded and invalidated on unmap.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hash.h>
+#include <linux/iommu.h>
+#include <linux/slab.h>
+
 #include "cdna.h"
+
+static atomic64_t cdna_pins_total = ATOMIC64_INIT(0);
+
+static unsigned int cdna_pincache_bucket(u64 gfn)
+{
+	return hash_64(gfn, CDNA_PINCACHE_HASH_BITS);
+}
+
+static struct cdna_pin *cdna_pincache_lookup(struct cdna_pincache *pc, u64 gfn)
+{
+	struct cdna_pin *pin;
+
+	lockdep_assert_held(&pc->lock);
+	hlist_for_each_entry(pin, &pc->hash[cdna_pincache_bucket(gfn)], hnode)
+		if (pin->gfn == gfn)
+			return pin;
+	return NULL;
+}
+
+/* Takes a user of @pin, moving it off the LRU list if it was unused. */
+static void cdna_pincache_use(struct cdna_pincache *pc, struct cdna_pin *pin)
+{
+	lockdep_assert_held(&pc->lock);
+	if (!pin->users++) {
+		list_del_init(&pin->lru);
+		pc->nr_unused--;
+	}
+}
+
+/* Removes @pin from the cache proper (hash and LRU); it is no longer found. */
+static void cdna_pincache_unlink(struct cdna_pincache *pc, struct cdna_pin *pin)
+{
+	lockdep_assert_held(&pc->lock);
+	hash_del(&pin->hnode);
+	if (!pin->users) {
+		list_del_init(&pin->lru);
+		pc->nr_unused--;
+	}
+	pc->nr_pins--;
+}
+
+static void cdna_pincache_unpin(struct cdna_pincache *pc, u64 gfn)
+{
+	vfio_unpin_pages(pc->vdev, gfn << PAGE_SHIFT, 1);
+	atomic64_dec(&cdna_pins_total);
+}
+
+/*
+ * Unpins and frees the pins on @list (linked through ->lru).  Entries
+ * still used by a packet (marked dead) get their pin dropped here and are
+ * freed by the last cdna_pincache_put().  Sleeps.
+ */
+static void cdna_pincache_release(struct cdna_pincache *pc,
+				  struct list_head *list)
+{
+	struct cdna_pin *pin, *tmp;
+
+	list_for_each_entry_safe(pin, tmp, list, lru) {
+		list_del_init(&pin->lru);
+		cdna_pincache_unpin(pc, pin->gfn);
+		spin_lock_bh(&pc->lock);
+		/* Dropped the reference cdna_pincache_invalidate() took. */
+		if (--pin->users) {
+			spin_unlock_bh(&pc->lock);
+			continue;
+		}
+		spin_unlock_bh(&pc->lock);
+		kfree(pin);
+	}
+}
+
+/*
+ * Evicts unused pins, least recently used first, until at most
+ * @pc->max_pins remain.  Sleeps.
+ */
+static void cdna_pincache_shrink(struct cdna_pincache *pc)
+{
+	struct cdna_pin *pin;
+	LIST_HEAD(victims);
+
+	spin_lock_bh(&pc->lock);
+	while (pc->nr_pins > pc->max_pins && !list_empty(&pc->lru)) {
+		pin = list_last_entry(&pc->lru, struct cdna_pin, lru);
+		cdna_pincache_unlink(pc, pin);
+		pin->dead = true;
+		/* Held by the victims list; cdna_pincache_release() drops it. */
+		pin->users = 1;
+		list_add_tail(&pin->lru, &victims);
+		pc->evictions++;
+	}
+	spin_unlock_bh(&pc->lock);
+	cdna_pincache_release(pc, &victims);
+}
+
+/*
+ * Pins one guest page and inserts it, or finds that another path inserted
+ * it meanwhile.  Returns the pin with a user taken.  Sleeps.
+ */
+static struct cdna_pin *cdna_pincache_fill(struct cdna_pincache *pc, u64 gfn,
+					   bool write, int *err)
+{
+	struct cdna_pin *pin, *old;
+	bool writable = true;
+	LIST_HEAD(victims);
+	struct page *page;
+	int ret;
+
+	pin = kzalloc(sizeof(*pin), GFP_KERNEL);
+	if (!pin) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+
+	ret = vfio_pin_pages(pc->vdev, gfn << PAGE_SHIFT, 1,
+			     IOMMU_READ | IOMMU_WRITE, &page);
+	if (ret == -EPERM && !write) {
+		/* A read-only DMA mapping: good enough for TX data. */
+		writable = false;
+		ret = vfio_pin_pages(pc->vdev, gfn << PAGE_SHIFT, 1,
+				     IOMMU_READ, &page);
+	}
+	if (ret != 1) {
+		kfree(pin);
+		/*
+		 * -EINVAL: no DMA mapping there (PCI hole, beyond RAM, a
+		 * BAR); -EPERM: mapped without the access we need.
+		 */
+		*err = (ret == -EINVAL || ret == -EPERM || ret == -EFAULT ||
+			ret >= 0) ? -EFAULT : -ENOSPC;
+		return NULL;
+	}
+	atomic64_inc(&cdna_pins_total);
+
+	pin->gfn = gfn;
+	pin->page = page;
+	pin->writable = writable;
+	pin->users = 1;
+	INIT_LIST_HEAD(&pin->lru);
+
+	spin_lock_bh(&pc->lock);
+	old = cdna_pincache_lookup(pc, gfn);
+	if (old && (old->writable || !write)) {
+		cdna_pincache_use(pc, old);
+		spin_unlock_bh(&pc->lock);
+		/* VFIO counts pins per page: dropping ours leaves old's. */
+		cdna_pincache_unpin(pc, gfn);
+		kfree(pin);
+		return old;
+	}
+	if (old) {
+		/* A read-only pin is cached; ours is writable: replace it. */
+		cdna_pincache_unlink(pc, old);
+		old->dead = true;
+		old->users++;
+		list_add_tail(&old->lru, &victims);
+	}
+	hash_add(pc->hash, &pin->hnode, cdna_pincache_bucket(gfn));
+	pc->nr_pins++;
+	pc->misses++;
+	spin_unlock_bh(&pc->lock);
+
+	cdna_pincache_release(pc, &victims);
+	return pin;
+}
+
+/**
+ * cdna_pincache_get() - pin the guest pages of a buffer
+ * @pc: the context's pin cache
+ * @iova: guest DMA address of the buffer
+ * @len: length in bytes, 1..CDNA_BUF_MAX_LEN
+ * @write: the engine will write the buffer (RX)
+ * @buf: filled with the pages and their pins
+ *
+ * Process context (sleeps on a cache miss).  On failure nothing is held.
+ *
+ * Return: 0; -EINVAL for a zero, too long or wrapping range; -EFAULT if a
+ * page is not memory the VM mapped for DMA (with the access needed);
+ * -ENOMEM or -ENOSPC if pinning failed for lack of host resources.
+ */
+int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
+		      struct cdna_buf *buf)
+{
+	u64 first, last, gfn;
+	struct cdna_pin *pin;
+	unsigned int i = 0;
+	bool missed = false;
+	int err = 0;
+
+	might_sleep();
+	if (!len || len > CDNA_BUF_MAX_LEN || iova + len < iova)
+		return -EINVAL;
+	first = iova >> PAGE_SHIFT;
+	last = (iova + len - 1) >> PAGE_SHIFT;
+	if (last - first + 1 > CDNA_BUF_MAX_PAGES)
+		return -EINVAL;
+
+	buf->iova = iova;
+	buf->len = len;
+	buf->offset = offset_in_page(iova);
+	buf->npages = 0;
+
+	for (gfn = first; gfn <= last; gfn++, i++) {
+		spin_lock_bh(&pc->lock);
+		pin = cdna_pincache_lookup(pc, gfn);
+		if (pin && (pin->writable || !write)) {
+			cdna_pincache_use(pc, pin);
+			pc->hits++;
+			spin_unlock_bh(&pc->lock);
+		} else {
+			spin_unlock_bh(&pc->lock);
+			pin = cdna_pincache_fill(pc, gfn, write, &err);
+			if (!pin)
+				goto err_put;
+			missed = true;
+		}
+		buf->pages[i] = pin->page;
+		buf->pins[i] = pin;
+		buf->npages = i + 1;
+	}
+
+	if (missed && READ_ONCE(pc->nr_pins) > pc->max_pins)
+		cdna_pincache_shrink(pc);
+	return 0;
+
+err_put:
+	cdna_pincache_put(pc, buf);
+	return err;
+}
+
+/**
+ * cdna_pincache_put() - release the pages of a buffer
+ * @pc: the context's pin cache
+ * @buf: a buffer filled by cdna_pincache_get()
+ *
+ * The pins stay cached.  Any context (TX completions may run in softirq).
+ */
+void cdna_pincache_put(struct cdna_pincache *pc, struct cdna_buf *buf)
+{
+	struct cdna_pin *free_list[CDNA_BUF_MAX_PAGES];
+	unsigned int i, nfree = 0;
+	struct cdna_pin *pin;
+
+	spin_lock_bh(&pc->lock);
+	for (i = 0; i < buf->npages; i++) {
+		pin = buf->pins[i];
+		if (--pin->users)
+			continue;
+		if (pin->dead) {
+			free_list[nfree++] = pin;
+			continue;
+		}
+		list_add(&pin->lru, &pc->lru);
+		pc->nr_unused++;
+	}
+	spin_unlock_bh(&pc->lock);
+	buf->npages = 0;
+
+	for (i = 0; i < nfree; i++)
+		kfree(free_list[i]);
+}
+
+/**
+ * cdna_pincache_invalidate() - drop every pin in a guest range
+ * @pc: the context's pin cache
+ * @iova: first guest DMA address
+ * @len: length in bytes; 0 or a wrapping range means "to the end"
+ *
+ * Returns when VFIO holds no pin of the cache in the range.  Pins still
+ * used by a buffer are dropped too; the buffer's page stays valid through
+ * whatever page reference its user holds (the engine's copy path holds
+ * none across this call: it runs under the context's engine lock, which
+ * the callers hold).  Sleeps.
+ */
+void cdna_pincache_invalidate(struct cdna_pincache *pc, u64 iova, u64 len)
+{
+	u64 first = iova >> PAGE_SHIFT;
+	u64 last = (!len || iova + len - 1 < iova) ? U64_MAX :
+		   (iova + len - 1) >> PAGE_SHIFT;
+	struct hlist_node *tmp;
+	struct cdna_pin *pin;
+	LIST_HEAD(victims);
+	unsigned int bkt;
+
+	spin_lock_bh(&pc->lock);
+	hash_for_each_safe(pc->hash, bkt, tmp, pin, hnode) {
+		if (pin->gfn < first || pin->gfn > last)
+			continue;
+		cdna_pincache_unlink(pc, pin);
+		pin->dead = true;
+		/* The victims list holds a user until the pin is dropped. */
+		pin->users++;
+		list_add_tail(&pin->lru, &victims);
+	}
+	spin_unlock_bh(&pc->lock);
+	cdna_pincache_release(pc, &victims);
+}
+
+/**
+ * cdna_pincache_init() - prepare an empty pin cache
+ * @pc: the cache
+ * @vdev: the VFIO device pins are taken through
+ * @max_pins: unused pins beyond this many are evicted
+ */
+void cdna_pincache_init(struct cdna_pincache *pc, struct vfio_device *vdev,
+			unsigned int max_pins)
+{
+	spin_lock_init(&pc->lock);
+	hash_init(pc->hash);
+	INIT_LIST_HEAD(&pc->lru);
+	pc->vdev = vdev;
+	pc->nr_pins = 0;
+	pc->nr_unused = 0;
+	pc->max_pins = max_pins;
+	pc->hits = 0;
+	pc->misses = 0;
+	pc->evictions = 0;
+}
+
+/**
+ * cdna_pincache_pinned() - pins the cache holds
+ * @pc: the cache
+ *
+ * Return: cached pins (in use or not).
+ */
+unsigned int cdna_pincache_pinned(struct cdna_pincache *pc)
+{
+	return READ_ONCE(pc->nr_pins);
+}
+
+/**
+ * cdna_pincache_stats() - read the counters of a cache
+ * @pc: the cache
+ * @hits: lookups that found the page pinned
+ * @misses: lookups that pinned it
+ * @evictions: unused pins dropped to respect the bound
+ */
+void cdna_pincache_stats(struct cdna_pincache *pc, u64 *hits, u64 *misses,
+			 u64 *evictions)
+{
+	spin_lock_bh(&pc->lock);
+	*hits = pc->hits;
+	*misses = pc->misses;
+	*evictions = pc->evictions;
+	spin_unlock_bh(&pc->lock);
+}
+
+/**
+ * cdna_pins_total_read() - VFIO pins the data path holds, module-wide
+ *
+ * Counts the pin cache's pins and the pages of mapped rings; the selftests
+ * check that it returns to zero after every test.
+ *
+ * Return: pins held.
+ */
+s64 cdna_pins_total_read(void)
+{
+	return atomic64_read(&cdna_pins_total);
+}
+
+/**
+ * cdna_pins_total_add() - account ring pins in the module-wide count
+ * @n: pins taken (positive) or dropped (negative)
+ */
+void cdna_pins_total_add(s64 n)
+{
+	atomic64_add(n, &cdna_pins_total);
+}

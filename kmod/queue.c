@@ -1,16 +1,411 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Queues: stub until the data-path work lands. */
+/*
+ * cdna queues: the engine side of a ring.
+ *
+ * A queue's three guest areas (descriptor ring, completion ring, shared
+ * indices) are pinned and vmap()ed by the protection while the queue is
+ * enabled.  This file owns everything that touches them:
+ *
+ *  - reading the producer index once per poll and checking it against the
+ *    ring (a bad index is a device error, CDNA_ERR_RING_INDEX);
+ *  - reading each descriptor exactly once into a host copy
+ *    (struct cdna_txd, struct cdna_rxd) that is all the engine acts on;
+ *  - writing completions in order and publishing dev.cons;
+ *  - the event-index rules in both directions (kick_event, irq_event) and
+ *    interrupt moderation.
+ *
+ * Barriers pair with the guest driver's: it writes descriptors, then
+ * (wmb) prod; it reads cons, then (rmb) completions and buffers.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hrtimer.h>
+
 #include "cdna.h"
 
+static struct cdna_queue_shm *cdna_queue_shm(struct cdna_queue *q)
+{
+	return q->shm.vaddr;
+}
+
+static enum hrtimer_restart cdna_queue_coal_fire(struct hrtimer *t)
+{
+	struct cdna_queue *q = container_of(t, struct cdna_queue, coal_timer);
+
+	spin_lock(&q->coal_lock);
+	q->coal_armed = false;
+	q->coal_count = 0;
+	spin_unlock(&q->coal_lock);
+	cdna_irq_signal(q->ctx, CDNA_MSIX_QP_VECTOR(q->index / 2));
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * cdna_queue_init() - initialise the engine fields of a queue
+ * @q: a queue of a context being added to the engine
+ */
+void cdna_queue_init(struct cdna_queue *q)
+{
+	unsigned int i;
+
+	q->running = false;
+	skb_queue_head_init(&q->rx_pending);
+	atomic_set(&q->rx_backlog_bytes, 0);
+	for (i = 0; i < CDNA_DROP_MAX; i++)
+		atomic64_set(&q->rx_drops[i], 0);
+	spin_lock_init(&q->coal_lock);
+	hrtimer_init(&q->coal_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	q->coal_timer.function = cdna_queue_coal_fire;
+}
+
+static void cdna_queue_unmap(struct cdna_queue *q)
+{
+	const struct cdna_protect_ops *prot = q->ctx->protect;
+
+	prot->unmap_ring(q->ctx, &q->shm);
+	prot->unmap_ring(q->ctx, &q->cpl);
+	prot->unmap_ring(q->ctx, &q->desc);
+}
+
+/**
+ * cdna_queue_enable() - map a queue's rings and let the engine run it
+ * @q: the queue; its cfg_* fields hold a configuration vf_regs.c checked
+ *	(size, alignment, no wrap)
+ *
+ * Pins and maps the three areas (they must lie wholly in memory the VM
+ * mapped for DMA), resets the indices to 0 (dev.cons = dev.kick_event = 0)
+ * and hands the queue to the engine.  Caller holds ctx->lock.
+ *
+ * Return: 0; -EFAULT if an area is not DMA-mapped memory; -ENOMEM; -EBUSY
+ * if the queue is running already; -ENODEV without a protection.
+ */
 int cdna_queue_enable(struct cdna_queue *q)
 {
+	struct cdna_ctx *ctx = q->ctx;
+	const struct cdna_protect_ops *prot = ctx->protect;
+	size_t dsize = q->is_tx ? sizeof(struct cdna_tx_desc) :
+				  sizeof(struct cdna_rx_desc);
+	struct cdna_queue_shm *shm;
+	u32 size = q->cfg_size;
+	int ret;
+
+	lockdep_assert_held(&ctx->lock);
+	if (!ctx->ectx || !prot || !prot->map_ring)
+		return -ENODEV;
+	if (!is_power_of_2(size) || size < CDNA_MIN_RING_SIZE ||
+	    size > CDNA_MAX_RING_SIZE)
+		return -EINVAL;
+
+	cdna_engine_ctx_lock(ctx);
+	if (q->running) {
+		ret = -EBUSY;
+		goto err_unlock;
+	}
+	ret = prot->map_ring(ctx, q->cfg_desc, (size_t)size * dsize, &q->desc);
+	if (ret)
+		goto err_unlock;
+	ret = prot->map_ring(ctx, q->cfg_cpl,
+			     (size_t)size * sizeof(struct cdna_cpl), &q->cpl);
+	if (ret)
+		goto err_unmap_desc;
+	ret = prot->map_ring(ctx, q->cfg_shm, sizeof(struct cdna_queue_shm),
+			     &q->shm);
+	if (ret)
+		goto err_unmap_cpl;
+
+	q->size = size;
+	q->mask = size - 1;
+	q->next_desc = 0;
+	q->fetch = 0;
+	q->cons = 0;
+	q->irq_cons = 0;
+	q->coal_count = 0;
+	q->coal_armed = false;
+	shm = cdna_queue_shm(q);
+	WRITE_ONCE(shm->dev.cons, cpu_to_le32(0));
+	WRITE_ONCE(shm->dev.kick_event, cpu_to_le32(0));
+	q->running = true;
+	cdna_engine_queues_changed(ctx);
+	cdna_engine_ctx_unlock(ctx);
+
+	cdna_engine_wake(ctx->ectx->eng);
 	return 0;
+
+err_unmap_cpl:
+	prot->unmap_ring(ctx, &q->cpl);
+err_unmap_desc:
+	prot->unmap_ring(ctx, &q->desc);
+err_unlock:
+	cdna_engine_ctx_unlock(ctx);
+	return ret;
 }
 
+/**
+ * cdna_queue_stop_locked() - take a queue from the engine, unmap its rings
+ * @q: the queue
+ *
+ * Idempotent.  Drops the RX skbs the queue held.  Caller holds the
+ * context's engine lock.
+ */
+void cdna_queue_stop_locked(struct cdna_queue *q)
+{
+	struct cdna_ctx *ctx = q->ctx;
+
+	lockdep_assert_held(&ctx->ectx->lock);
+	if (q->running) {
+		q->running = false;
+		cdna_engine_queues_changed(ctx);
+	}
+	hrtimer_cancel(&q->coal_timer);
+	q->coal_armed = false;
+	cdna_engine_rx_purge(q);
+	if (q->desc.pages || q->cpl.pages || q->shm.pages)
+		cdna_queue_unmap(q);
+}
+
+/**
+ * cdna_queue_disable() - stop a queue (ENABLE = 0, reset, close)
+ * @q: the queue
+ *
+ * Returns when the engine no longer touches the queue and its rings are
+ * unpinned.  Caller holds ctx->lock.
+ */
 void cdna_queue_disable(struct cdna_queue *q)
 {
+	struct cdna_ctx *ctx = q->ctx;
+
+	lockdep_assert_held(&ctx->lock);
+	if (!ctx->ectx)
+		return;
+	cdna_engine_ctx_lock(ctx);
+	cdna_queue_stop_locked(q);
+	cdna_engine_ctx_unlock(ctx);
+	if (!q->is_tx) {
+		/* An RX enqueue that saw the queue running has finished. */
+		synchronize_rcu();
+		cdna_engine_rx_purge(q);
+	}
 }
 
+/**
+ * cdna_queue_kick() - the guest rang the queue's doorbell
+ * @q: the queue
+ *
+ * Wakes the engine; vf_regs.c counted the kick.  Any context.
+ */
 void cdna_queue_kick(struct cdna_queue *q)
 {
+	struct cdna_engine_ctx *ectx = q->ctx->ectx;
+
+	if (ectx)
+		cdna_engine_wake(ectx->eng);
+}
+
+/**
+ * cdna_queue_ring_error() - stop a queue for a device error
+ * @q: the queue
+ * @cause: CDNA_ERR_*
+ *
+ * The queue stops at once; the context enters its error state through
+ * cdna_ctx_raise_error() (a work item: no locks of ours are needed).
+ * Caller holds the context's engine lock.
+ */
+void cdna_queue_ring_error(struct cdna_queue *q, u32 cause)
+{
+	struct cdna_ctx *ctx = q->ctx;
+
+	dev_dbg(mdev_dev(ctx->mdev), "queue %u: ring error %u\n", q->index,
+		cause);
+	cdna_queue_stop_locked(q);
+	cdna_ctx_raise_error(ctx, cause, q->index);
+}
+
+/**
+ * cdna_queue_read_prod() - read the guest's producer index once
+ * @q: a running queue
+ * @prod: the index read
+ *
+ * Checks that @prod is at most a ring ahead of what was completed and not
+ * behind what was already read.  Caller holds the engine lock.
+ *
+ * Return: true if sane; false for a ring index error (the caller stops).
+ */
+bool cdna_queue_read_prod(struct cdna_queue *q, u32 *prod)
+{
+	u32 p = le32_to_cpu(READ_ONCE(cdna_queue_shm(q)->drv.prod));
+
+	/* Orders the prod read before the descriptor reads that follow;
+	 * pairs with the driver's wmb between descriptors and prod.
+	 */
+	smp_rmb();
+	if (p - q->next_desc > q->size || p - q->next_desc < q->fetch -
+	    q->next_desc)
+		return false;
+	*prod = p;
+	return true;
+}
+
+/**
+ * cdna_queue_fetch_tx() - read the TX descriptor at q->fetch, once
+ * @q: a running TX queue with q->fetch before the producer index
+ * @d: host copy to fill
+ *
+ * Each field is read exactly once; the engine acts only on @d.
+ */
+void cdna_queue_fetch_tx(struct cdna_queue *q, struct cdna_txd *d)
+{
+	struct cdna_tx_desc *g = (struct cdna_tx_desc *)q->desc.vaddr +
+				 (q->fetch & q->mask);
+
+	d->addr = le64_to_cpu(READ_ONCE(g->addr));
+	d->len = le32_to_cpu(READ_ONCE(g->len));
+	d->flags = le16_to_cpu(READ_ONCE(g->flags));
+	d->gso_size = le16_to_cpu(READ_ONCE(g->gso_size));
+	d->csum_start = le16_to_cpu(READ_ONCE(g->csum_start));
+	d->csum_offset = le16_to_cpu(READ_ONCE(g->csum_offset));
+	d->hdr_len = le16_to_cpu(READ_ONCE(g->hdr_len));
+	q->fetch++;
+}
+
+/**
+ * cdna_queue_fetch_rx() - read the RX descriptor at q->fetch, once
+ * @q: a running RX queue with q->fetch before the producer index
+ * @d: host copy to fill
+ */
+void cdna_queue_fetch_rx(struct cdna_queue *q, struct cdna_rxd *d)
+{
+	struct cdna_rx_desc *g = (struct cdna_rx_desc *)q->desc.vaddr +
+				 (q->fetch & q->mask);
+
+	d->addr = le64_to_cpu(READ_ONCE(g->addr));
+	d->len = le32_to_cpu(READ_ONCE(g->len));
+	q->fetch++;
+}
+
+/**
+ * cdna_queue_complete() - write one completion
+ * @q: a running queue
+ * @cpl: the completion, little endian, ndesc included
+ * @ndesc: descriptors it consumes (the host value of cpl->ndesc)
+ *
+ * The guest sees it after cdna_queue_publish().
+ */
+void cdna_queue_complete(struct cdna_queue *q, const struct cdna_cpl *cpl,
+			 u16 ndesc)
+{
+	struct cdna_cpl *slot = (struct cdna_cpl *)q->cpl.vaddr +
+				(q->cons & q->mask);
+
+	memcpy(slot, cpl, sizeof(*slot));
+	q->cons++;
+	q->next_desc += ndesc;
+}
+
+/* Raise the queue's vector now or when moderation says so. */
+static void cdna_queue_signal(struct cdna_queue *q, u32 delta)
+{
+	struct cdna_engine_ctx *ectx = q->ctx->ectx;
+	u32 usecs = 0, frames = 0;
+	bool now;
+
+	if (ectx->features & BIT_ULL(CDNA_F_IRQ_COAL)) {
+		usecs = READ_ONCE(q->ctx->coal[q->is_tx ? CDNA_COAL_TX_USECS :
+						      CDNA_COAL_RX_USECS]);
+		frames = READ_ONCE(q->ctx->coal[q->is_tx ?
+						CDNA_COAL_TX_FRAMES :
+						CDNA_COAL_RX_FRAMES]);
+		usecs = min_t(u32, usecs, CDNA_MAX_COAL_USECS);
+	}
+
+	spin_lock_bh(&q->coal_lock);
+	if (!usecs || (frames && q->coal_count + delta >= frames)) {
+		now = true;
+		q->coal_count = 0;
+		if (q->coal_armed && hrtimer_try_to_cancel(&q->coal_timer) == 1)
+			q->coal_armed = false;
+	} else {
+		/* An armed timer fires after our cons store: it covers us. */
+		now = false;
+		q->coal_count += delta;
+		if (!q->coal_armed) {
+			q->coal_armed = true;
+			hrtimer_start(&q->coal_timer, ns_to_ktime((u64)usecs * NSEC_PER_USEC),
+				      HRTIMER_MODE_REL_SOFT);
+			u64_stats_update_begin(&q->stats.syncp);
+			q->stats.irqs++;
+			u64_stats_update_end(&q->stats.syncp);
+		}
+	}
+	spin_unlock_bh(&q->coal_lock);
+
+	if (now) {
+		cdna_irq_signal(q->ctx, CDNA_MSIX_QP_VECTOR(q->index / 2));
+		u64_stats_update_begin(&q->stats.syncp);
+		q->stats.irqs++;
+		u64_stats_update_end(&q->stats.syncp);
+	}
+}
+
+/**
+ * cdna_queue_publish() - make written completions visible, interrupt
+ * @q: a running queue
+ *
+ * Stores dev.cons, then raises the queue's vector if the guest asked for
+ * it (event index) and moderation allows.
+ */
+void cdna_queue_publish(struct cdna_queue *q)
+{
+	struct cdna_queue_shm *shm = cdna_queue_shm(q);
+	u32 old = q->irq_cons, new = q->cons, ev;
+	bool need = true;
+
+	if (old == new)
+		return;
+	/* Completion entries and buffer contents before cons; pairs with
+	 * the driver's rmb after reading cons.
+	 */
+	smp_wmb();
+	WRITE_ONCE(shm->dev.cons, cpu_to_le32(new));
+	q->irq_cons = new;
+
+	if (q->ctx->ectx->features & BIT_ULL(CDNA_F_EVENT_IDX)) {
+		/* cons store before the irq_event load; pairs with the
+		 * driver's mb between storing irq_event and re-reading cons.
+		 */
+		smp_mb();
+		ev = le32_to_cpu(READ_ONCE(shm->drv.irq_event));
+		need = (u32)(new - ev - 1) < (u32)(new - old);
+	}
+	if (need)
+		cdna_queue_signal(q, new - old);
+}
+
+/**
+ * cdna_queue_arm_kick() - ask (or not) for a doorbell before going idle
+ * @q: a running queue, all of whose published descriptors were handled
+ *	or cannot be yet
+ * @want: the engine needs to hear about new descriptors
+ *
+ * With @want, stores kick_event = the next descriptor to read, so that the
+ * guest's next publish rings; otherwise puts kick_event half a ring-space
+ * away so that it does not.  Then reads prod once more.
+ *
+ * Return: true if the guest published descriptors the engine has not read
+ * (and @want): the engine must not sleep.
+ */
+bool cdna_queue_arm_kick(struct cdna_queue *q, bool want)
+{
+	struct cdna_queue_shm *shm = cdna_queue_shm(q);
+	u32 prod;
+
+	WRITE_ONCE(shm->dev.kick_event,
+		   cpu_to_le32(want ? q->fetch : q->fetch + 0x80000000U));
+	if (!want)
+		return false;
+	/* kick_event store before the prod load; pairs with the driver's
+	 * mb between storing prod and reading kick_event.
+	 */
+	smp_mb();
+	prod = le32_to_cpu(READ_ONCE(shm->drv.prod));
+	return prod != q->fetch;
 }

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cdna engine, transmit side: guest TX descriptors to frames on the uplink
+ * or in another context.
+ *
+ * For each packet the engine reads its descriptors once (up to
+ * CDNA_MAX_TX_FRAGS, the last flagged EOP) into host copies and validates
+ * them before touching any guest data: known flags only, offloads the
+ * driver acked, lengths non-zero and within CDNA_MAX_TX_LEN (the MTU
+ * without GSO), offload fields inside the packet.  Each fragment is then
+ * pinned through the protection, which refuses any byte outside the VM's
+ * DMA memory, and copied into a host skb; the packet's headers are checked
+ * again on that copy (virtio_net_hdr_to_skb(), as tun does), and the source
+ * MAC must be the context's unless it is trusted.
+ *
+ * Delivery: a destination that is a started context on the same NIC and
+ * VLAN gets the frame directly in its RX backlog (never the uplink);
+ * broadcast/multicast goes to the other contexts and the uplink; anything
+ * else leaves through the uplink, on the TX queue of the context.
+ *
+ * Every packet completes in order with one completion, an error status for
+ * a refused one (counted by reason); the context keeps going.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/highmem.h>
+#include <linux/if_vlan.h>
+#include <linux/module.h>
+#include <linux/virtio_net.h>
+
+#include "cdna.h"
+
+/* Frames up to this size go in one linear skb; larger ones get page frags. */
+#define CDNA_TX_LINEAR_MAX	2048
+/* Linear part of a large frame: its headers. */
+#define CDNA_TX_HDR_LEN		256
+
+/*
+ * Gather the descriptors of the next packet into q->shadow.tx.  Returns
+ * their number, or 0 if the guest has not published the whole packet yet.
+ * A packet without EOP within CDNA_MAX_TX_FRAGS descriptors is returned
+ * as CDNA_MAX_TX_FRAGS of them (refused by the caller).
+ */
+static unsigned int cdna_tx_gather(struct cdna_queue *q, u32 prod)
+{
+	unsigned int n = q->fetch - q->next_desc;
+
+	if (n > CDNA_MAX_TX_FRAGS)
+		return 0;
+	if (n && (q->shadow.tx[n - 1].flags & CDNA_TXD_EOP))
+		return n;
+	while (n < CDNA_MAX_TX_FRAGS) {
+		if (q->fetch == prod)
+			return 0;
+		cdna_queue_fetch_tx(q, &q->shadow.tx[n++]);
+		if (q->shadow.tx[n - 1].flags & CDNA_TXD_EOP)
+			return n;
+	}
+	return n;
+}
+
+/* Validate the host copies of a packet's descriptors; sum their lengths. */
+static enum cdna_drop_reason cdna_tx_check(const struct cdna_engine_ctx *ectx,
+					   const struct cdna_txd *d,
+					   unsigned int n, u32 *total)
+{
+	u16 f = d[0].flags, gso = f & (CDNA_TXD_GSO_TCPV4 | CDNA_TXD_GSO_TCPV6);
+	u64 feat = ectx->features, sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (d[i].flags & ~CDNA_TXD_FLAGS_ALL)
+			return CDNA_DROP_BAD_FLAGS;
+		if (!d[i].len || d[i].len > CDNA_BUF_MAX_LEN)
+			return CDNA_DROP_BAD_LEN;
+		sum += d[i].len;
+	}
+	if (!(d[n - 1].flags & CDNA_TXD_EOP))
+		return CDNA_DROP_BAD_LEN;	/* too many fragments */
+	if (sum > CDNA_MAX_TX_LEN || sum < ETH_HLEN)
+		return CDNA_DROP_BAD_LEN;
+	*total = sum;
+
+	if (gso == (CDNA_TXD_GSO_TCPV4 | CDNA_TXD_GSO_TCPV6) ||
+	    ((f & CDNA_TXD_GSO_ECN) && !gso) ||
+	    (gso && !(f & CDNA_TXD_CSUM)) ||
+	    ((f & CDNA_TXD_CSUM) && !(feat & BIT_ULL(CDNA_F_CSUM))) ||
+	    ((f & CDNA_TXD_GSO_TCPV4) && !(feat & BIT_ULL(CDNA_F_TSO4))) ||
+	    ((f & CDNA_TXD_GSO_TCPV6) && !(feat & BIT_ULL(CDNA_F_TSO6))))
+		return CDNA_DROP_BAD_FLAGS;
+	if (!gso && sum > ectx->mtu + ETH_HLEN + VLAN_HLEN)
+		return CDNA_DROP_BAD_LEN;
+	if ((f & CDNA_TXD_CSUM) &&
+	    (d[0].csum_start < ETH_HLEN ||
+	     (u32)d[0].csum_start + d[0].csum_offset + sizeof(__sum16) > sum))
+		return CDNA_DROP_BAD_OFFLOAD;
+	if (gso && (!d[0].gso_size || d[0].gso_size > ectx->mtu))
+		return CDNA_DROP_BAD_OFFLOAD;
+	return CDNA_DROP_MAX;
+}
+
+static enum cdna_drop_reason cdna_tx_buf_err(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return CDNA_DROP_BAD_LEN;
+	case -EFAULT:
+		return CDNA_DROP_BAD_ADDR;
+	case -ENOMEM:
+		return CDNA_DROP_NOMEM;
+	default:
+		return CDNA_DROP_PIN;
+	}
+}
+
+/* Copy a pinned guest buffer into @skb at @off. */
+static void cdna_tx_copy(struct sk_buff *skb, u32 off,
+			 const struct cdna_buf *buf)
+{
+	u32 pos = 0;
+
+	while (pos < buf->len) {
+		u32 boff = buf->offset + pos;
+		u32 pgoff = offset_in_page(boff);
+		u32 n = min_t(u32, buf->len - pos, PAGE_SIZE - pgoff);
+		void *va = kmap_local_page(buf->pages[boff >> PAGE_SHIFT]);
+
+		/* In range by construction: the fragments sum to skb->len. */
+		skb_store_bits(skb, off + pos, va + pgoff, n);
+		kunmap_local(va);
+		pos += n;
+	}
+}
+
+/* Build a host skb holding a copy of the packet. */
+static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
+					   struct cdna_queue *q,
+					   const struct cdna_txd *d,
+					   unsigned int n, u32 total,
+					   struct sk_buff **pskb)
+{
+	const struct cdna_protect_ops *prot = ectx->ctx->protect;
+	u32 linear = total, off = 0;
+	struct sk_buff *skb;
+	unsigned int i;
+	int err;
+
+	if (total > CDNA_TX_LINEAR_MAX) {
+		linear = CDNA_TX_HDR_LEN;
+		if (d[0].flags & CDNA_TXD_CSUM)
+			linear = max_t(u32, linear, d[0].csum_start +
+				       max_t(u32, d[0].csum_offset +
+					     sizeof(__sum16), 60));
+		linear = min(linear, total);
+	}
+	skb = alloc_skb_with_frags(NET_SKB_PAD + NET_IP_ALIGN + linear,
+				   total - linear, PAGE_ALLOC_COSTLY_ORDER,
+				   &err, GFP_KERNEL);
+	if (!skb)
+		return CDNA_DROP_NOMEM;
+	skb_reserve(skb, NET_SKB_PAD + NET_IP_ALIGN);
+	skb_put(skb, linear);
+	skb->data_len = total - linear;
+	skb->len += total - linear;
+
+	for (i = 0; i < n; i++) {
+		err = prot->get_buf(ectx->ctx, d[i].addr, d[i].len, false,
+				    &q->buf);
+		if (err) {
+			kfree_skb(skb);
+			return cdna_tx_buf_err(err);
+		}
+		cdna_tx_copy(skb, off, &q->buf);
+		prot->put_buf(ectx->ctx, &q->buf);
+		off += d[i].len;
+	}
+	*pskb = skb;
+	return CDNA_DROP_MAX;
+}
+
+/* Apply the offload metadata of the first descriptor; check the headers. */
+static enum cdna_drop_reason cdna_tx_offload(struct sk_buff *skb,
+					     const struct cdna_txd *d)
+{
+	struct virtio_net_hdr hdr = {};
+
+	if (d->flags & CDNA_TXD_CSUM) {
+		hdr.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		hdr.csum_start = __cpu_to_virtio16(true, d->csum_start);
+		hdr.csum_offset = __cpu_to_virtio16(true, d->csum_offset);
+	}
+	if (d->flags & CDNA_TXD_GSO_TCPV4)
+		hdr.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	else if (d->flags & CDNA_TXD_GSO_TCPV6)
+		hdr.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
+	if (hdr.gso_type) {
+		if (d->flags & CDNA_TXD_GSO_ECN)
+			hdr.gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+		hdr.gso_size = __cpu_to_virtio16(true, d->gso_size);
+		hdr.hdr_len = __cpu_to_virtio16(true, d->hdr_len);
+	}
+
+	skb_reset_mac_header(skb);
+	skb->protocol = eth_hdr(skb)->h_proto;
+	skb_set_network_header(skb, ETH_HLEN);
+	if (virtio_net_hdr_to_skb(skb, &hdr, true))
+		return CDNA_DROP_BAD_OFFLOAD;
+	if (!(d->flags & CDNA_TXD_CSUM))
+		skb_probe_transport_header(skb);
+	return CDNA_DROP_MAX;
+}
+
+/* Hand a validated frame to its destination(s); consumes @skb. */
+static void cdna_tx_deliver(struct cdna_engine_ctx *ectx, struct sk_buff *skb)
+{
+	struct cdna_engine *eng = ectx->eng;
+	const u8 *dst = eth_hdr(skb)->h_dest;
+	struct cdna_engine_ctx *peer;
+
+	skb->dev = eng->uplink;
+	rcu_read_lock();
+	if (is_multicast_ether_addr(dst)) {
+		cdna_engine_flood(eng, ectx, skb, ectx->vlan);
+	} else {
+		peer = cdna_engine_lookup(eng, dst, ectx->vlan);
+		if (peer) {
+			cdna_engine_rx_enqueue(peer, skb);
+			rcu_read_unlock();
+			spin_lock_bh(&eng->stats_lock);
+			eng->switched++;
+			spin_unlock_bh(&eng->stats_lock);
+			return;
+		}
+	}
+	rcu_read_unlock();
+
+	if (ectx->vlan)
+		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), ectx->vlan);
+	/* skb_tx_hash() maps a recorded queue onto the uplink's TX queues. */
+	skb_record_rx_queue(skb, ectx->txq);
+	dev_queue_xmit(skb);
+	spin_lock_bh(&eng->stats_lock);
+	eng->tx_uplink++;
+	spin_unlock_bh(&eng->stats_lock);
+}
+
+/* Process one packet of @n gathered descriptors; completes it. */
+static void cdna_tx_packet(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
+			   unsigned int n)
+{
+	const struct cdna_txd *d = q->shadow.tx;
+	struct sk_buff *skb = NULL;
+	enum cdna_drop_reason r;
+	struct cdna_cpl cpl = {};
+	u32 total = 0;
+
+	r = cdna_tx_check(ectx, d, n, &total);
+	if (r == CDNA_DROP_MAX && !READ_ONCE(ectx->ctx->link_up))
+		r = CDNA_DROP_LINK_DOWN;
+	if (r == CDNA_DROP_MAX)
+		r = cdna_tx_build(ectx, q, d, n, total, &skb);
+	if (r == CDNA_DROP_MAX)
+		r = cdna_tx_offload(skb, d);
+	if (r == CDNA_DROP_MAX && !ectx->trusted &&
+	    !ether_addr_equal(eth_hdr(skb)->h_source, ectx->mac))
+		r = CDNA_DROP_SPOOF;
+	if (r != CDNA_DROP_MAX) {
+		kfree_skb(skb);
+		cdna_engine_error_cpl(q, n, r);
+		return;
+	}
+
+	cdna_tx_deliver(ectx, skb);
+	cpl.len = cpu_to_le32(total);
+	cpl.ndesc = cpu_to_le16(n);
+	cpl.status = cpu_to_le16(CDNA_CPL_OK);
+	cdna_queue_complete(q, &cpl, n);
+	u64_stats_update_begin(&q->stats.syncp);
+	q->stats.packets++;
+	q->stats.bytes += total;
+	u64_stats_update_end(&q->stats.syncp);
+}
+
+/**
+ * cdna_engine_tx_poll() - send what a guest posted on a TX queue
+ * @ectx: the context
+ * @q: its running TX queue
+ * @budget: packets at most
+ *
+ * Engine thread, engine lock held.
+ *
+ * Return: packets processed (sent or refused).
+ */
+int cdna_engine_tx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
+			int budget)
+{
+	unsigned int n;
+	int done = 0;
+	u32 prod;
+
+	lockdep_assert_held(&ectx->lock);
+	if (!cdna_queue_read_prod(q, &prod)) {
+		cdna_queue_ring_error(q, CDNA_ERR_RING_INDEX);
+		return 1;
+	}
+	while (done < budget) {
+		n = cdna_tx_gather(q, prod);
+		if (!n)
+			break;
+		cdna_tx_packet(ectx, q, n);
+		done++;
+	}
+	cdna_queue_publish(q);
+	return done;
+}
