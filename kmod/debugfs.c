@@ -188,7 +188,7 @@ static int cdna_debugfs_stats_show(struct seq_file *s, void *unused)
 {
 	struct cdna_ctx *ctx = s->private;
 	unsigned long flags;
-	u32 status, cause, queue;
+	u32 status, cause, queue, ctrl;
 	unsigned int i;
 
 	mutex_lock(&ctx->lock);
@@ -196,6 +196,7 @@ static int cdna_debugfs_stats_show(struct seq_file *s, void *unused)
 	status = ctx->status | (ctx->needs_reset ? CDNA_STATUS_NEEDS_RESET : 0);
 	cause = ctx->error_cause;
 	queue = ctx->error_queue;
+	ctrl = ctx->ctrl_cause;
 	spin_unlock_irqrestore(&ctx->event_lock, flags);
 
 	seq_printf(s, "state %s\n", cdna_ctx_state_name(ctx->state));
@@ -204,6 +205,7 @@ static int cdna_debugfs_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "status 0x%x\n", status);
 	seq_printf(s, "error_cause %u\n", cause);
 	seq_printf(s, "error_queue %d\n", (int)queue);
+	seq_printf(s, "ctrl_cause 0x%x\n", ctrl);	/* not cleared here */
 	seq_printf(s, "drv_features 0x%llx\n", ctx->drv_features);
 	seq_printf(s, "link %d\n", ctx->link_up);
 	seq_printf(s, "mtu %u\n", ctx->mtu);

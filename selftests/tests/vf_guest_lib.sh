@@ -9,8 +9,10 @@
 #   vfg_netdev PCIDIR        print the interface the driver made for it
 #   vfg_wait_carrier IF 0|1 SECS   wait for the carrier; 0 if it came
 #   vfg_irqs PATTERN         sum of /proc/interrupts over lines matching
-#   vfg_mark NAME [TEXT]     publish a file to L1 ($CDNA_OUT/NAME)
+#   vfg_mark NAME [TEXT]     publish a file to L1 ($CDNA_OUT/NAME; use a
+#                            "vf-" prefix: l2-init owns ready, done, rc...)
 #   vfg_wait_file NAME SECS  wait for L1 to publish $CDNA_OUT/NAME
+#   vfg_fail MESSAGE         dump the interface state, then cdna_fail
 
 VFG_KO=$CDNA_REPO/vf-driver/cdna_vf.ko
 
@@ -83,4 +85,12 @@ vfg_wait_file() {
 		cdna_sleep 0.01
 	done
 	return 0
+}
+
+vfg_fail() {
+	echo "--- guest state at failure ---"
+	ip -s link show 2>&1 | tail -n 20
+	grep -E 'cdna|CPU' /proc/interrupts
+	dmesg | grep -i cdna | tail -n 20
+	cdna_fail "$*"
 }

@@ -9,6 +9,7 @@
 #   vf_mdev_create NQP       create a context of type cdna-<NQP>qp, print UUID
 #   vf_dbg UUID FILE         print a context's debugfs file
 #   vf_stat UUID NAME        print one counter of a context's debugfs stats
+#   vf_stat_fast UUID NAME   the same without forking (sets $VF_STAT)
 #   vf_host_cleanup          remove contexts, detach, delete the veth, rmmod
 #                            cdna; fails the test if any step fails
 #   vf_qemu_args UUID        QEMU arguments assigning the context to a guest
@@ -47,6 +48,18 @@ vf_dbg() {
 vf_stat() {
 	awk -v n="$2" '$1 == n { print $2; f = 1 } END { exit !f }' \
 		"$VF_DBG/$VF_NIC/$1/stats"
+}
+
+vf_stat_fast() {
+	local k v
+	VF_STAT=
+	while read -r k v; do
+		if [ "$k" = "$2" ]; then
+			VF_STAT=$v
+			return 0
+		fi
+	done <"$VF_DBG/$VF_NIC/$1/stats"
+	return 1
 }
 
 vf_qemu_args() {

@@ -9,20 +9,20 @@ set -u
 . "$CDNA_REPO/selftests/tests/vf_guest_lib.sh"
 
 n=$1
-pci=$(vfg_pci) || cdna_fail "no cdna VF on the PCI bus"
+pci=$(vfg_pci) || vfg_fail "no cdna VF on the PCI bus"
 vfg_load
-ifc=$(vfg_netdev "$pci") || cdna_fail "cdna_vf made no interface"
-ip link set "$ifc" up || cdna_fail "ip link set $ifc up failed"
-vfg_wait_carrier "$ifc" 1 10 || cdna_fail "no carrier after ip link set up"
+ifc=$(vfg_netdev "$pci") || vfg_fail "cdna_vf made no interface"
+ip link set "$ifc" up || vfg_fail "ip link set $ifc up failed"
+vfg_wait_carrier "$ifc" 1 10 || vfg_fail "no carrier after ip link set up"
 ctrl=cdna_vf-${pci##*/}-ctrl
 c0=$(vfg_irqs "$ctrl")
-vfg_mark ready "$ifc"
+vfg_mark vf-ready "$ifc"
 
 carrier=1
 for ((i = 1; i <= n; i++)); do
 	carrier=$((1 - carrier))
 	vfg_wait_carrier "$ifc" $carrier 20 ||
-		cdna_fail "toggle $i: carrier did not become $carrier within 20 s"
+		vfg_fail "toggle $i: carrier did not become $carrier within 20 s"
 	vfg_mark "carrier.$i" "$carrier"
 done
 c1=$(vfg_irqs "$ctrl")

@@ -21,8 +21,8 @@ l2_start vf0 --mem 512 --qemu-args "$(vf_qemu_args "$uuid")" \
 	--script "$CDNA_REPO/selftests/tests/vf_probe-guest.sh" -- "$mac"
 out=$(l2_out vf0)
 t0=$(cdna_now_us)
-while [ ! -e "$out/up" ] && [ ! -e "$out/done" ]; do cdna_sleep 0.1; done
-if [ -e "$out/up" ]; then
+while [ ! -e "$out/vf-up" ] && [ ! -e "$out/done" ]; do cdna_sleep 0.1; done
+if [ -e "$out/vf-up" ]; then
 	state=$(vf_dbg "$uuid" state)
 	echo "context while the guest's interface is up: $state"
 	vf_dbg "$uuid" stats | grep -E '^(status|drv_features|irq_vector[0-9]+ |bad_reg|resets)'
