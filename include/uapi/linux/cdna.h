@@ -317,7 +317,8 @@ enum cdna_attr {
 	CDNA_ATTR_IFNAME,		/* string: uplink name */
 	CDNA_ATTR_IFINDEX,		/* u32: uplink ifindex */
 	CDNA_ATTR_NIC_NUM_CTX,		/* u32: contexts on the NIC */
-	CDNA_ATTR_NIC_MAX_CTX,		/* u32: contexts the NIC can hold */
+	CDNA_ATTR_NIC_MAX_CTX,		/* u32: contexts the NIC can hold
+					 * (1..64, settable at attach) */
 	CDNA_ATTR_NIC_MDEV_PARENT,	/* string: sysfs path of the mdev parent */
 	CDNA_ATTR_NIC,			/* string: uplink name of a context */
 	CDNA_ATTR_CTX_NAME,		/* string: context name (<= 15 chars) */
@@ -348,7 +349,8 @@ enum cdna_stats_attr {
 	CDNA_STATS_QUEUE,		/* u32: queue number (ABI numbering) */
 	CDNA_STATS_PACKETS,		/* u64 */
 	CDNA_STATS_BYTES,		/* u64 */
-	CDNA_STATS_DROPS,		/* nest: u64 per reason, type = reason */
+	CDNA_STATS_DROPS,		/* nest: u64 per reason, type =
+					 * enum cdna_stats_drop */
 	CDNA_STATS_KICKS,		/* u64: doorbells */
 	CDNA_STATS_IRQS,		/* u64: interrupts signalled */
 	CDNA_STATS_PINNED_PAGES,	/* u64: pages pinned for the context */
@@ -359,6 +361,22 @@ enum cdna_stats_attr {
 	__CDNA_STATS_MAX,
 };
 #define CDNA_STATS_MAX			(__CDNA_STATS_MAX - 1)
+
+/* Drop reasons: attribute types inside CDNA_STATS_DROPS (all u64). */
+enum cdna_stats_drop {
+	CDNA_STATS_DROP_UNSPEC,
+	CDNA_STATS_DROP_BAD_ADDR,	/* buffer outside the VM's DMA memory */
+	CDNA_STATS_DROP_BAD_LEN,	/* zero/too long/too many fragments */
+	CDNA_STATS_DROP_BAD_FLAGS,	/* unknown or inconsistent flags */
+	CDNA_STATS_DROP_BAD_OFFLOAD,	/* csum/GSO metadata out of range */
+	CDNA_STATS_DROP_SPOOF,		/* TX source MAC not the context's */
+	CDNA_STATS_DROP_NO_RXBUF,	/* RX: no guest buffer in time */
+	CDNA_STATS_DROP_LINK_DOWN,	/* context link is down */
+	CDNA_STATS_DROP_PIN,		/* pinning guest memory failed */
+	CDNA_STATS_DROP_NOMEM,		/* host allocation failed */
+	__CDNA_STATS_DROP_MAX,
+};
+#define CDNA_STATS_DROP_MAX		(__CDNA_STATS_DROP_MAX - 1)
 
 enum cdna_protect {
 	CDNA_PROTECT_MODE_CHECKED,	/* hypervisor-checked descriptor enqueue */
