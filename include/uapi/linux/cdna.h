@@ -306,7 +306,7 @@ enum cdna_cmd {
 	CDNA_CMD_CTX_GET,	/* [NAME|UUID]; dump without (filter by NIC) */
 	CDNA_CMD_CTX_SET,	/* NAME or UUID + attributes to change */
 	CDNA_CMD_CTX_STATS,	/* NAME or UUID; dump without */
-	CDNA_CMD_EVENT,		/* multicast: EVENT + NAME/UUID/NIC [LINK] */
+	CDNA_CMD_EVENT,		/* multicast: EVENT + NAME/UUID/NIC [LINK_UP] */
 	__CDNA_CMD_MAX,
 };
 #define CDNA_CMD_MAX			(__CDNA_CMD_MAX - 1)
@@ -338,6 +338,7 @@ enum cdna_attr {
 	CDNA_ATTR_STATS,		/* nest: CDNA_STATS_* of a context */
 	CDNA_ATTR_QUEUE_STATS,		/* nest, repeated: one per queue */
 	CDNA_ATTR_EVENT,		/* u8: enum cdna_event */
+	CDNA_ATTR_CTX_LINK_UP,		/* u8: 0/1, the link the guest sees */
 	__CDNA_ATTR_MAX,
 };
 #define CDNA_ATTR_MAX			(__CDNA_ATTR_MAX - 1)
@@ -394,7 +395,7 @@ enum cdna_event {
 	CDNA_EVENT_CTX_CLOSED,
 	CDNA_EVENT_CTX_RESET,
 	CDNA_EVENT_CTX_ERROR,
-	CDNA_EVENT_LINK,		/* + CDNA_ATTR_CTX_LINK: 1 up, 0 down */
+	CDNA_EVENT_LINK,		/* + CDNA_ATTR_CTX_LINK_UP */
 };
 
 #endif /* _UAPI_LINUX_CDNA_H */
