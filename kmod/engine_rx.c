@@ -90,6 +90,8 @@ void cdna_engine_rx_enqueue(struct cdna_engine_ctx *ectx, struct sk_buff *skb)
 		cdna_engine_rx_drop(q, skb, CDNA_DROP_NO_RXBUF);
 		return;
 	}
+	/* The guest may hold it indefinitely: no socket may wait for it. */
+	skb_orphan(skb);
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	atomic_add(skb->truesize, &q->rx_backlog_bytes);

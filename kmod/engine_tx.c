@@ -203,6 +203,12 @@ static enum cdna_drop_reason cdna_tx_offload(struct sk_buff *skb,
 	skb_reset_mac_header(skb);
 	skb->protocol = eth_hdr(skb)->h_proto;
 	skb_set_network_header(skb, ETH_HLEN);
+	/* Segmentation only of what it claims to be (not checked by
+	 * virtio_net_hdr_to_skb() when a checksum offset is given).
+	 */
+	if (hdr.gso_type &&
+	    !virtio_net_hdr_match_proto(skb->protocol, hdr.gso_type))
+		return CDNA_DROP_BAD_OFFLOAD;
 	if (virtio_net_hdr_to_skb(skb, &hdr, true))
 		return CDNA_DROP_BAD_OFFLOAD;
 	if (!(d->flags & CDNA_TXD_CSUM))

@@ -186,7 +186,7 @@ static struct cdna_pin *cdna_pincache_fill(struct cdna_pincache *pc, u64 gfn,
 		old->users++;
 		list_add_tail(&old->lru, &victims);
 	}
-	hash_add(pc->hash, &pin->hnode, cdna_pincache_bucket(gfn));
+	hlist_add_head(&pin->hnode, &pc->hash[cdna_pincache_bucket(gfn)]);
 	pc->nr_pins++;
 	pc->misses++;
 	spin_unlock_bh(&pc->lock);

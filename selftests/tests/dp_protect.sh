@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# cdna-timeout: 600
+#
+# The data path against a hostile userspace VFIO guest
+# (selftests/vfio/dp_protect_test, TAP): good and bad TX/RX descriptors,
+# ring index errors, DMA unmaps, the pin cache. Afterwards nothing may stay
+# pinned and the engine must hold no skb (its debugfs counters).
+set -u
+. "$CDNA_LIB"
+. "$CDNA_REPO/selftests/tests/vf_lib.sh"
+
+bin=$CDNA_REPO/selftests/vfio/dp_protect_test
+if [ ! -x "$bin" ]; then
+	make -s -C "$CDNA_REPO/selftests/vfio" >/dev/null ||
+		cdna_skip "selftests/vfio/dp_protect_test is not built and cannot be built here"
+fi
+
+# A quiet uplink: no IPv6 chatter competing for the test's RX buffers.
+if ! ip link show "$VF_NIC" >/dev/null 2>&1; then
+	ip link add "$VF_NIC" type veth peer name "$VF_PEER" ||
+		cdna_fail "cannot create the veth uplink $VF_NIC"
+fi
+for d in "$VF_NIC" "$VF_PEER"; do
+	sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1"
+done
+t0=$(cdna_now_us)
+vf_host_setup
+CDNA_NIC=$VF_NIC CDNA_PEER=$VF_PEER "$bin"
+rc=$?
+cdna_stage "dp_protect_test" "$(cdna_since "$t0")"
+
+pins=$(awk '$1 == "pins_total" { print $2 }' "$VF_DBG/$VF_NIC/engine/stats" 2>/dev/null)
+echo "pins_total after the test: ${pins:-?}"
+[ "${pins:-1}" -eq 0 ] || { echo "FAIL: $pins page(s) still pinned"; rc=1; }
+left=$(ls /sys/bus/mdev/devices 2>/dev/null | wc -l)
+[ "$left" -eq 0 ] || { echo "FAIL: $left mdev(s) left behind"; rc=1; }
+vf_host_cleanup
+exit $rc
