@@ -541,8 +541,14 @@ enum cdna_coal {
  *	from cdna_engine_ctx_start() on
  * @vlan: VLAN inserted on TX/stripped on RX, 0 for none
  * @trusted: may send with any source MAC
- * @link_up: host-set link state (debugfs "link", later netlink); written
- *	under @lock, read locklessly (READ_ONCE) by the engine
+ * @spoofchk: check the source MAC on TX (off acts like @trusted)
+ * @link_mode: enum cdna_link_mode set by the control plane
+ * @tx_rate: TX rate limit in Mbit/s, 0 for none (stored, not enforced yet)
+ * @deleting: the control plane is deleting the context: refuse opens,
+ *	keep a forced-off context stopped
+ * @link_up: link state seen by the guest, from @link_mode (and the
+ *	uplink's carrier for auto); written under @lock, read locklessly
+ *	(READ_ONCE) by the engine
  * @engine_started: cdna_engine_ctx_start() was called and not yet undone
  * @protect: DMA protection implementation
  * @protect_priv: its per-context state
@@ -590,6 +596,10 @@ struct cdna_ctx {
 	u8 mac[ETH_ALEN];
 	u16 vlan;
 	bool trusted;
+	bool spoofchk;
+	u8 link_mode;
+	u32 tx_rate;
+	bool deleting;
 	bool link_up;
 	bool engine_started;
 
@@ -651,9 +661,12 @@ static inline struct cdna_ctx *cdna_vdev_to_ctx(struct vfio_device *vdev)
  * @uplink_tracker: tracks that reference
  * @ifname: uplink name at attach time (debugfs directory name)
  * @node: entry in the global NIC list, protected by cdna_nics_lock
- * @lock: protects @ctx_list, @nctx, @nopen and @detaching
+ * @lock: protects @ctx_list, @nctx, @nopen, @detaching, @defs and @ndefs
  * @ctx_list: contexts on this NIC
  * @nctx: number of contexts
+ * @max_ctx: contexts (and pending definitions) the NIC may hold
+ * @defs: pending context definitions (struct cdna_ctx_def.node)
+ * @ndefs: entries on @defs
  * @nopen: contexts a VM holds open
  * @detaching: detach started: no new context, no new open
  * @engine: the engine instance (engine.c)
@@ -672,6 +685,9 @@ struct cdna_nic {
 	struct mutex lock;		/* see above */
 	struct list_head ctx_list;
 	unsigned int nctx;
+	unsigned int max_ctx;
+	struct list_head defs;
+	unsigned int ndefs;
 	unsigned int nopen;
 	bool detaching;
 
@@ -684,12 +700,58 @@ static inline struct cdna_nic *cdna_parent_to_nic(struct mdev_parent *parent)
 	return container_of(parent, struct cdna_nic, parent);
 }
 
+/**
+ * struct cdna_ctx_def - a context defined by the control plane, waiting
+ *	for its mdev instance (CDNA_CMD_CTX_NEW, then a write of @uuid to
+ *	the type's "create" node; the mdev probe consumes it)
+ * @node: entry in nic->defs, protected by nic->lock
+ * @uuid: the mdev UUID
+ * @name: context name
+ * @mac: MAC address
+ * @vlan: VLAN, 0 for none
+ * @nqp: queue pairs; the mdev type written must match
+ * @protect: enum cdna_protect
+ * @trusted: may send any source MAC
+ * @spoofchk: check the source MAC on TX
+ * @tx_rate: TX rate limit in Mbit/s, 0 for none
+ * @link_mode: enum cdna_link_mode
+ */
+struct cdna_ctx_def {
+	struct list_head node;
+	guid_t uuid;
+	char name[IFNAMSIZ];
+	u8 mac[ETH_ALEN];
+	u16 vlan;
+	unsigned int nqp;
+	u8 protect;
+	bool trusted;
+	bool spoofchk;
+	u32 tx_rate;
+	u8 link_mode;
+};
+
+/* The global NIC list (nic.c).  Lock order: cdna_nics_lock, nic->lock,
+ * ctx->lock, rtnl_lock is never held while taking them.
+ */
+extern struct mutex cdna_nics_lock;
+extern struct list_head cdna_nics;
+
 /* nic.c */
 int cdna_nic_init(void);
 void cdna_nic_exit(void);
-int cdna_nic_attach(struct net_device *uplink);
-int cdna_nic_attach_name(const char *ifname);
+int cdna_nic_attach(struct net_device *uplink, unsigned int max_ctx);
+struct cdna_nic *cdna_nic_find_locked(const char *ifname,
+				      const struct net_device *uplink);
 int cdna_nic_detach_name(const char *ifname, bool force);
+int cdna_nic_ctx_define(struct cdna_nic *nic, struct cdna_ctx_def *def,
+			struct netlink_ext_ack *extack);
+int cdna_nic_ctx_undefine(struct cdna_nic *nic, const guid_t *uuid);
+struct cdna_ctx_def *cdna_nic_def_find_locked(struct cdna_nic *nic,
+					      const char *name,
+					      const guid_t *uuid);
+bool cdna_nic_mac_taken_locked(struct cdna_nic *nic, struct cdna_ctx *self,
+			       const u8 *mac);
+void cdna_nic_link_update(struct cdna_nic *nic);
 void cdna_nic_detach_all(void);
 int cdna_nic_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx);
 void cdna_nic_ctx_del(struct cdna_nic *nic, struct cdna_ctx *ctx);
@@ -711,6 +773,15 @@ void cdna_ctx_raise_error(struct cdna_ctx *ctx, u32 cause, u32 queue);
 void cdna_ctx_set_link(struct cdna_ctx *ctx, bool up);
 int cdna_ctx_set_mac(struct cdna_ctx *ctx, const u8 *mac);
 bool cdna_ctx_is_open(struct cdna_ctx *ctx);
+void cdna_ctx_apply_def(struct cdna_ctx *ctx, const struct cdna_ctx_def *def);
+void cdna_ctx_update_link(struct cdna_ctx *ctx);
+void cdna_ctx_set_trust(struct cdna_ctx *ctx, bool trusted, bool spoofchk);
+int cdna_ctx_delete_begin(struct cdna_ctx *ctx, bool force);
+
+/* netlink.c */
+int cdna_nl_init(void);
+void cdna_nl_exit(void);
+void cdna_nl_event(struct cdna_ctx *ctx, enum cdna_event event);
 
 /* vf.c */
 extern struct mdev_driver cdna_mdev_driver;

@@ -562,7 +562,7 @@ void cdna_engine_ctx_start(struct cdna_ctx *ctx)
 		goto out_unlock;
 	ether_addr_copy(ectx->mac, ctx->mac);
 	ectx->vlan = ctx->vlan;
-	ectx->trusted = ctx->trusted;
+	ectx->trusted = ctx->trusted || !ctx->spoofchk;
 	ectx->features = ctx->drv_features;
 	ectx->mtu = clamp_t(u32, ctx->mtu, CDNA_MIN_MTU, CDNA_MAX_MTU);
 	ectx->started = true;

@@ -3,8 +3,8 @@
  * cdna: Concurrent Direct Network Access for KVM - host module.
  *
  * Module init/exit: debugfs, the mdev driver that every attached NIC's
- * contexts bind to, and the NIC layer (class, netdev notifier).  Teardown
- * runs in exact reverse order.
+ * contexts bind to, the NIC layer (class, netdev notifier) and the
+ * generic netlink family.  Teardown runs in exact reverse order.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,9 +26,15 @@ static int __init cdna_init(void)
 	if (ret)
 		goto err_mdev_unregister_driver;
 
+	ret = cdna_nl_init();
+	if (ret)
+		goto err_nic_exit;
+
 	pr_info("loaded (VF ABI %u.%u)\n", CDNA_ABI_MAJOR, CDNA_ABI_MINOR);
 	return 0;
 
+err_nic_exit:
+	cdna_nic_exit();
 err_mdev_unregister_driver:
 	mdev_unregister_driver(&cdna_mdev_driver);
 err_debugfs_exit:
@@ -38,6 +44,7 @@ err_debugfs_exit:
 
 static void __exit cdna_exit(void)
 {
+	cdna_nl_exit();
 	cdna_nic_exit();
 	mdev_unregister_driver(&cdna_mdev_driver);
 	cdna_debugfs_exit();

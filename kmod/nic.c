@@ -19,8 +19,8 @@
 #include "cdna.h"
 
 /* Protects cdna_nics. Taken before rtnl_lock (the engine may take it). */
-static DEFINE_MUTEX(cdna_nics_lock);
-static LIST_HEAD(cdna_nics);
+DEFINE_MUTEX(cdna_nics_lock);
+LIST_HEAD(cdna_nics);
 
 static struct class cdna_nic_class = {
 	.name	= CDNA_DRV_NAME,
@@ -40,6 +40,8 @@ static_assert(1 << (CDNA_NUM_MDEV_TYPES - 1) == CDNA_MAX_QUEUE_PAIRS);
 
 static void cdna_nic_gone_workfn(struct work_struct *work);
 static DECLARE_WORK(cdna_nic_gone_work, cdna_nic_gone_workfn);
+static void cdna_nic_link_workfn(struct work_struct *work);
+static DECLARE_WORK(cdna_nic_link_work, cdna_nic_link_workfn);
 
 /**
  * cdna_nic_type_nqp() - queue pairs of an mdev type
@@ -61,9 +63,17 @@ static void cdna_nic_release(struct device *dev)
 	kfree(nic);
 }
 
-/* Caller holds cdna_nics_lock. */
-static struct cdna_nic *cdna_nic_find_locked(const char *ifname,
-					     const struct net_device *uplink)
+/**
+ * cdna_nic_find_locked() - find an attached NIC
+ * @ifname: uplink name, or NULL
+ * @uplink: uplink device, or NULL
+ *
+ * Caller holds cdna_nics_lock; the NIC stays valid while it is held.
+ *
+ * Return: the NIC or NULL.
+ */
+struct cdna_nic *cdna_nic_find_locked(const char *ifname,
+				      const struct net_device *uplink)
 {
 	struct cdna_nic *nic;
 
@@ -81,11 +91,12 @@ static struct cdna_nic *cdna_nic_find_locked(const char *ifname,
 /**
  * cdna_nic_attach() - attach an uplink: create a NIC on it
  * @uplink: an Ethernet net_device
+ * @max_ctx: contexts the NIC may hold, 0 for CDNA_MAX_CTX_PER_NIC
  *
  * Return: 0, -EOPNOTSUPP for a non-Ethernet device, -EEXIST if attached
  * already, or the error of a failed step (nothing is left behind).
  */
-int cdna_nic_attach(struct net_device *uplink)
+int cdna_nic_attach(struct net_device *uplink, unsigned int max_ctx)
 {
 	struct cdna_nic *nic;
 	unsigned int i;
@@ -107,7 +118,9 @@ int cdna_nic_attach(struct net_device *uplink)
 	}
 	mutex_init(&nic->lock);
 	INIT_LIST_HEAD(&nic->ctx_list);
+	INIT_LIST_HEAD(&nic->defs);
 	INIT_LIST_HEAD(&nic->node);
+	nic->max_ctx = max_ctx ?: CDNA_MAX_CTX_PER_NIC;
 	strscpy(nic->ifname, uplink->name, sizeof(nic->ifname));
 	for (i = 0; i < CDNA_NUM_MDEV_TYPES; i++) {
 		nic->types[i].sysfs_name = cdna_nic_type_names[i];
@@ -154,35 +167,17 @@ err_unlock:
 	return ret;
 }
 
-/**
- * cdna_nic_attach_name() - attach the uplink called @ifname
- * @ifname: interface name in the initial network namespace
- *
- * Return: 0, -ENODEV if there is no such interface, or as cdna_nic_attach().
- */
-int cdna_nic_attach_name(const char *ifname)
-{
-	struct net_device *uplink;
-	int ret;
-
-	uplink = dev_get_by_name(&init_net, ifname);
-	if (!uplink)
-		return -ENODEV;
-	ret = cdna_nic_attach(uplink);
-	dev_put(uplink);
-	return ret;
-}
-
 /*
- * First half of a detach, under cdna_nics_lock: refuse if a VM holds a
- * context (unless @force), stop new contexts and opens, leave the list.
+ * First half of a detach, under cdna_nics_lock: refuse if the NIC has
+ * contexts or definitions (unless @force), stop new contexts and opens,
+ * leave the list.
  */
 static int cdna_nic_unlink(struct cdna_nic *nic, bool force)
 {
 	lockdep_assert_held(&cdna_nics_lock);
 
 	mutex_lock(&nic->lock);
-	if (nic->nopen && !force) {
+	if ((nic->nctx || nic->ndefs) && !force) {
 		mutex_unlock(&nic->lock);
 		return -EBUSY;
 	}
@@ -198,8 +193,15 @@ static int cdna_nic_unlink(struct cdna_nic *nic, bool force)
  */
 static void cdna_nic_teardown(struct cdna_nic *nic)
 {
+	struct cdna_ctx_def *def, *tmp;
+
 	dev_info(&nic->dev, "detaching from %s\n", nic->ifname);
 	mdev_unregister_parent(&nic->parent);
+	list_for_each_entry_safe(def, tmp, &nic->defs, node) {
+		list_del(&def->node);
+		kfree(def);
+	}
+	nic->ndefs = 0;
 	cdna_debugfs_nic_del(nic);	/* after the contexts' directories */
 	cdna_engine_destroy(nic);
 	netdev_put(nic->uplink, &nic->uplink_tracker);
@@ -210,11 +212,12 @@ static void cdna_nic_teardown(struct cdna_nic *nic)
 /**
  * cdna_nic_detach_name() - detach the uplink called @ifname
  * @ifname: interface name
- * @force: detach even if VMs hold contexts (waits until they release them)
+ * @force: detach even if the NIC has contexts, which are removed (waits
+ *	until VMs holding one release it)
  *
  * Every context of the NIC (its mdev instance) is removed.
  *
- * Return: 0, -ENODEV if not attached, -EBUSY if a VM holds a context.
+ * Return: 0, -ENODEV if not attached, -EBUSY if the NIC has contexts.
  */
 int cdna_nic_detach_name(const char *ifname, bool force)
 {
@@ -284,16 +287,236 @@ static void cdna_nic_gone_workfn(struct work_struct *work)
 	}
 }
 
+/* An uplink's carrier or admin state changed: contexts in link auto follow. */
+static void cdna_nic_link_workfn(struct work_struct *work)
+{
+	struct cdna_nic *nic;
+
+	mutex_lock(&cdna_nics_lock);
+	list_for_each_entry(nic, &cdna_nics, node)
+		cdna_nic_link_update(nic);
+	mutex_unlock(&cdna_nics_lock);
+}
+
 static int cdna_nic_netdev_event(struct notifier_block *nb,
 				 unsigned long event, void *ptr)
 {
 	/*
 	 * Called under rtnl_lock, which the detach path may need: only
-	 * note that some device goes away and let the work find ours.
+	 * note that some device goes away (or changed) and let the work
+	 * find ours.
 	 */
-	if (event == NETDEV_UNREGISTER)
+	switch (event) {
+	case NETDEV_UNREGISTER:
 		queue_work(system_long_wq, &cdna_nic_gone_work);
+		break;
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+		queue_work(system_long_wq, &cdna_nic_link_work);
+		break;
+	}
 	return NOTIFY_DONE;
+}
+
+/**
+ * cdna_nic_link_update() - contexts in link auto follow the uplink
+ * @nic: the NIC
+ *
+ * Caller holds cdna_nics_lock (the NIC stays attached).
+ */
+void cdna_nic_link_update(struct cdna_nic *nic)
+{
+	struct cdna_ctx *ctx;
+
+	lockdep_assert_held(&cdna_nics_lock);
+	mutex_lock(&nic->lock);
+	list_for_each_entry(ctx, &nic->ctx_list, node)
+		cdna_ctx_update_link(ctx);
+	mutex_unlock(&nic->lock);
+}
+
+/**
+ * cdna_nic_def_find_locked() - find a pending context definition
+ * @nic: the NIC
+ * @name: its name, or NULL
+ * @uuid: its UUID, or NULL
+ *
+ * Caller holds nic->lock.
+ *
+ * Return: the definition or NULL.
+ */
+struct cdna_ctx_def *cdna_nic_def_find_locked(struct cdna_nic *nic,
+					      const char *name,
+					      const guid_t *uuid)
+{
+	struct cdna_ctx_def *def;
+
+	lockdep_assert_held(&nic->lock);
+	list_for_each_entry(def, &nic->defs, node) {
+		if (name && !strcmp(def->name, name))
+			return def;
+		if (uuid && guid_equal(&def->uuid, uuid))
+			return def;
+	}
+	return NULL;
+}
+
+/* Is @name used by a context (other than @self) or a definition? */
+static bool cdna_nic_name_taken_locked(struct cdna_nic *nic,
+				       struct cdna_ctx *self, const char *name)
+{
+	struct cdna_ctx *ctx;
+
+	lockdep_assert_held(&nic->lock);
+	list_for_each_entry(ctx, &nic->ctx_list, node)
+		if (ctx != self && !strcmp(ctx->name, name))
+			return true;
+	return cdna_nic_def_find_locked(nic, name, NULL);
+}
+
+/**
+ * cdna_nic_mac_taken_locked() - is a MAC used on the NIC?
+ * @nic: the NIC
+ * @self: a context to ignore, or NULL
+ * @mac: the address
+ *
+ * Caller holds nic->lock.
+ *
+ * Return: true if a context other than @self or a definition has @mac.
+ */
+bool cdna_nic_mac_taken_locked(struct cdna_nic *nic, struct cdna_ctx *self,
+			       const u8 *mac)
+{
+	struct cdna_ctx_def *def;
+	struct cdna_ctx *ctx;
+
+	lockdep_assert_held(&nic->lock);
+	list_for_each_entry(ctx, &nic->ctx_list, node)
+		if (ctx != self && ether_addr_equal(ctx->mac, mac))
+			return true;
+	list_for_each_entry(def, &nic->defs, node)
+		if (ether_addr_equal(def->mac, mac))
+			return true;
+	return false;
+}
+
+/* Context names are unique across NICs: the control plane finds by name. */
+static bool cdna_nic_name_taken_global(struct cdna_nic *self_nic,
+				       const char *name)
+{
+	struct cdna_nic *nic;
+	bool taken = false;
+
+	lockdep_assert_held(&cdna_nics_lock);
+	list_for_each_entry(nic, &cdna_nics, node) {
+		if (nic == self_nic)
+			continue;
+		mutex_lock(&nic->lock);
+		taken = cdna_nic_name_taken_locked(nic, NULL, name);
+		mutex_unlock(&nic->lock);
+		if (taken)
+			break;
+	}
+	return taken;
+}
+
+/**
+ * cdna_nic_ctx_define() - reserve a context's settings until its mdev
+ *	instance is created
+ * @nic: the NIC
+ * @def: the definition (the NIC owns it on success)
+ * @extack: error reporting
+ *
+ * Caller holds cdna_nics_lock.  Name, MAC and UUID are reserved
+ * atomically with the duplicate checks.
+ *
+ * Return: 0, -ENODEV while detaching, -ENOSPC when the NIC is full,
+ * -EEXIST for a name, MAC or UUID in use.
+ */
+int cdna_nic_ctx_define(struct cdna_nic *nic, struct cdna_ctx_def *def,
+			struct netlink_ext_ack *extack)
+{
+	struct cdna_ctx *ctx;
+	int ret = 0;
+
+	lockdep_assert_held(&cdna_nics_lock);
+	if (cdna_nic_name_taken_global(nic, def->name)) {
+		NL_SET_ERR_MSG(extack, "context name is in use");
+		return -EEXIST;
+	}
+	mutex_lock(&nic->lock);
+	if (nic->detaching) {
+		NL_SET_ERR_MSG(extack, "NIC is being detached");
+		ret = -ENODEV;
+	} else if (nic->nctx + nic->ndefs >= nic->max_ctx) {
+		NL_SET_ERR_MSG(extack, "too many contexts on this NIC");
+		ret = -ENOSPC;
+	} else if (cdna_nic_name_taken_locked(nic, NULL, def->name)) {
+		NL_SET_ERR_MSG(extack, "context name is in use");
+		ret = -EEXIST;
+	} else if (cdna_nic_mac_taken_locked(nic, NULL, def->mac)) {
+		NL_SET_ERR_MSG(extack, "MAC address is in use on this NIC");
+		ret = -EEXIST;
+	} else if (cdna_nic_def_find_locked(nic, NULL, &def->uuid)) {
+		NL_SET_ERR_MSG(extack, "UUID is in use");
+		ret = -EEXIST;
+	} else {
+		list_for_each_entry(ctx, &nic->ctx_list, node) {
+			if (guid_equal(&ctx->mdev->uuid, &def->uuid)) {
+				NL_SET_ERR_MSG(extack, "UUID is in use");
+				ret = -EEXIST;
+				break;
+			}
+		}
+	}
+	if (!ret) {
+		list_add_tail(&def->node, &nic->defs);
+		nic->ndefs++;
+	}
+	mutex_unlock(&nic->lock);
+	return ret;
+}
+
+/**
+ * cdna_nic_ctx_undefine() - drop a pending definition
+ * @nic: the NIC
+ * @uuid: its UUID
+ *
+ * Return: 0 or -ENOENT.
+ */
+int cdna_nic_ctx_undefine(struct cdna_nic *nic, const guid_t *uuid)
+{
+	struct cdna_ctx_def *def;
+
+	mutex_lock(&nic->lock);
+	def = cdna_nic_def_find_locked(nic, NULL, uuid);
+	if (def) {
+		list_del(&def->node);
+		nic->ndefs--;
+	}
+	mutex_unlock(&nic->lock);
+	kfree(def);
+	return def ? 0 : -ENOENT;
+}
+
+/*
+ * An mdev created without a definition (straight through sysfs): name it
+ * after its UUID and give it a MAC nobody on the NIC has.
+ */
+static void cdna_nic_ctx_defaults_locked(struct cdna_nic *nic,
+					 struct cdna_ctx *ctx)
+{
+	char uuid[UUID_STRING_LEN + 1];
+	unsigned int i;
+
+	lockdep_assert_held(&nic->lock);
+	snprintf(uuid, sizeof(uuid), "%pUl", &ctx->mdev->uuid);
+	strscpy(ctx->name, uuid, 9);
+	if (cdna_nic_name_taken_locked(nic, ctx, ctx->name))
+		strscpy(ctx->name, uuid, sizeof(ctx->name));
+	for (i = 0; i < 16 && cdna_nic_mac_taken_locked(nic, ctx, ctx->mac); i++)
+		eth_random_addr(ctx->mac);
 }
 
 static struct notifier_block cdna_nic_netdev_nb = {
@@ -305,23 +528,47 @@ static struct notifier_block cdna_nic_netdev_nb = {
  * @nic: the NIC
  * @ctx: the context
  *
+ * A pending definition with the mdev's UUID gives the context its
+ * settings and is consumed; without one the context gets defaults.
+ *
  * Return: 0, -ENODEV while the NIC is detaching, -ENOSPC when it holds
- * CDNA_MAX_CTX_PER_NIC contexts.
+ * nic->max_ctx contexts, -EINVAL if the definition asked for another
+ * queue count than the mdev type.
  */
 int cdna_nic_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx)
 {
+	struct cdna_ctx_def *def = NULL;
 	int ret = 0;
 
 	mutex_lock(&nic->lock);
-	if (nic->detaching)
+	if (nic->detaching) {
 		ret = -ENODEV;
-	else if (nic->nctx >= CDNA_MAX_CTX_PER_NIC)
-		ret = -ENOSPC;
-	if (!ret) {
-		list_add_tail(&ctx->node, &nic->ctx_list);
-		WRITE_ONCE(nic->nctx, nic->nctx + 1);
+		goto out_unlock;
 	}
+	def = cdna_nic_def_find_locked(nic, NULL, &ctx->mdev->uuid);
+	if (def && def->nqp != ctx->nqp) {
+		dev_dbg(&nic->dev, "definition %pUl has %u queue pairs, type %u\n",
+			&def->uuid, def->nqp, ctx->nqp);
+		def = NULL;
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	if (def) {
+		cdna_ctx_apply_def(ctx, def);
+		list_del(&def->node);
+		nic->ndefs--;
+	} else if (nic->nctx + nic->ndefs >= nic->max_ctx) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	} else {
+		cdna_nic_ctx_defaults_locked(nic, ctx);
+	}
+	list_add_tail(&ctx->node, &nic->ctx_list);
+	WRITE_ONCE(nic->nctx, nic->nctx + 1);
+	cdna_ctx_update_link(ctx);
+out_unlock:
 	mutex_unlock(&nic->lock);
+	kfree(def);
 	return ret;
 }
 
@@ -397,6 +644,7 @@ void cdna_nic_exit(void)
 {
 	unregister_netdevice_notifier(&cdna_nic_netdev_nb);
 	cancel_work_sync(&cdna_nic_gone_work);
+	cancel_work_sync(&cdna_nic_link_work);
 	cdna_nic_detach_all();
 	class_unregister(&cdna_nic_class);
 }
