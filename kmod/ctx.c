@@ -6,9 +6,10 @@
  * state machine (see enum cdna_ctx_state); every transition goes through
  * cdna_ctx_set_state(), which refuses the ones the machine does not have.
  * The VF presentation (vf.c, vf_regs.c) turns VFIO callbacks and guest
- * register writes into the verbs below; the host side (debugfs today,
- * netlink later) configures a context through cdna_ctx_set_mac() and
- * cdna_ctx_set_link().
+ * register writes into the verbs below; the control plane (netlink.c)
+ * configures a context through cdna_ctx_apply_def(), cdna_ctx_set_mac(),
+ * cdna_ctx_update_link(), cdna_ctx_set_trust() and cdna_ctx_delete_begin(),
+ * and hears about its transitions through cdna_nl_event().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -100,6 +101,13 @@ int cdna_ctx_set_state(struct cdna_ctx *ctx, enum cdna_ctx_state state)
 	ctx->state = state;
 	dev_dbg(cdna_ctx_dev(ctx), "state %s -> %s\n",
 		cdna_ctx_state_name(old), cdna_ctx_state_name(state));
+	if (state == CDNA_CTX_OPEN &&
+	    (old == CDNA_CTX_CREATED || old == CDNA_CTX_CLOSED))
+		cdna_nl_event(ctx, CDNA_EVENT_CTX_OPENED);
+	else if (state == CDNA_CTX_CLOSED)
+		cdna_nl_event(ctx, CDNA_EVENT_CTX_CLOSED);
+	else if (state == CDNA_CTX_ERROR)
+		cdna_nl_event(ctx, CDNA_EVENT_CTX_ERROR);
 	return 0;
 }
 
@@ -163,6 +171,8 @@ int cdna_ctx_init(struct cdna_ctx *ctx, struct cdna_nic *nic,
 	}
 
 	eth_random_addr(ctx->mac);
+	ctx->spoofchk = true;
+	ctx->link_mode = CDNA_LINK_MODE_AUTO;
 	ctx->link_up = true;
 	ctx->protect = &cdna_protect_checked_ops;
 	ctx->dev_features = CDNA_F_ALL;
@@ -257,6 +267,10 @@ int cdna_ctx_open(struct cdna_ctx *ctx)
 		return ret;
 
 	mutex_lock(&ctx->lock);
+	if (ctx->deleting) {
+		ret = -ENODEV;
+		goto err_nic_close;
+	}
 	if (ctx->state != CDNA_CTX_CREATED && ctx->state != CDNA_CTX_CLOSED) {
 		ret = -EBUSY;
 		goto err_nic_close;
@@ -410,6 +424,28 @@ static void cdna_ctx_error_work(struct work_struct *work)
 	mutex_unlock(&ctx->lock);
 }
 
+/* Caller holds ctx->lock. */
+static void cdna_ctx_set_link_locked(struct cdna_ctx *ctx, bool up)
+{
+	unsigned long flags;
+	bool irq;
+
+	lockdep_assert_held(&ctx->lock);
+	if (ctx->link_up == up)
+		return;
+	WRITE_ONCE(ctx->link_up, up);
+	spin_lock_irqsave(&ctx->event_lock, flags);
+	ctx->ctrl_cause |= CDNA_CTRL_CAUSE_LINK;
+	spin_unlock_irqrestore(&ctx->event_lock, flags);
+	irq = (ctx->drv_features & BIT_ULL(CDNA_F_LINK_IRQ)) &&
+	      (ctx->status & CDNA_STATUS_DRIVER_OK);
+	if (irq)
+		cdna_irq_signal(ctx, CDNA_MSIX_CTRL_VECTOR);
+	cdna_nl_event(ctx, CDNA_EVENT_LINK);
+	dev_dbg(cdna_ctx_dev(ctx), "link %s%s\n", up ? "up" : "down",
+		irq ? ", interrupt" : "");
+}
+
 /**
  * cdna_ctx_set_link() - the host sets the context's link up or down
  * @ctx: the context
@@ -420,25 +456,112 @@ static void cdna_ctx_error_work(struct work_struct *work)
  */
 void cdna_ctx_set_link(struct cdna_ctx *ctx, bool up)
 {
-	unsigned long flags;
-	bool irq;
+	mutex_lock(&ctx->lock);
+	cdna_ctx_set_link_locked(ctx, up);
+	mutex_unlock(&ctx->lock);
+}
+
+/**
+ * cdna_ctx_update_link() - apply the link mode: up, down, or the uplink's
+ *	state for auto
+ * @ctx: the context
+ *
+ * A forced-off context (being deleted) stays down.
+ */
+void cdna_ctx_update_link(struct cdna_ctx *ctx)
+{
+	struct net_device *uplink = ctx->nic->uplink;
+	bool up;
 
 	mutex_lock(&ctx->lock);
-	if (ctx->link_up == up) {
-		mutex_unlock(&ctx->lock);
-		return;
+	switch (ctx->link_mode) {
+	case CDNA_LINK_MODE_UP:
+		up = true;
+		break;
+	case CDNA_LINK_MODE_DOWN:
+		up = false;
+		break;
+	default:
+		up = uplink && netif_running(uplink) && netif_carrier_ok(uplink);
+		break;
 	}
-	WRITE_ONCE(ctx->link_up, up);
-	spin_lock_irqsave(&ctx->event_lock, flags);
-	ctx->ctrl_cause |= CDNA_CTRL_CAUSE_LINK;
-	spin_unlock_irqrestore(&ctx->event_lock, flags);
-	irq = (ctx->drv_features & BIT_ULL(CDNA_F_LINK_IRQ)) &&
-	      (ctx->status & CDNA_STATUS_DRIVER_OK);
-	if (irq)
-		cdna_irq_signal(ctx, CDNA_MSIX_CTRL_VECTOR);
+	if (ctx->deleting)
+		up = false;
+	cdna_ctx_set_link_locked(ctx, up);
 	mutex_unlock(&ctx->lock);
-	dev_dbg(cdna_ctx_dev(ctx), "link %s%s\n", up ? "up" : "down",
-		irq ? ", interrupt" : "");
+}
+
+/**
+ * cdna_ctx_apply_def() - give a new context the control plane's settings
+ * @ctx: the context, not yet visible to a VM
+ * @def: its definition
+ *
+ * Caller holds nic->lock.
+ */
+void cdna_ctx_apply_def(struct cdna_ctx *ctx, const struct cdna_ctx_def *def)
+{
+	lockdep_assert_held(&ctx->nic->lock);
+	mutex_lock(&ctx->lock);
+	strscpy(ctx->name, def->name, sizeof(ctx->name));
+	ether_addr_copy(ctx->mac, def->mac);
+	ctx->vlan = def->vlan;
+	ctx->trusted = def->trusted;
+	ctx->spoofchk = def->spoofchk;
+	ctx->tx_rate = def->tx_rate;
+	ctx->link_mode = def->link_mode;
+	mutex_unlock(&ctx->lock);
+}
+
+/**
+ * cdna_ctx_set_trust() - set trust and source MAC checking
+ * @ctx: the context
+ * @trusted: may send any source MAC
+ * @spoofchk: check the source MAC on TX
+ *
+ * Takes effect at once, also for a running context.
+ */
+void cdna_ctx_set_trust(struct cdna_ctx *ctx, bool trusted, bool spoofchk)
+{
+	mutex_lock(&ctx->lock);
+	ctx->trusted = trusted;
+	ctx->spoofchk = spoofchk;
+	/* Started implies a VM holds it: the engine state exists. */
+	if (ctx->engine_started) {
+		cdna_engine_ctx_lock(ctx);
+		ctx->ectx->trusted = trusted || !spoofchk;
+		cdna_engine_ctx_unlock(ctx);
+	}
+	mutex_unlock(&ctx->lock);
+}
+
+/**
+ * cdna_ctx_delete_begin() - the control plane starts deleting a context
+ * @ctx: the context
+ * @force: also if a VM holds it
+ *
+ * Marks the context deleting (no new open; a reset keeps it stopped) and
+ * sets its link down.  If a VM holds it (only with @force), stops the
+ * engine, disables every queue, releases every pin and enters ERROR.  The
+ * mdev removal that follows waits for the VMM to release the device.
+ *
+ * Return: 0, or -EBUSY if a VM holds the context and @force is false.
+ */
+int cdna_ctx_delete_begin(struct cdna_ctx *ctx, bool force)
+{
+	mutex_lock(&ctx->lock);
+	if (cdna_ctx_is_open(ctx) && !force) {
+		mutex_unlock(&ctx->lock);
+		return -EBUSY;
+	}
+	ctx->deleting = true;
+	cdna_ctx_set_link_locked(ctx, false);
+	if (cdna_ctx_is_open(ctx)) {
+		cdna_ctx_error(ctx, CDNA_ERR_STATE, ~0U);
+		cdna_ctx_quiesce(ctx);
+		ctx->protect->close(ctx);
+	}
+	mutex_unlock(&ctx->lock);
+	return 0;
 }
 
 /**
@@ -452,18 +575,15 @@ void cdna_ctx_set_link(struct cdna_ctx *ctx, bool up)
 int cdna_ctx_set_mac(struct cdna_ctx *ctx, const u8 *mac)
 {
 	struct cdna_nic *nic = ctx->nic;
-	struct cdna_ctx *other;
 	int ret = 0;
 
 	if (!is_valid_ether_addr(mac))
 		return -EINVAL;
 
 	mutex_lock(&nic->lock);
-	list_for_each_entry(other, &nic->ctx_list, node) {
-		if (other != ctx && ether_addr_equal(other->mac, mac)) {
-			ret = -EEXIST;
-			goto out_unlock_nic;
-		}
+	if (cdna_nic_mac_taken_locked(nic, ctx, mac)) {
+		ret = -EEXIST;
+		goto out_unlock_nic;
 	}
 	mutex_lock(&ctx->lock);
 	if (cdna_ctx_is_open(ctx))

@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cdna: debugfs - internals and the temporary attach knob.
+ * cdna: debugfs - internals.
  *
- *   /sys/kernel/debug/cdna/attach          write an ifname: attach it
- *   /sys/kernel/debug/cdna/detach          write an ifname: detach it
  *   /sys/kernel/debug/cdna/<ifname>/       one directory per NIC
  *   /sys/kernel/debug/cdna/<ifname>/<uuid>/ one directory per context:
- *       mac    rw (write only while no VM holds the context)
- *       link   rw 0/1 (a change raises the control vector)
+ *       mac    ro
+ *       link   ro 0/1: the link the guest sees
  *       state  ro lifecycle state name
  *       stats  ro "name value" lines
  *
- * attach/detach are a stand-in for the generic netlink control plane.
+ * The control plane (attach, MAC, link, ...) is the generic netlink
+ * family (netlink.c, cdnactl); nothing here changes state.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,61 +21,6 @@
 #include "cdna.h"
 
 static struct dentry *cdna_debugfs_root;
-
-/* Copy a short user string, NUL-terminated and stripped of whitespace. */
-static int cdna_debugfs_get_str(const char __user *ubuf, size_t count,
-				char *buf, size_t size)
-{
-	if (!count || count >= size)
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	strim(buf);
-	return 0;
-}
-
-static ssize_t cdna_debugfs_attach_write(struct file *file,
-					 const char __user *ubuf,
-					 size_t count, loff_t *ppos)
-{
-	char name[IFNAMSIZ + 2];
-	int ret;
-
-	ret = cdna_debugfs_get_str(ubuf, count, name, sizeof(name));
-	if (ret)
-		return ret;
-	ret = cdna_nic_attach_name(strim(name));
-	return ret ? ret : count;
-}
-
-static const struct file_operations cdna_debugfs_attach_fops = {
-	.owner	= THIS_MODULE,
-	.open	= simple_open,
-	.write	= cdna_debugfs_attach_write,
-	.llseek	= no_llseek,
-};
-
-static ssize_t cdna_debugfs_detach_write(struct file *file,
-					 const char __user *ubuf,
-					 size_t count, loff_t *ppos)
-{
-	char name[IFNAMSIZ + 2];
-	int ret;
-
-	ret = cdna_debugfs_get_str(ubuf, count, name, sizeof(name));
-	if (ret)
-		return ret;
-	ret = cdna_nic_detach_name(strim(name), false);
-	return ret ? ret : count;
-}
-
-static const struct file_operations cdna_debugfs_detach_fops = {
-	.owner	= THIS_MODULE,
-	.open	= simple_open,
-	.write	= cdna_debugfs_detach_write,
-	.llseek	= no_llseek,
-};
 
 static ssize_t cdna_debugfs_mac_read(struct file *file, char __user *ubuf,
 				     size_t count, loff_t *ppos)
@@ -91,29 +35,10 @@ static ssize_t cdna_debugfs_mac_read(struct file *file, char __user *ubuf,
 	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
 }
 
-static ssize_t cdna_debugfs_mac_write(struct file *file,
-				      const char __user *ubuf,
-				      size_t count, loff_t *ppos)
-{
-	struct cdna_ctx *ctx = file->private_data;
-	u8 mac[ETH_ALEN];
-	char buf[32];
-	int ret;
-
-	ret = cdna_debugfs_get_str(ubuf, count, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	if (strlen(buf) != 17 || !mac_pton(buf, mac))
-		return -EINVAL;
-	ret = cdna_ctx_set_mac(ctx, mac);
-	return ret ? ret : count;
-}
-
 static const struct file_operations cdna_debugfs_mac_fops = {
 	.owner	= THIS_MODULE,
 	.open	= simple_open,
 	.read	= cdna_debugfs_mac_read,
-	.write	= cdna_debugfs_mac_write,
 	.llseek	= default_llseek,
 };
 
@@ -128,26 +53,10 @@ static ssize_t cdna_debugfs_link_read(struct file *file, char __user *ubuf,
 	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
 }
 
-static ssize_t cdna_debugfs_link_write(struct file *file,
-				       const char __user *ubuf,
-				       size_t count, loff_t *ppos)
-{
-	struct cdna_ctx *ctx = file->private_data;
-	bool up;
-	int ret;
-
-	ret = kstrtobool_from_user(ubuf, count, &up);
-	if (ret)
-		return ret;
-	cdna_ctx_set_link(ctx, up);
-	return count;
-}
-
 static const struct file_operations cdna_debugfs_link_fops = {
 	.owner	= THIS_MODULE,
 	.open	= simple_open,
 	.read	= cdna_debugfs_link_read,
-	.write	= cdna_debugfs_link_write,
 	.llseek	= default_llseek,
 };
 
@@ -240,8 +149,8 @@ void cdna_debugfs_ctx_add(struct cdna_ctx *ctx)
 	dir = debugfs_create_dir(dev_name(mdev_dev(ctx->mdev)),
 				 ctx->nic->debugfs);
 	ctx->debugfs = dir;
-	debugfs_create_file("mac", 0600, dir, ctx, &cdna_debugfs_mac_fops);
-	debugfs_create_file("link", 0600, dir, ctx, &cdna_debugfs_link_fops);
+	debugfs_create_file("mac", 0400, dir, ctx, &cdna_debugfs_mac_fops);
+	debugfs_create_file("link", 0400, dir, ctx, &cdna_debugfs_link_fops);
 	debugfs_create_file("state", 0400, dir, ctx,
 			    &cdna_debugfs_state_fops);
 	debugfs_create_file("stats", 0400, dir, ctx,
@@ -280,15 +189,11 @@ void cdna_debugfs_nic_del(struct cdna_nic *nic)
 }
 
 /**
- * cdna_debugfs_init() - create /sys/kernel/debug/cdna and its knobs
+ * cdna_debugfs_init() - create /sys/kernel/debug/cdna
  */
 void cdna_debugfs_init(void)
 {
 	cdna_debugfs_root = debugfs_create_dir(CDNA_DRV_NAME, NULL);
-	debugfs_create_file("attach", 0200, cdna_debugfs_root, NULL,
-			    &cdna_debugfs_attach_fops);
-	debugfs_create_file("detach", 0200, cdna_debugfs_root, NULL,
-			    &cdna_debugfs_detach_fops);
 }
 
 /**

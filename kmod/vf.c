@@ -399,9 +399,9 @@ static void cdna_mdev_remove(struct mdev_device *mdev)
 static unsigned int cdna_mdev_get_available(struct mdev_type *mtype)
 {
 	struct cdna_nic *nic = cdna_parent_to_nic(mtype->parent);
-	unsigned int nctx = READ_ONCE(nic->nctx);
+	unsigned int used = READ_ONCE(nic->nctx) + READ_ONCE(nic->ndefs);
 
-	return nctx < CDNA_MAX_CTX_PER_NIC ? CDNA_MAX_CTX_PER_NIC - nctx : 0;
+	return used < nic->max_ctx ? nic->max_ctx - used : 0;
 }
 
 static ssize_t cdna_mdev_show_description(struct mdev_type *mtype, char *buf)
