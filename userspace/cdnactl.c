@@ -1,24 +1,97 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cdnactl: placeholder until the control plane lands. Prints usage.
+ * cdnactl: manage cdna NICs and contexts (generic netlink family "cdna").
+ *
+ *   cdnactl [ OPTIONS ] OBJECT { COMMAND | help }
+ *
+ * Objects and commands match by unambiguous prefix ("cdnactl c s" is
+ * "cdnactl ctx show"); show is the default command.
  */
-#include <stdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "cdnactl.h"
+
+void cdnactl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("Error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(".\n", stderr);
+}
 
 static void cdnactl_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: cdnactl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"where  OBJECT := { nic | ctx }\n"
-		"       OPTIONS := { -j[son] | -p[retty] }\n");
+		"       OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n");
 }
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} cdnactl_objects[] = {
+	{ "nic", cdnactl_nic },
+	{ "ctx", cdnactl_ctx },
+};
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "-h")) {
-		cdnactl_usage(stdout);
-		return 0;
+	bool json = false, pretty = false;
+	int (*fn)(int argc, char **argv) = NULL;
+	unsigned int i, n = 0;
+	int ret;
+
+	argc--;
+	argv++;
+	while (argc > 0 && argv[0][0] == '-' && argv[0][1]) {
+		const char *opt = argv[0] + 1;
+
+		if (*opt == '-')
+			opt++;
+		if (cdnactl_matches(opt, "json")) {
+			json = true;
+		} else if (cdnactl_matches(opt, "pretty")) {
+			pretty = true;
+		} else if (cdnactl_matches(opt, "Version")) {
+			printf("cdnactl (cdna netlink family v%d)\n",
+			       1);
+			return 0;
+		} else if (cdnactl_matches(opt, "help")) {
+			cdnactl_usage(stdout);
+			return 0;
+		} else {
+			cdnactl_err("option \"%s\" is unknown, try \"cdnactl -help\"",
+				    argv[0]);
+			return 1;
+		}
+		argc--;
+		argv++;
 	}
-	fprintf(stderr, "Object \"%s\" is unknown, try \"cdnactl help\".\n", argv[1]);
-	return 1;
+	if (argc < 1 || !strcmp(argv[0], "help")) {
+		cdnactl_usage(argc < 1 ? stderr : stdout);
+		return argc < 1;
+	}
+	for (i = 0; i < sizeof(cdnactl_objects) / sizeof(cdnactl_objects[0]);
+	     i++) {
+		if (cdnactl_matches(argv[0], cdnactl_objects[i].name)) {
+			fn = cdnactl_objects[i].fn;
+			n++;
+		}
+	}
+	if (n != 1) {
+		cdnactl_err("object \"%s\" is %s, try \"cdnactl help\"", argv[0],
+			    n ? "ambiguous" : "unknown");
+		return 1;
+	}
+
+	pr_init(json, pretty, stdout);
+	ret = fn(argc - 1, argv + 1);
+	nl_close();
+	return ret ? 1 : 0;
 }
