@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers of the dp_*.sh data path tests (sourced after $CDNA_LIB and
+# vf_lib.sh; not a test itself: not executable). They run in L1.
+#
+#   dp_topology              veth uplink $VF_NIC in L1, its peer in netns
+#                            $DP_NS at $DP_NS_IP/24; cdna.ko, NIC attached
+#   dp_ns CMD...             run CMD in the namespace
+#   dp_engine_stat NAME      a counter of the NIC's engine (debugfs)
+#   dp_ctx_stat UUID NAME    a counter of a context (debugfs stats)
+#   dp_baseline              note the memory baseline (pins, skbs, slabs)
+#   dp_check_baseline        fail unless pins are 0 and the skb and cdna
+#                            slab counts are back near the baseline
+#   dp_cleanup               tear the topology down (vf_host_cleanup too)
+
+DP_NS=${DP_NS:-cdnans}
+DP_NS_IP=198.18.0.1
+DP_SLAB_SLACK=${DP_SLAB_SLACK:-512}
+
+dp_ns() {
+	ip netns exec "$DP_NS" "$@"
+}
+
+dp_topology() {
+	cdna_insmod_host
+	ip netns add "$DP_NS" || cdna_fail "cannot create netns $DP_NS"
+	ip link add "$VF_NIC" type veth peer name "$VF_PEER" ||
+		cdna_fail "cannot create the veth uplink $VF_NIC"
+	ip link set "$VF_PEER" netns "$DP_NS"
+	dp_ns ip link set lo up
+	dp_ns ip addr add "$DP_NS_IP/24" dev "$VF_PEER"
+	dp_ns ip link set "$VF_PEER" up
+	ip link set "$VF_NIC" up
+	echo "$VF_NIC" >"$VF_DBG/attach" || cdna_fail "attach $VF_NIC failed"
+	[ -d "$VF_TYPES/cdna-1qp" ] || cdna_fail "no mdev types under $VF_TYPES"
+}
+
+dp_engine_stat() {
+	awk -v n="$1" '$1 == n { print $2; f = 1 } END { exit !f }' \
+		"$VF_DBG/$VF_NIC/engine/stats"
+}
+
+dp_ctx_stat() {
+	vf_stat "$1" "$2"
+}
+
+# Active objects of a slab cache (0 if absent).
+dp_slab() {
+	awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' /proc/slabinfo
+}
+
+dp_baseline() {
+	DP_BASE_SKB=$(dp_slab skbuff_head_cache)
+	DP_BASE_FCLONE=$(dp_slab skbuff_fclone_cache)
+	echo "baseline: skbuff_head_cache $DP_BASE_SKB, skbuff_fclone_cache $DP_BASE_FCLONE"
+}
+
+dp_check_baseline() {
+	local pins skb fclone err=0
+	pins=$(dp_engine_stat pins_total)
+	# Sockets of the test (iperf3, TIME_WAIT) release their skbs lazily.
+	for _ in $(seq 1 20); do
+		skb=$(dp_slab skbuff_head_cache)
+		fclone=$(dp_slab skbuff_fclone_cache)
+		[ "$skb" -le $((DP_BASE_SKB + DP_SLAB_SLACK)) ] &&
+			[ "$fclone" -le $((DP_BASE_FCLONE + DP_SLAB_SLACK)) ] && break
+		cdna_sleep 0.5
+	done
+	echo "after: pins_total $pins, skbuff_head_cache $skb, skbuff_fclone_cache $fclone"
+	[ "$pins" = 0 ] || { echo "FAIL: $pins page(s) still pinned"; err=1; }
+	[ "$skb" -le $((DP_BASE_SKB + DP_SLAB_SLACK)) ] ||
+		{ echo "FAIL: skbuff_head_cache grew from $DP_BASE_SKB to $skb"; err=1; }
+	[ "$fclone" -le $((DP_BASE_FCLONE + DP_SLAB_SLACK)) ] ||
+		{ echo "FAIL: skbuff_fclone_cache grew from $DP_BASE_FCLONE to $fclone"; err=1; }
+	return $err
+}
+
+dp_cleanup() {
+	vf_host_cleanup
+	ip netns del "$DP_NS" 2>/dev/null
+	return 0
+}
