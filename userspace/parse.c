@@ -200,6 +200,13 @@ int cdnactl_parse_opts(int argc, char **argv, uint32_t required,
 	uint32_t allowed = required | optional;
 	unsigned int i;
 
+	/* A keyword of the allowed set is not a NAME ("ctx show nic X"). */
+	if (positional_name && argc > 1)
+		for (i = 0; i < CDNACTL_NKWS; i++)
+			if ((allowed & cdnactl_kws[i].opt) &&
+			    cdnactl_kws[i].opt != CDNACTL_OPT_NAME &&
+			    !strcmp(argv[0], cdnactl_kws[i].kw))
+				positional_name = false;
 	if (positional_name && argc > 0) {
 		if (!*argv[0] || strlen(argv[0]) > CDNACTL_UUID_LEN) {
 			cdnactl_err("\"%s\" is not a valid context name or UUID",

@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# cdna-timeout: 300
+#
+# Every cdnactl verb against the kernel, checked through cdnactl -j | jq:
+# nic add/show/del, ctx add (every option)/show/set/stats/qemu-args/
+# libvirt/del, prefix matching, an mdev created straight through sysfs
+# showing up as a manageable context, link auto following the uplink,
+# nic del force, and nothing left behind (module unloads).
+set -u
+. "$CDNA_LIB"
+. "$CDNA_REPO/selftests/tests/cp_lib.sh"
+
+cp_setup
+trap cp_cleanup EXIT
+
+# --- nic -----------------------------------------------------------------
+cp_ok "nic add" nic add dev "$CP_NIC"
+cp_expect "nic show lists it" \
+	"length == 1 and .[0].ifname == \"$CP_NIC\" and .[0].contexts == 0 and .[0].max_ctx == 64 and .[0].mdev_parent == \"/sys/class/cdna/cdna-$CP_NIC\"" \
+	nic show
+cp_expect "nic show dev" ".[0].ifindex == $(cat /sys/class/net/$CP_NIC/ifindex)" nic show dev "$CP_NIC"
+cp_expect "prefix matching: n s" ".[0].ifname == \"$CP_NIC\"" n s
+cp_ok "nic help" nic help
+[ -d "/sys/class/cdna/cdna-$CP_NIC/mdev_supported_types/cdna-2qp" ] &&
+	cp_good "mdev parent registered" || cp_bad "no mdev types after nic add"
+
+# --- ctx add with every option -------------------------------------------
+uuid=0f0e0d0c-0b0a-4908-8706-050403020100
+cp_expect "ctx add (every option)" \
+	".[0].name == \"web1\" and .[0].uuid == \"$uuid\" and .[0].mac == \"52:54:00:12:34:01\" and .[0].queues == 2 and .[0].protect == \"checked\" and .[0].vlan == 10 and .[0].trust == true and .[0].spoofchk == false and .[0].rate == 100 and .[0].link == \"down\" and .[0].link_state == \"down\" and .[0].state == \"created\" and .[0].mdev == \"/sys/bus/mdev/devices/$uuid\"" \
+	ctx add nic "$CP_NIC" name web1 mac 52:54:00:12:34:01 queues 2 protect checked \
+	vlan 10 trust on spoofchk off rate 100 link down uuid "$uuid"
+[ -e "$CP_MDEV/$uuid" ] && cp_good "mdev instance $uuid exists" || cp_bad "no mdev $uuid after ctx add"
+[ "$(basename "$(readlink "$CP_MDEV/$uuid/mdev_type")")" = cdna-2qp ] &&
+	cp_good "mdev type cdna-2qp" || cp_bad "mdev type is not cdna-2qp"
+cp_expect "ctx add (defaults)" \
+	'.[0].name == "web2" and .[0].queues == 1 and .[0].link == "auto" and .[0].link_state == "up" and .[0].trust == false and .[0].spoofchk == true and .[0].vlan == 0 and .[0].rate == 0 and (.[0].mac | test("^[0-9a-f:]{17}$"))' \
+	ctx add nic "$CP_NIC" name web2
+cp_expect "ctx show (dump)" 'length == 2 and (map(.name) | sort) == ["web1", "web2"]' ctx show
+cp_expect "ctx show NAME" "length == 1 and .[0].uuid == \"$uuid\"" ctx show web1
+cp_expect "ctx show UUID" '.[0].name == "web1"' ctx show "$uuid"
+cp_expect "ctx show nic filter" 'length == 2' ctx show nic "$CP_NIC"
+cp_expect "ctx show nic filter (other)" 'length == 0' ctx show nic nosuch0
+cp_expect "nic show counts contexts" '.[0].contexts == 2' nic show
+cp_expect "prefix matching: c s" 'length == 2' c s
+
+# --- snippets --------------------------------------------------------------
+out=$(cp_ctl ctx qemu-args web1)
+[ "$out" = "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$uuid" ] &&
+	cp_good "ctx qemu-args" || cp_bad "ctx qemu-args printed '$out'"
+out=$(cp_ctl ctx libvirt web1)
+[ "$out" = "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='$uuid'/></source></hostdev>" ] &&
+	cp_good "ctx libvirt" || cp_bad "ctx libvirt printed '$out'"
+cp_expect "ctx qemu-args -j" ".qemu_args == \"-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$uuid\"" ctx qemu-args web1
+
+# --- set -------------------------------------------------------------------
+cp_ok "ctx set" ctx set web1 mac 52:54:00:12:34:09 link up trust off spoofchk on rate 0 vlan 0
+cp_expect "ctx set took" \
+	'.[0].mac == "52:54:00:12:34:09" and .[0].link == "up" and .[0].link_state == "up" and .[0].trust == false and .[0].spoofchk == true and .[0].rate == 0 and .[0].vlan == 0' \
+	ctx show web1
+cp_ok "ctx set link auto" ctx set web1 link auto
+ip link set "$CP_PEER" down
+for _ in {1..50}; do
+	[ "$(cp_ctl -j ctx show web1 | jq -r '.[0].link_state')" = down ] && break
+	cdna_sleep 0.1
+done
+cp_expect "link auto follows the uplink (carrier lost)" '.[0].link_state == "down"' ctx show web1
+ip link set "$CP_PEER" up
+for _ in {1..50}; do
+	[ "$(cp_ctl -j ctx show web1 | jq -r '.[0].link_state')" = up ] && break
+	cdna_sleep 0.1
+done
+cp_expect "link auto follows the uplink (carrier back)" '.[0].link_state == "up"' ctx show web1
+
+# --- stats -----------------------------------------------------------------
+cp_expect "ctx stats NAME" \
+	'length == 1 and .[0].name == "web1" and (.[0].queues | length) == 4 and .[0].packets == 0 and (.[0].drops | keys | length) == 9 and .[0].queues[1].type == "tx" and .[0].queues[3].pair == 1 and (.[0] | has("pins_held"))' \
+	ctx stats web1
+cp_expect "ctx stats (dump)" 'length == 2' ctx stats
+cp_ok "ctx stats text" ctx stats web1
+
+# --- an mdev created straight through sysfs ---------------------------------
+u2=$(cat /proc/sys/kernel/random/uuid)
+echo "$u2" >"/sys/class/cdna/cdna-$CP_NIC/mdev_supported_types/cdna-1qp/create" ||
+	cp_bad "sysfs create failed"
+cp_expect "sysfs mdev shows as a context with defaults" \
+	".[0].name == \"${u2:0:8}\" and .[0].queues == 1 and .[0].link == \"auto\" and .[0].spoofchk == true and .[0].protect == \"checked\"" \
+	ctx show "$u2"
+cp_ok "sysfs context is manageable (set)" ctx set "${u2:0:8}" link down
+cp_expect "set took" '.[0].link == "down"' ctx show "$u2"
+cp_ok "sysfs context is manageable (del)" ctx del "${u2:0:8}"
+[ ! -e "$CP_MDEV/$u2" ] && cp_good "its mdev is gone" || cp_bad "mdev $u2 still there"
+
+# --- del ---------------------------------------------------------------------
+cp_ok "ctx del NAME" ctx del web2
+cp_expect "web2 is gone" 'length == 1 and .[0].name == "web1"' ctx show
+cp_ok "ctx add for nic del force" ctx add nic "$CP_NIC" name web3 queues 4
+cp_ok "nic del force" nic del dev "$CP_NIC" force
+cp_expect "no NIC left" 'length == 0' nic show
+cp_expect "no context left" 'length == 0' ctx show
+[ -z "$(ls "$CP_MDEV")" ] && cp_good "no mdev left" || cp_bad "mdevs left: $(ls "$CP_MDEV")"
+cp_ok "nic attach (alias)" nic attach dev "$CP_NIC" max_ctx 8
+cp_expect "max_ctx at attach" '.[0].max_ctx == 8' nic show
+cp_ok "nic detach (alias)" nic detach dev "$CP_NIC"
+rmmod cdna && cp_good "module unloads" || cp_bad "rmmod cdna failed"
+cp_done

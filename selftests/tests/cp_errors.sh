@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# cdna-timeout: 300
+#
+# Every refusal of the control plane, through cdnactl: the exit status is
+# 1, stderr carries the kernel's extack message, and nothing changed
+# (NICs, contexts and mdevs compared before and after).  Contexts held by
+# a "VM" use selftests/vfio/cdna_hold (a userspace VFIO opener).
+set -u
+. "$CDNA_LIB"
+. "$CDNA_REPO/selftests/tests/cp_lib.sh"
+
+cp_setup
+trap cp_cleanup EXIT
+
+# --- nic ---------------------------------------------------------------------
+cp_err "attach an unknown NIC" "no such network device" nic add dev nosuch0
+cp_ok "attach" nic add dev "$CP_NIC" max_ctx 3
+cp_err "attach twice" "uplink is already attached" nic add dev "$CP_NIC"
+ip link add cpbr0 type bridge && ip link add cpport0 type veth peer name cpport1 &&
+	ip link set cpport0 master cpbr0 || cp_bad "cannot build a bridge port"
+cp_err "attach a bridge port (rx_handler taken)" "rx_handler" nic add dev cpport0
+ip link del cpport0; ip link del cpbr0
+cp_err "attach loopback" "not an Ethernet device" nic add dev lo
+cp_err "detach a NIC not attached" "uplink is not attached" nic del dev "$CP_PEER"
+cp_err "max_ctx out of range" "out of range" nic add dev "$CP_PEER" max_ctx 65
+
+# --- ctx add -----------------------------------------------------------------
+cp_err "ctx add on an unknown NIC" "unknown NIC" ctx add nic nosuch0 name a
+cp_err "ctx add on a NIC not attached" "unknown NIC" ctx add nic "$CP_PEER" name a
+cp_err "invalid MAC (zero)" "invalid MAC address" ctx add nic "$CP_NIC" name a mac 00:00:00:00:00:00
+cp_err "malformed MAC" 'invalid mac "52:54:00:zz:00:01"' ctx add nic "$CP_NIC" name a mac 52:54:00:zz:00:01
+cp_err "multicast MAC" "MAC address is multicast" ctx add nic "$CP_NIC" name a mac 01:00:5e:00:00:01
+cp_err "queues 3" "queue pairs must be 1, 2, 4 or 8" ctx add nic "$CP_NIC" name a queues 3
+cp_err "queues 16" "queue pairs out of range" ctx add nic "$CP_NIC" name a queues 16
+cp_err "queues 0" "queue pairs out of range" ctx add nic "$CP_NIC" name a queues 0
+cp_err "vlan 4095" 'invalid vlan "4095"' ctx add nic "$CP_NIC" name a vlan 4095
+cp_err "bad name" "context name must be" ctx add nic "$CP_NIC" name 'a/b'
+cp_err "missing name" "Context name is not set" ctx add nic "$CP_NIC"
+cp_err "missing nic" "NIC (nic) is not set" ctx add name a
+cp_err "unknown option" 'unknown option "color"' ctx add nic "$CP_NIC" name a color blue
+if [ -n "$(ls /sys/class/iommu 2>/dev/null)" ]; then
+	cp_err "protect iommu" "iommu protection not implemented" ctx add nic "$CP_NIC" name a protect iommu
+else
+	cp_err "protect iommu without an IOMMU" "iommu protection needs an IOMMU" \
+		ctx add nic "$CP_NIC" name a protect iommu
+fi
+
+cp_ok "ctx add a" ctx add nic "$CP_NIC" name a mac 52:54:00:00:00:0a
+cp_err "duplicate MAC" "MAC address is in use" ctx add nic "$CP_NIC" name b mac 52:54:00:00:00:0a
+cp_err "duplicate name" "context name is in use" ctx add nic "$CP_NIC" name a
+ua=$(cp_ctl -j ctx show a | jq -r '.[0].uuid')
+cp_err "duplicate UUID" "UUID is in use" ctx add nic "$CP_NIC" name b uuid "$ua"
+cp_ok "ctx add b" ctx add nic "$CP_NIC" name b
+cp_ok "ctx add c (third of max_ctx 3)" ctx add nic "$CP_NIC" name c
+cp_err "too many contexts" "too many contexts" ctx add nic "$CP_NIC" name d
+[ "$(cat "/sys/class/cdna/cdna-$CP_NIC/mdev_supported_types/cdna-1qp/available_instances")" = 0 ] &&
+	cp_good "available_instances is 0" || cp_bad "available_instances is not 0 on a full NIC"
+before=$(cp_snapshot)
+if echo "$(cat /proc/sys/kernel/random/uuid)" \
+	>"/sys/class/cdna/cdna-$CP_NIC/mdev_supported_types/cdna-1qp/create" 2>/dev/null; then
+	cp_bad "sysfs create on a full NIC succeeded"
+elif [ "$before" != "$(cp_snapshot)" ]; then
+	cp_bad "sysfs create on a full NIC changed the state"
+else
+	cp_good "sysfs create on a full NIC refused"
+fi
+cp_ok "ctx del c" ctx del c
+
+# --- ctx set / del / show ----------------------------------------------------
+cp_err "set MAC to another context's" "MAC address is in use" ctx set b mac 52:54:00:00:00:0a
+cp_err "set multicast MAC" "MAC address is multicast" ctx set b mac 33:33:00:00:00:01
+cp_err "set nothing" "nothing to set" ctx set b
+cp_err "set an unknown context" "no such context" ctx set nosuch link up
+cp_err "set queues" 'unknown option "queues"' ctx set b queues 2
+cp_err "del an unknown context" "no such context" ctx del nosuch
+cp_err "show an unknown context" "no such context" ctx show nosuch
+cp_err "stats of an unknown context" "no such context" ctx stats nosuch
+cp_err "qemu-args of an unknown context" "no such context" ctx qemu-args nosuch
+cp_err "unknown command" 'command "frobnicate" is unknown' ctx frobnicate
+cp_err "unknown object" 'object "foo" is unknown' foo
+
+# --- held by a VM -------------------------------------------------------------
+if cp_hold "$ua"; then
+	cp_expect "held context is open" '.[0].state == "open"' ctx show a
+	cp_err "del while a VM holds it" "context is in use by a VM" ctx del a
+	cp_err "set MAC while a VM holds it" "only while no VM holds the context" ctx set a mac 52:54:00:00:00:0b
+	cp_err "nic del while contexts exist" "NIC has contexts" nic del dev "$CP_NIC"
+	cp_ok "set link while held" ctx set a link down
+	cp_expect "link down while held" '.[0].link_state == "down"' ctx show a
+	cp_unhold
+	cp_expect "closed after the holder left" '.[0].state == "closed"' ctx show a
+else
+	cp_bad "cannot hold context a open"
+fi
+
+# del force: a VMM that releases on request...
+if cp_hold "$ua" --release-on-request; then
+	t0=$(cdna_now_us)
+	cp_ok "del force while held (VMM releases)" ctx del a force
+	wait "$CP_HOLD_PID" && cp_good "holder released the device ($(cdna_since "$t0") s)" ||
+		cp_bad "holder exited non-zero"
+	CP_HOLD_PID=
+	exec {CP_HOLD_FD}>&-
+	[ ! -e "$CP_MDEV/$ua" ] && cp_good "mdev removed" || cp_bad "mdev $ua still there"
+else
+	cp_bad "cannot hold context a open (release on request)"
+fi
+
+# ... and one that does not: the timeout, then the removal completes.
+ub=$(cp_ctl -j ctx show b | jq -r '.[0].uuid')
+if cp_hold "$ub"; then
+	err=$(cp_ctl ctx del b force timeout 2 2>&1)
+	[ $? -eq 1 ] && [[ "$err" == *"did not release it within 2 s"* ]] &&
+		cp_good "del force times out on a VMM that does not let go" ||
+		cp_bad "del force with timeout: '$err'"
+	cp_expect "forced context is deleting" '.[0].state == "deleting" and .[0].link_state == "down"' ctx show b
+	cp_unhold
+	for _ in {1..100}; do [ -e "$CP_MDEV/$ub" ] || break; cdna_sleep 0.05; done
+	[ ! -e "$CP_MDEV/$ub" ] && cp_good "removal completed once the VMM let go" ||
+		cp_bad "mdev $ub still there after the holder left"
+else
+	cp_bad "cannot hold context b open"
+fi
+
+# --- privileges -----------------------------------------------------------------
+if command -v setpriv >/dev/null; then
+	CP_WRAP=(setpriv --inh-caps=-net_admin --bounding-set=-net_admin)
+	cp_err "ctx add without CAP_NET_ADMIN" "Operation not permitted" \
+		ctx add nic "$CP_NIC" name e
+	cp_err "nic del without CAP_NET_ADMIN" "Operation not permitted" \
+		nic del dev "$CP_NIC"
+	cp_expect "show needs no privilege" "length == 1" nic show
+	CP_WRAP=(setpriv --reuid=65534 --regid=65534 --clear-groups
+		 --inh-caps=-all --bounding-set=-all)
+	cp_err "ctx add as nobody" "Operation not permitted" \
+		ctx add nic "$CP_NIC" name e
+	cp_err "nic add as nobody" "Operation not permitted" nic add dev "$CP_PEER"
+	CP_WRAP=()
+else
+	echo "# no setpriv: privilege checks skipped"
+fi
+cp_done
