@@ -27,7 +27,7 @@ if rmmod cdna 2>"$CDNA_TEST_DIR/rmmod.err"; then
 	cdna_fail "rmmod cdna succeeded while a VM holds a context"
 fi
 echo "rmmod while held: $(cat "$CDNA_TEST_DIR/rmmod.err")"
-if echo "$VF_NIC" 2>"$CDNA_TEST_DIR/detach.err" >"$VF_DBG/detach"; then
+if vf_ctl nic detach dev "$VF_NIC" 2>"$CDNA_TEST_DIR/detach.err"; then
 	cdna_fail "detaching $VF_NIC succeeded while a VM holds a context"
 fi
 echo "detach while held: $(cat "$CDNA_TEST_DIR/detach.err")"
@@ -57,7 +57,7 @@ fi
 echo 1 >"/sys/bus/mdev/devices/$uuid/remove" || cdna_fail "removing the mdev failed"
 [ ! -e "/sys/bus/mdev/devices/$uuid" ] || cdna_fail "mdev still present after remove"
 [ ! -e "$VF_DBG/$VF_NIC/$uuid" ] || cdna_fail "context debugfs left behind"
-echo "$VF_NIC" >"$VF_DBG/detach" || cdna_fail "detach failed"
+vf_ctl nic detach dev "$VF_NIC" || cdna_fail "detach failed"
 [ ! -e "/sys/class/cdna/cdna-$VF_NIC" ] || cdna_fail "NIC device left behind"
 rmmod cdna || cdna_fail "rmmod cdna failed"
 ip link del "$VF_NIC"

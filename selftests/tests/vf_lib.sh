@@ -4,9 +4,13 @@
 # Helpers of the vf_*.sh tests (sourced after $CDNA_LIB; not a test itself:
 # not executable). They run in L1.
 #
+#   vf_ctl ARGS...           cdnactl (the control plane, generic netlink)
 #   vf_host_setup            vfio + mdev modules, cdna.ko, a veth uplink
-#                            ($VF_NIC, peer $VF_PEER) attached through debugfs
-#   vf_mdev_create NQP       create a context of type cdna-<NQP>qp, print UUID
+#                            ($VF_NIC, peer $VF_PEER) attached (cdnactl)
+#   vf_mdev_create NQP       create a context of type cdna-<NQP>qp straight
+#                            through the mdev sysfs node, print its UUID
+#   vf_set_mac UUID MAC      set a context's MAC (no VM may hold it)
+#   vf_set_link UUID 0|1     force a context's link down or up
 #   vf_dbg UUID FILE         print a context's debugfs file
 #   vf_stat UUID NAME        print one counter of a context's debugfs stats
 #   vf_stat_fast UUID NAME   the same without forking (sets $VF_STAT)
@@ -17,9 +21,15 @@
 VF_NIC=${VF_NIC:-cdnaup0}
 VF_PEER=${VF_PEER:-cdnapeer0}
 VF_DBG=/sys/kernel/debug/cdna
+VF_CTL=${VF_CTL:-$CDNA_REPO/userspace/cdnactl}
 VF_TYPES=/sys/class/cdna/cdna-$VF_NIC/mdev_supported_types
 
+vf_ctl() {
+	"$VF_CTL" "$@"
+}
+
 vf_host_setup() {
+	[ -x "$VF_CTL" ] || cdna_skip "userspace/cdnactl is not built"
 	cdna_vfio_setup
 	cdna_insmod_host
 	if ! ip link show "$VF_NIC" >/dev/null 2>&1; then
@@ -29,7 +39,7 @@ vf_host_setup() {
 	ip link set "$VF_NIC" up
 	ip link set "$VF_PEER" up
 	if [ ! -d "/sys/class/cdna/cdna-$VF_NIC" ]; then
-		echo "$VF_NIC" >"$VF_DBG/attach" || cdna_fail "attach $VF_NIC failed"
+		vf_ctl nic attach dev "$VF_NIC" || cdna_fail "attaching $VF_NIC failed"
 	fi
 	[ -d "$VF_TYPES/cdna-1qp" ] || cdna_fail "no mdev type cdna-1qp under $VF_TYPES"
 }
@@ -39,6 +49,16 @@ vf_mdev_create() {
 	uuid=$(cat /proc/sys/kernel/random/uuid)
 	echo "$uuid" >"$VF_TYPES/cdna-${1}qp/create" || return 1
 	echo "$uuid"
+}
+
+vf_set_mac() {
+	vf_ctl ctx set "$1" mac "$2"
+}
+
+vf_set_link() {
+	local mode=down
+	[ "$2" = 1 ] && mode=up
+	vf_ctl ctx set "$1" link $mode
 }
 
 vf_dbg() {
@@ -73,7 +93,7 @@ vf_host_cleanup() {
 		echo 1 >"$d/remove" || { echo "removing mdev $d failed"; err=1; }
 	done
 	if [ -d "/sys/class/cdna/cdna-$VF_NIC" ]; then
-		echo "$VF_NIC" >"$VF_DBG/detach" || { echo "detach $VF_NIC failed"; err=1; }
+		vf_ctl nic detach dev "$VF_NIC" || { echo "detach $VF_NIC failed"; err=1; }
 	fi
 	ip link del "$VF_NIC" 2>/dev/null
 	if [ -d /sys/module/cdna ]; then

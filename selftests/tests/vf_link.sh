@@ -5,7 +5,7 @@
 # Link toggles from the host reach the guest's carrier within a bound, and
 # interrupts travel host -> VFIO eventfd -> KVM irqfd -> guest without QEMU:
 #  - the guest's driver reads CTRL_CAUSE within VF_LINK_DRV_BOUND_MS of
-#    each toggle of the debugfs "link" knob (the host sees the read: one
+#    each toggle (cdnactl ctx set UUID link down|up) (the host sees the read: one
 #    clock), and the guest's carrier follows every toggle within
 #    VF_LINK_BOUND_MS (L1 measures its write -> the guest's report through
 #    the 9p results share, which dominates that figure);
@@ -58,7 +58,7 @@ max=0 sum=0 cmax=0 csum=0 err=
 for ((i = 1; i <= n; i++)); do
 	val=$((i % 2 ? 0 : 1))
 	t0=$(cdna_now_us)
-	echo $val >"$VF_DBG/$VF_NIC/$uuid/link"
+	vf_set_link "$uuid" $val || { err="cdnactl ctx set link failed"; break; }
 	# The guest's control task read (and so cleared) CTRL_CAUSE.
 	while vf_stat_fast "$uuid" ctrl_cause && [ "$VF_STAT" != 0x0 ]; do
 		[ $(($(cdna_now_us) - t0)) -lt 20000000 ] || break
@@ -115,7 +115,7 @@ read -r link ours via_irqfd user vecs < <(awk '
 	/<stack trace>/ { flush(); key = $1 " " $2; next }
 	/^ => / {
 		if ($0 ~ /cdna_irq_signal/) c = 1
-		if ($0 ~ /cdna_ctx_set_link/) l = 1
+		if ($0 ~ /cdna_ctx_(set|update)_link/) l = 1
 		if ($0 ~ /irqfd_wakeup/) w = 1
 		if ($0 ~ /kvm_send_userspace_msi/) u = 1
 		next
@@ -127,7 +127,7 @@ read -r link ours via_irqfd user vecs < <(awk '
 		print link + 0, ours + 0, irqfd + 0, n + 0, (list == "" ? "-" : list)
 	}' "$CDNA_TEST_DIR/kvm_msi_set_irq.trace")
 echo "kvm_msi_set_irq raised by cdna: $ours ($link by the link toggles; guest vectors ${vecs%,}), through irqfd_wakeup: $via_irqfd; on those vectors from QEMU userspace: $user"
-grep -m1 -A16 'cdna_debugfs_link_write' -B12 "$CDNA_TEST_DIR/kvm_msi_set_irq.trace" | grep -A16 '<stack trace>' | head -17
+grep -m1 -A16 'cdna_ctx_update_link' -B12 "$CDNA_TEST_DIR/kvm_msi_set_irq.trace" | grep -A16 '<stack trace>' | head -17
 q1=$(grep -c vfio_msi_interrupt "$qlog")
 wired=$(grep -c vfio_msix_vector_do_use "$qlog")
 echo "QEMU: vfio_msix_vector_do_use $wired, vfio_msi_interrupt during the toggles $((q1 - q0)) (total $q1)"

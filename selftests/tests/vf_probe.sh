@@ -14,7 +14,7 @@ mac=02:cd:0a:00:00:01
 vf_host_setup
 cdna_kvm_setup
 uuid=$(vf_mdev_create 1) || cdna_fail "cannot create a cdna-1qp context"
-echo "$mac" >"$VF_DBG/$VF_NIC/$uuid/mac" || cdna_fail "cannot set the MAC"
+vf_set_mac "$uuid" "$mac" || cdna_fail "cannot set the MAC"
 [ "$(vf_dbg "$uuid" state)" = created ] || cdna_fail "new context is $(vf_dbg "$uuid" state)"
 
 l2_start vf0 --mem 512 --qemu-args "$(vf_qemu_args "$uuid")" \

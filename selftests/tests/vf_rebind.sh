@@ -15,7 +15,7 @@ mac=02:cd:0a:00:00:02
 vf_host_setup
 cdna_kvm_setup
 uuid=$(vf_mdev_create 2) || cdna_fail "cannot create a cdna-2qp context"
-echo "$mac" >"$VF_DBG/$VF_NIC/$uuid/mac" || cdna_fail "cannot set the MAC"
+vf_set_mac "$uuid" "$mac" || cdna_fail "cannot set the MAC"
 
 l2_start vf0 --mem 512 --qemu-args "$(vf_qemu_args "$uuid")" \
 	--script "$CDNA_REPO/selftests/tests/vf_rebind-guest.sh" -- "$rounds" "$mac"

@@ -17,7 +17,7 @@ fi
 
 t0=$(cdna_now_us)
 vf_host_setup
-CDNA_NIC=$VF_NIC "$bin"
+CDNA_NIC=$VF_NIC CDNA_CTL=$VF_CTL "$bin"
 rc=$?
 cdna_stage "vf_regs_test" "$(cdna_since "$t0")"
 

@@ -16,6 +16,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "cdna_vfio.h"
 
@@ -122,6 +123,58 @@ int cdna_debugfs_write(const char *nic, const char *uuid, const char *file,
 
 	snprintf(path, sizeof(path), CDNA_DEBUGFS "/%s/%s/%s", nic, uuid, file);
 	return cdna_write_file(path, val);
+}
+
+int cdna_ctl(const char *args)
+{
+	const char *ctl = getenv("CDNA_CTL");
+	char *copy, *argv[32], *save, *tok;
+	unsigned int argc = 0;
+	int status;
+	pid_t pid;
+
+	copy = strdup(args);
+	if (!copy)
+		return -ENOMEM;
+	argv[argc++] = (char *)(ctl && *ctl ? ctl : "cdnactl");
+	for (tok = strtok_r(copy, " ", &save); tok && argc < 31;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		free(copy);
+		return -errno;
+	}
+	if (!pid) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	free(copy);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (!WIFEXITED(status))
+		return -EINTR;
+	return WEXITSTATUS(status) == 127 ? -ENOENT : WEXITSTATUS(status);
+}
+
+int cdna_ctx_set_link(const char *uuid, bool up)
+{
+	char args[96];
+
+	snprintf(args, sizeof(args), "ctx set %s link %s", uuid,
+		 up ? "up" : "down");
+	return cdna_ctl(args);
+}
+
+int cdna_ctx_set_mac(const char *uuid, const char *mac)
+{
+	char args[96];
+
+	snprintf(args, sizeof(args), "ctx set %s mac %s", uuid, mac);
+	return cdna_ctl(args);
 }
 
 int cdna_stat(const char *nic, const char *uuid, const char *name,

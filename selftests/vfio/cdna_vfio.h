@@ -53,6 +53,15 @@ int cdna_debugfs_read(const char *nic, const char *uuid, const char *file,
 		      char *buf, size_t size);
 int cdna_debugfs_write(const char *nic, const char *uuid, const char *file,
 		       const char *val);
+/*
+ * Run the control tool: $CDNA_CTL (default "cdnactl" on $PATH) with the
+ * space-separated @args.  Return: its exit status (0 = success), or a
+ * negative errno if it could not run.
+ */
+int cdna_ctl(const char *args);
+/* Context settings through the control tool; 0 or its exit status. */
+int cdna_ctx_set_link(const char *uuid, bool up);
+int cdna_ctx_set_mac(const char *uuid, const char *mac);
 /* A "name value" line of a context's debugfs stats; -ENOENT if absent. */
 int cdna_stat(const char *nic, const char *uuid, const char *name,
 	      int64_t *val);

@@ -4,7 +4,8 @@
  *
  * Every test gets a fresh context (mdev instance) of the variant's queue
  * pair count on the uplink named by $CDNA_NIC (default cdnaup0, attached
- * by the wrapper selftests/tests/vf_regs.sh), opens it like QEMU does and
+ * by the wrapper selftests/tests/vf_regs.sh; host settings go through
+ * $CDNA_CTL, the control tool), opens it like QEMU does and
  * checks the PCI presentation, the VFIO ioctls and the register ABI,
  * including everything a hostile guest could write.  The host's counters
  * (debugfs stats) must account for every refused access.
@@ -910,30 +911,29 @@ TEST_F(vf, link_interrupt)
 	/* Without LINK_IRQ: cause recorded, no interrupt. */
 	ASSERT_EQ(0, bringup(v, 0));
 	ASSERT_EQ(0, driver_ok(v));
-	ASSERT_EQ(0, cdna_debugfs_write(v->nic, v->uuid, "link", "0"));
+	ASSERT_EQ(0, cdna_ctx_set_link(v->uuid, false));
 	EXPECT_EQ(0, cdna_vfio_rd32(v, CDNA_REG_LINK));
 	EXPECT_EQ(CDNA_CTRL_CAUSE_LINK, cdna_vfio_rd32(v, CDNA_REG_CTRL_CAUSE));
 	EXPECT_EQ(0, cdna_vfio_eventfd_wait(fd0, 200));
-	ASSERT_EQ(0, cdna_debugfs_write(v->nic, v->uuid, "link", "1"));
+	ASSERT_EQ(0, cdna_ctx_set_link(v->uuid, true));
 	EXPECT_EQ(CDNA_LINK_UP, cdna_vfio_rd32(v, CDNA_REG_LINK));
 
 	/* With LINK_IRQ: every change raises vector 0, once. */
 	ASSERT_EQ(0, bringup(v, F(CDNA_F_LINK_IRQ)));
 	ASSERT_EQ(0, driver_ok(v));
 	irq0 = stat_of(v, "irq_vector0");
-	ASSERT_EQ(0, cdna_debugfs_write(v->nic, v->uuid, "link", "0"));
+	ASSERT_EQ(0, cdna_ctx_set_link(v->uuid, false));
 	EXPECT_EQ(1, cdna_vfio_eventfd_wait(fd0, IRQ_WAIT_MS));
 	EXPECT_EQ(CDNA_CTRL_CAUSE_LINK, cdna_vfio_rd32(v, CDNA_REG_CTRL_CAUSE));
 	EXPECT_EQ(0, cdna_vfio_rd32(v, CDNA_REG_CTRL_CAUSE));
 	EXPECT_EQ(0, cdna_vfio_rd32(v, CDNA_REG_LINK));
 	/* Writing the same state again is no change. */
-	ASSERT_EQ(0, cdna_debugfs_write(v->nic, v->uuid, "link", "0"));
+	ASSERT_EQ(0, cdna_ctx_set_link(v->uuid, false));
 	EXPECT_EQ(0, cdna_vfio_eventfd_wait(fd0, 200));
-	ASSERT_EQ(0, cdna_debugfs_write(v->nic, v->uuid, "link", "1"));
+	ASSERT_EQ(0, cdna_ctx_set_link(v->uuid, true));
 	EXPECT_EQ(1, cdna_vfio_eventfd_wait(fd0, IRQ_WAIT_MS));
 	EXPECT_EQ(CDNA_LINK_UP, cdna_vfio_rd32(v, CDNA_REG_LINK));
 	EXPECT_EQ(irq0 + 2, stat_of(v, "irq_vector0"));
-	EXPECT_EQ(-EINVAL, cdna_debugfs_write(v->nic, v->uuid, "link", "x"));
 }
 
 TEST_F(vf, set_irqs_bad)
@@ -1148,23 +1148,17 @@ TEST_F(vf, host_settings)
 	int ret;
 
 	/* The MAC cannot change under a VM. */
-	EXPECT_EQ(-EBUSY, cdna_debugfs_write(v->nic, v->uuid, "mac",
-					     "02:00:00:00:00:01"));
+	EXPECT_NE(0, cdna_ctx_set_mac(v->uuid, "02:00:00:00:00:01"));
 	cdna_vfio_close(v);
-	EXPECT_EQ(-EINVAL, cdna_debugfs_write(v->nic, v->uuid, "mac",
-					      "03:00:00:00:00:01"));
-	EXPECT_EQ(-EINVAL, cdna_debugfs_write(v->nic, v->uuid, "mac",
-					      "00:00:00:00:00:00"));
-	EXPECT_EQ(-EINVAL, cdna_debugfs_write(v->nic, v->uuid, "mac",
-					      "02:00:00:00:00"));
-	EXPECT_EQ(0, cdna_debugfs_write(v->nic, v->uuid, "mac",
-					"02:cd:0a:00:00:01"));
+	/* Multicast and zero are no station addresses. */
+	EXPECT_NE(0, cdna_ctx_set_mac(v->uuid, "03:00:00:00:00:01"));
+	EXPECT_NE(0, cdna_ctx_set_mac(v->uuid, "00:00:00:00:00:00"));
+	EXPECT_EQ(0, cdna_ctx_set_mac(v->uuid, "02:cd:0a:00:00:01"));
 
 	/* No two contexts of a NIC share a MAC. */
 	ret = cdna_mdev_create(v->nic, 1, other, sizeof(other));
 	ASSERT_EQ(0, ret);
-	EXPECT_EQ(-EEXIST, cdna_debugfs_write(v->nic, other, "mac",
-					      "02:cd:0a:00:00:01"));
+	EXPECT_NE(0, cdna_ctx_set_mac(other, "02:cd:0a:00:00:01"));
 	EXPECT_EQ(0, cdna_mdev_remove(other));
 
 	/* Reopened, the function presents the new MAC. */
