@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cp_netlink: the "cdna" generic netlink family with raw requests that
+ * cdnactl never sends - missing, oversized, wrong-type, unknown and
+ * output-only attributes, out-of-range values, reserved header bytes -
+ * each answered with a specific errno and extack (message, offset or
+ * missing type), plus pending definitions, a mismatched mdev type and
+ * the "events" multicast group.  Runs in L1; loads cdna.ko itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <poll.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/cdna.h>
+
+/* The harness compares signed expectations with unsigned values. */
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+
+#define NIC	"cpnl0"
+#define PEER	"cpnl1"
+
+struct reply {
+	int error;
+	char msg[256];
+	int offs;		/* -1: none */
+	int miss_type;		/* -1: none */
+	char uuid[64];
+	char create[256];
+	char mdev[256];
+	int event;		/* -1: none */
+	int link_up;
+};
+
+FIXTURE(nl) {
+	struct mnl_socket *sk;
+	uint16_t family;
+	uint32_t mcgrp;
+	uint32_t seq;
+	char buf[65536];
+	char req[4096];
+};
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	FIXTURE_DATA(nl) *self = data;
+	struct nlattr *a, *g, *ga;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
+			self->family = mnl_attr_get_u16(a);
+		if (mnl_attr_get_type(a) != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		mnl_attr_for_each_nested(g, a) {
+			uint32_t id = 0;
+			const char *name = NULL;
+
+			mnl_attr_for_each_nested(ga, g) {
+				if (mnl_attr_get_type(ga) == CTRL_ATTR_MCAST_GRP_ID)
+					id = mnl_attr_get_u32(ga);
+				if (mnl_attr_get_type(ga) == CTRL_ATTR_MCAST_GRP_NAME)
+					name = mnl_attr_get_str(ga);
+			}
+			if (name && !strcmp(name, CDNA_GENL_MCGRP_EVENTS))
+				self->mcgrp = id;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static struct nlmsghdr *req(FIXTURE_DATA(nl) *self, uint16_t type,
+			    uint8_t cmd, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(self->req);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++self->seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = CDNA_GENL_VERSION;
+	return nlh;
+}
+
+static void parse_attrs(const struct nlmsghdr *nlh, struct reply *r)
+{
+	struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(a)) {
+		case CDNA_ATTR_CTX_UUID:
+			snprintf(r->uuid, sizeof(r->uuid), "%s", mnl_attr_get_str(a));
+			break;
+		case CDNA_ATTR_CTX_CREATE_PATH:
+			snprintf(r->create, sizeof(r->create), "%s", mnl_attr_get_str(a));
+			break;
+		case CDNA_ATTR_CTX_MDEV_PATH:
+			snprintf(r->mdev, sizeof(r->mdev), "%s", mnl_attr_get_str(a));
+			break;
+		case CDNA_ATTR_EVENT:
+			r->event = mnl_attr_get_u8(a);
+			break;
+		case CDNA_ATTR_CTX_LINK_UP:
+			r->link_up = mnl_attr_get_u8(a);
+			break;
+		}
+	}
+}
+
+/* Send @nlh; collect the answer (error + extack, or reply attributes). */
+static int talk(FIXTURE_DATA(nl) *self, struct nlmsghdr *nlh, struct reply *r)
+{
+	int len, done = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->offs = r->miss_type = r->event = -1;
+	if (mnl_socket_sendto(self->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	while (!done) {
+		const struct nlmsghdr *m = (const void *)self->buf;
+
+		len = mnl_socket_recvfrom(self->sk, self->buf, sizeof(self->buf));
+		if (len < 0)
+			return -errno;
+		for (; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+			if (m->nlmsg_seq != nlh->nlmsg_seq)
+				continue;
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(m);
+				unsigned int off = sizeof(*e);
+				struct nlattr *a;
+
+				r->error = e->error;
+				done = 1;
+				if (!(m->nlmsg_flags & NLM_F_ACK_TLVS))
+					break;
+				if (!(m->nlmsg_flags & NLM_F_CAPPED))
+					off += mnl_nlmsg_get_payload_len(&e->msg);
+				mnl_attr_for_each(a, m, off) {
+					if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+						snprintf(r->msg, sizeof(r->msg), "%s",
+							 mnl_attr_get_str(a));
+					if (mnl_attr_get_type(a) == NLMSGERR_ATTR_OFFS)
+						r->offs = mnl_attr_get_u32(a);
+					if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MISS_TYPE)
+						r->miss_type = mnl_attr_get_u32(a);
+				}
+				break;
+			}
+			if (m->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+				break;
+			}
+			parse_attrs(m, r);
+		}
+	}
+	return r->error;
+}
+
+/* Offset of the last attribute added to @nlh (what extack should name). */
+static int last_attr_off(struct nlmsghdr *nlh, struct nlattr *a)
+{
+	return (int)((char *)a - (char *)nlh);
+}
+
+static struct nlattr *put(struct nlmsghdr *nlh, uint16_t type, size_t len,
+			  const void *data)
+{
+	struct nlattr *a = mnl_nlmsg_get_payload_tail(nlh);
+
+	mnl_attr_put(nlh, type, len, data);
+	return a;
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+FIXTURE_SETUP(nl)
+{
+	const char *repo = getenv("CDNA_REPO");
+	struct nlmsghdr *nlh;
+	struct reply r;
+	char cmd[512];
+	int one = 1;
+
+	snprintf(cmd, sizeof(cmd),
+		 "modprobe -a vfio vfio_iommu_type1 mdev && "
+		 "{ test -d /sys/module/cdna || insmod %s/kmod/cdna.ko; } && "
+		 "ip link add " NIC " type veth peer name " PEER " && "
+		 "ip link set " NIC " up && ip link set " PEER " up",
+		 repo ? repo : "/work/main");
+	if (system(cmd))
+		SKIP(return, "cannot load cdna.ko or create the veth");
+	self->sk = mnl_socket_open(NETLINK_GENERIC);
+	ASSERT_NE(NULL, self->sk);
+	ASSERT_EQ(0, mnl_socket_bind(self->sk, 0, MNL_SOCKET_AUTOPID));
+	mnl_socket_setsockopt(self->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(self->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	nlh = req(self, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->version = 1;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CDNA_GENL_NAME);
+	ASSERT_EQ(0, mnl_socket_sendto(self->sk, nlh, nlh->nlmsg_len) < 0);
+	ASSERT_LT(0, mnl_socket_recvfrom(self->sk, self->buf, sizeof(self->buf)));
+	family_cb((void *)self->buf, self);
+	ASSERT_NE(0, self->family);
+	ASSERT_NE(0, self->mcgrp);
+	mnl_socket_recvfrom(self->sk, self->buf, sizeof(self->buf));	/* ack */
+
+	nlh = req(self, self->family, CDNA_CMD_NIC_ATTACH, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_IFNAME, NIC);
+	ASSERT_EQ(0, talk(self, nlh, &r));
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	struct nlmsghdr *nlh;
+	struct reply r;
+
+	if (self->sk) {
+		nlh = req(self, self->family, CDNA_CMD_NIC_DETACH, 0);
+		mnl_attr_put_strz(nlh, CDNA_ATTR_IFNAME, NIC);
+		mnl_attr_put(nlh, CDNA_ATTR_FORCE, 0, NULL);
+		talk(self, nlh, &r);
+		mnl_socket_close(self->sk);
+	}
+	if (system("ip link del " NIC " 2>/dev/null; rmmod cdna"))
+		TH_LOG("cleanup: rmmod cdna failed");
+}
+
+TEST_F(nl, missing_attributes)
+{
+	struct nlmsghdr *nlh;
+	struct reply r;
+
+	nlh = req(self, self->family, CDNA_CMD_CTX_NEW, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "a");
+	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+	EXPECT_EQ(CDNA_ATTR_NIC, r.miss_type);
+
+	nlh = req(self, self->family, CDNA_CMD_CTX_NEW, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, NIC);
+	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+	EXPECT_EQ(CDNA_ATTR_CTX_NAME, r.miss_type);
+
+	nlh = req(self, self->family, CDNA_CMD_NIC_ATTACH, 0);
+	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+	EXPECT_STREQ("uplink name or ifindex is required", r.msg);
+
+	nlh = req(self, self->family, CDNA_CMD_CTX_DEL, 0);
+	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+	EXPECT_STREQ("context name or UUID is required", r.msg);
+}
+
+TEST_F(nl, bad_attributes)
+{
+	char longname[40];
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+	struct reply r;
+	uint32_t u32 = 1;
+	uint8_t u8;
+
+	/* MAC of 5 bytes */
+	nlh = req(self, self->family, CDNA_CMD_CTX_NEW, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, NIC);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "a");
+	a = put(nlh, CDNA_ATTR_CTX_MAC, 5, "\x52\x54\x00\x00\x01");
+	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+	EXPECT_EQ(last_attr_off(nlh, a), r.offs);
+
+	/* an interface name longer than IFNAMSIZ */
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	nlh = req(self, self->family, CDNA_CMD_NIC_ATTACH, 0);
+	a = put(nlh, CDNA_ATTR_IFNAME, sizeof(longname), longname);
+	EXPECT_NE(0, talk(self, nlh, &r));
+	EXPECT_EQ(last_attr_off(nlh, a), r.offs);
+
+	/* a u32 where a u8 belongs */
+	nlh = req(self, self->family, CDNA_CMD_CTX_NEW, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, NIC);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "a");
+	a = put(nlh, CDNA_ATTR_CTX_PROTECT, sizeof(u32), &u32);
+	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+	EXPECT_EQ(last_attr_off(nlh, a), r.offs);
+
+	/* a string without its NUL */
+	nlh = req(self, self->family, CDNA_CMD_CTX_NEW, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, NIC);
+	a = put(nlh, CDNA_ATTR_CTX_NAME, 4, "abcd");
+	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+	EXPECT_EQ(last_attr_off(nlh, a), r.offs);
+
+	/* an unknown attribute type */
+	nlh = req(self, self->family, CDNA_CMD_NIC_GET, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_IFNAME, NIC);
+	a = put(nlh, CDNA_ATTR_MAX + 5, sizeof(u32), &u32);
+	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+	EXPECT_EQ(last_attr_off(nlh, a), r.offs);
+
+	/* an output-only attribute in a request */
+	nlh = req(self, self->family, CDNA_CMD_CTX_SET, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "a");
+	a = put(nlh, CDNA_ATTR_CTX_STATE, 5, "open");
+	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+	EXPECT_EQ(last_attr_off(nlh, a), r.offs);
+
+	/* out of range: link mode 7, VLAN 4095, max_ctx 0 */
+	u8 = 7;
+	nlh = req(self, self->family, CDNA_CMD_CTX_SET, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "a");
+	a = put(nlh, CDNA_ATTR_CTX_LINK, 1, &u8);
+	EXPECT_EQ(-ERANGE, talk(self, nlh, &r));
+	EXPECT_EQ(last_attr_off(nlh, a), r.offs);
+
+	nlh = req(self, self->family, CDNA_CMD_CTX_NEW, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, NIC);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "a");
+	mnl_attr_put_u16(nlh, CDNA_ATTR_CTX_VLAN, 4095);
+	EXPECT_EQ(-ERANGE, talk(self, nlh, &r));
+
+	nlh = req(self, self->family, CDNA_CMD_NIC_ATTACH, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_IFNAME, PEER);
+	mnl_attr_put_u32(nlh, CDNA_ATTR_NIC_MAX_CTX, 0);
+	EXPECT_EQ(-ERANGE, talk(self, nlh, &r));
+
+	/* malformed UUID */
+	nlh = req(self, self->family, CDNA_CMD_CTX_NEW, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, NIC);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "a");
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_UUID, "not-a-uuid");
+	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+	EXPECT_STREQ("malformed UUID", r.msg);
+
+	/* reserved genetlink header bytes must be zero */
+	nlh = req(self, self->family, CDNA_CMD_NIC_GET, 0);
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->reserved = 1;
+	mnl_attr_put_strz(nlh, CDNA_ATTR_IFNAME, NIC);
+	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+
+	/* an unknown command */
+	nlh = req(self, self->family, CDNA_CMD_MAX + 3, 0);
+	EXPECT_EQ(-EOPNOTSUPP, talk(self, nlh, &r));
+}
+
+TEST_F(nl, ifindex_and_definitions)
+{
+	char path[300], ifindex[16];
+	struct nlmsghdr *nlh;
+	struct reply r, r2;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", NIC);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(ifindex, sizeof(ifindex), f));
+	fclose(f);
+	nlh = req(self, self->family, CDNA_CMD_NIC_GET, 0);
+	mnl_attr_put_u32(nlh, CDNA_ATTR_IFINDEX, atoi(ifindex));
+	EXPECT_EQ(0, talk(self, nlh, &r));
+
+	/* A definition without its mdev: visible, deletable, nothing left. */
+	nlh = req(self, self->family, CDNA_CMD_CTX_NEW, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, NIC);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "pending");
+	mnl_attr_put_u32(nlh, CDNA_ATTR_CTX_QUEUE_PAIRS, 2);
+	ASSERT_EQ(0, talk(self, nlh, &r));
+	EXPECT_EQ(36, strlen(r.uuid));
+	EXPECT_NE(NULL, strstr(r.create, "/mdev_supported_types/cdna-2qp/create"));
+
+	/* The wrong type for it: the probe refuses, the definition stays. */
+	snprintf(path, sizeof(path),
+		 "/sys/class/cdna/cdna-%s/mdev_supported_types/cdna-1qp/create",
+		 NIC);
+	EXPECT_NE(0, write_file(path, r.uuid));
+	nlh = req(self, self->family, CDNA_CMD_CTX_GET, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_UUID, r.uuid);
+	EXPECT_EQ(0, talk(self, nlh, &r2));
+
+	nlh = req(self, self->family, CDNA_CMD_CTX_DEL, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_UUID, r.uuid);
+	EXPECT_EQ(0, talk(self, nlh, &r2));
+	EXPECT_STREQ("", r2.mdev);	/* nothing to remove */
+	nlh = req(self, self->family, CDNA_CMD_CTX_GET, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "pending");
+	EXPECT_EQ(-ENOENT, talk(self, nlh, &r2));
+
+	nlh = req(self, self->family, CDNA_CMD_NIC_DETACH, 0);
+	mnl_attr_put_u32(nlh, CDNA_ATTR_IFINDEX, atoi(ifindex));
+	EXPECT_EQ(0, talk(self, nlh, &r));
+	nlh = req(self, self->family, CDNA_CMD_NIC_GET, 0);
+	mnl_attr_put_u32(nlh, CDNA_ATTR_IFINDEX, atoi(ifindex));
+	EXPECT_EQ(-ENODEV, talk(self, nlh, &r));
+}
+
+TEST_F(nl, events)
+{
+	struct mnl_socket *ev;
+	struct nlmsghdr *nlh;
+	struct pollfd pfd;
+	struct reply r, e;
+	char path[300];
+	int len, grp = self->mcgrp, found = 0;
+
+	ev = mnl_socket_open(NETLINK_GENERIC);
+	ASSERT_NE(NULL, ev);
+	ASSERT_EQ(0, mnl_socket_bind(ev, 0, MNL_SOCKET_AUTOPID));
+	ASSERT_EQ(0, mnl_socket_setsockopt(ev, NETLINK_ADD_MEMBERSHIP, &grp,
+					   sizeof(grp)));
+
+	nlh = req(self, self->family, CDNA_CMD_CTX_NEW, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, NIC);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "ev");
+	mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_LINK, CDNA_LINK_MODE_UP);
+	ASSERT_EQ(0, talk(self, nlh, &r));
+	ASSERT_EQ(0, write_file(r.create, r.uuid));
+
+	nlh = req(self, self->family, CDNA_CMD_CTX_SET, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "ev");
+	mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_LINK, CDNA_LINK_MODE_DOWN);
+	ASSERT_EQ(0, talk(self, nlh, &e));
+
+	pfd.fd = mnl_socket_get_fd(ev);
+	pfd.events = POLLIN;
+	while (!found && poll(&pfd, 1, 2000) > 0) {
+		const struct nlmsghdr *m = (const void *)self->buf;
+
+		len = mnl_socket_recvfrom(ev, self->buf, sizeof(self->buf));
+		for (; len > 0 && mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+			memset(&e, 0, sizeof(e));
+			e.event = -1;
+			parse_attrs(m, &e);
+			if (e.event == CDNA_EVENT_LINK && !strcmp(e.uuid, r.uuid) &&
+			    e.link_up == 0)
+				found = 1;
+		}
+	}
+	EXPECT_EQ(1, found);
+	mnl_socket_close(ev);
+
+	nlh = req(self, self->family, CDNA_CMD_CTX_DEL, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "ev");
+	ASSERT_EQ(0, talk(self, nlh, &e));
+	snprintf(path, sizeof(path), "%s/remove", e.mdev);
+	EXPECT_EQ(0, write_file(path, "1"));
+}
+
+TEST_HARNESS_MAIN
