@@ -5,7 +5,8 @@
 #   make             kmod/cdna.ko, vf-driver/cdna_vf.ko (one kbuild pass),
 #                    userspace/cdnactl and the C selftests
 #   make check       build + static checks + testbed tests, reported as TAP
-#   make demo        boot the testbed and show the smoke test
+#   make demo        the README story in the testbed (selftests/demo/story.sh)
+#   make install     cdnactl to $(PREFIX)/sbin, modules via modules_install
 #   make deps        install every Debian package we need
 #   make clean       remove everything built (including build/)
 #
@@ -23,7 +24,7 @@ KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
 export KDIR KVER
 
-.PHONY: all modules userspace selftests check demo deps clean help tools
+.PHONY: all modules userspace selftests check demo deps clean help tools install
 
 all: modules userspace selftests
 
@@ -47,7 +48,14 @@ check:
 	@scripts/check.sh
 
 demo: all
-	selftests/vm/run --verbose smoke
+	selftests/vm/run --verbose selftests/demo/story.sh
+
+PREFIX ?= /usr/local
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	install -D -m 0755 userspace/cdnactl $(DESTDIR)$(PREFIX)/sbin/cdnactl
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 docs/man/*.8
 
 deps:
 	scripts/deps.sh
@@ -61,4 +69,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,14s/^# \{0,1\}//p' Makefile
+	@sed -n '3,15s/^# \{0,1\}//p' Makefile
