@@ -198,8 +198,19 @@ static int ctx_write_file_timeout(const char *path, const char *val,
 	pid = fork();
 	if (pid < 0)
 		return ctx_write_file(path, val);
-	if (!pid)
+	if (!pid) {
+		/* The child may outlive us: let go of our stdout/stderr so
+		 * that whoever reads them is not kept waiting.
+		 */
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
 		_exit(-ctx_write_file(path, val) & 0xff);
+	}
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 
