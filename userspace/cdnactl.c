@@ -7,22 +7,10 @@
  * Objects and commands match by unambiguous prefix ("cdnactl c s" is
  * "cdnactl ctx show"); show is the default command.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cdnactl.h"
-
-void cdnactl_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("Error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(".\n", stderr);
-}
 
 static void cdnactl_usage(FILE *f)
 {

@@ -122,9 +122,9 @@ struct cdnactl_kw {
 };
 
 static const struct cdnactl_kw cdnactl_kws[] = {
-	{ "dev",	CDNACTL_OPT_DEV,	"Uplink device (dev)",	"IFNAME" },
-	{ "nic",	CDNACTL_OPT_NIC,	"NIC (nic)",		"IFNAME" },
-	{ "name",	CDNACTL_OPT_NAME,	"Context name",		"NAME" },
+	{ "dev",	CDNACTL_OPT_DEV,	"Uplink device (dev)",	"an interface name" },
+	{ "nic",	CDNACTL_OPT_NIC,	"NIC (nic)",		"an interface name" },
+	{ "name",	CDNACTL_OPT_NAME,	"Context name",		"1 to 15 characters" },
 	{ "mac",	CDNACTL_OPT_MAC,	"MAC address (mac)",	"xx:xx:xx:xx:xx:xx" },
 	{ "queues",	CDNACTL_OPT_QUEUES,	"Queue pairs (queues)",	"a number" },
 	{ "protect",	CDNACTL_OPT_PROTECT,	"Protection (protect)",	"checked or iommu" },

@@ -196,3 +196,14 @@ void pr_finish(void)
 		pr_newline();
 	fflush(pr.f);
 }
+
+void cdnactl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("Error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(".\n", stderr);
+}
