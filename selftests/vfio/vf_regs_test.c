@@ -604,7 +604,7 @@ TEST_F(vf, status_order)
 TEST_F_TIMEOUT(vf, reset_storm, 120)
 {
 	struct cdna_vfio *v = &self->v;
-	const unsigned int rounds = 1000;
+	const unsigned int rounds = 500;	/* 2 resets each */
 	int64_t resets0, kicks0;
 	unsigned int i, q;
 	char state[32];
