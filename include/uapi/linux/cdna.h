@@ -300,8 +300,10 @@ enum cdna_cmd {
 	CDNA_CMD_NIC_ATTACH,	/* IFNAME or IFINDEX */
 	CDNA_CMD_NIC_DETACH,	/* IFNAME or IFINDEX, [FORCE] */
 	CDNA_CMD_NIC_GET,	/* [IFNAME|IFINDEX]; dump without */
-	CDNA_CMD_CTX_NEW,	/* NIC, NAME, [UUID MAC VLAN QUEUE_PAIRS PROTECT
-				 * TRUST SPOOFCHK TX_RATE LINK] */
+	/* NIC, NAME, [UUID MAC VLAN QUEUE_PAIRS PROTECT TRUST SPOOFCHK
+	 * TX_RATE LINK]
+	 */
+	CDNA_CMD_CTX_NEW,
 	CDNA_CMD_CTX_DEL,	/* NAME or UUID, [FORCE] */
 	CDNA_CMD_CTX_GET,	/* [NAME|UUID]; dump without (filter by NIC) */
 	CDNA_CMD_CTX_SET,	/* NAME or UUID + attributes to change */
@@ -309,6 +311,7 @@ enum cdna_cmd {
 	CDNA_CMD_EVENT,		/* multicast: EVENT + NAME/UUID/NIC [LINK_UP] */
 	__CDNA_CMD_MAX,
 };
+
 #define CDNA_CMD_MAX			(__CDNA_CMD_MAX - 1)
 
 enum cdna_attr {
@@ -317,8 +320,7 @@ enum cdna_attr {
 	CDNA_ATTR_IFNAME,		/* string: uplink name */
 	CDNA_ATTR_IFINDEX,		/* u32: uplink ifindex */
 	CDNA_ATTR_NIC_NUM_CTX,		/* u32: contexts on the NIC */
-	CDNA_ATTR_NIC_MAX_CTX,		/* u32: contexts the NIC can hold
-					 * (1..64, settable at attach) */
+	CDNA_ATTR_NIC_MAX_CTX,		/* u32: contexts the NIC can hold */
 	CDNA_ATTR_NIC_MDEV_PARENT,	/* string: sysfs path of the mdev parent */
 	CDNA_ATTR_NIC,			/* string: uplink name of a context */
 	CDNA_ATTR_CTX_NAME,		/* string: context name (<= 15 chars) */
@@ -341,6 +343,7 @@ enum cdna_attr {
 	CDNA_ATTR_CTX_LINK_UP,		/* u8: 0/1, the link the guest sees */
 	__CDNA_ATTR_MAX,
 };
+
 #define CDNA_ATTR_MAX			(__CDNA_ATTR_MAX - 1)
 
 /* Per-context and per-queue statistics (nested). */
@@ -350,8 +353,7 @@ enum cdna_stats_attr {
 	CDNA_STATS_QUEUE,		/* u32: queue number (ABI numbering) */
 	CDNA_STATS_PACKETS,		/* u64 */
 	CDNA_STATS_BYTES,		/* u64 */
-	CDNA_STATS_DROPS,		/* nest: u64 per reason, type =
-					 * enum cdna_stats_drop */
+	CDNA_STATS_DROPS,		/* nest: enum cdna_stats_drop, u64 */
 	CDNA_STATS_KICKS,		/* u64: doorbells */
 	CDNA_STATS_IRQS,		/* u64: interrupts signalled */
 	CDNA_STATS_PINNED_PAGES,	/* u64: pages pinned for the context */
@@ -361,6 +363,7 @@ enum cdna_stats_attr {
 	CDNA_STATS_RESETS,		/* u64: device resets */
 	__CDNA_STATS_MAX,
 };
+
 #define CDNA_STATS_MAX			(__CDNA_STATS_MAX - 1)
 
 /* Drop reasons: attribute types inside CDNA_STATS_DROPS (all u64). */
@@ -377,6 +380,7 @@ enum cdna_stats_drop {
 	CDNA_STATS_DROP_NOMEM,		/* host allocation failed */
 	__CDNA_STATS_DROP_MAX,
 };
+
 #define CDNA_STATS_DROP_MAX		(__CDNA_STATS_DROP_MAX - 1)
 
 enum cdna_protect {
