@@ -494,13 +494,13 @@ static int cdna_nl_nic_attach(struct sk_buff *skb, struct genl_info *info)
 	u32 max_ctx = 0;
 	int ret;
 
-	if (tb[CDNA_ATTR_IFNAME])
+	if (tb[CDNA_ATTR_IFNAME]) {
 		uplink = dev_get_by_name(&init_net,
 					 nla_data(tb[CDNA_ATTR_IFNAME]));
-	else if (tb[CDNA_ATTR_IFINDEX])
+	} else if (tb[CDNA_ATTR_IFINDEX]) {
 		uplink = dev_get_by_index(&init_net,
 					  nla_get_u32(tb[CDNA_ATTR_IFINDEX]));
-	else {
+	} else {
 		NL_SET_ERR_MSG(info->extack,
 			       "uplink name or ifindex is required");
 		return -EINVAL;
