@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# The benchmark's agent inside an L2 guest (started by selftests/bench/lib.sh;
+# not executable). Args: KIND ADDR/PREFIX, KIND = virtio | cdna.
+#
+# Brings the NIC up with ADDR, starts "iperf3 -s", publishes b-ready (the
+# interface name) and then serves L1's commands, one file each in $CDNA_OUT:
+#   b-cmd.<seq>  "snap HOLD"             answer the NIC's counters
+#                "run HOLD IPERF3-ARGS"  run an iperf3 client (JSON to
+#                                        b-json.<seq>), answer "RC BEFORE AFTER"
+#                "quit"                  stop (the guest powers off)
+#   b-res.<seq>  the answer; counters are "irqs,rx_packets,tx_packets,
+#                rx_bytes,tx_bytes" (irqs: the NIC's MSI-X vectors, summed)
+# After answering, the agent sleeps HOLD seconds without touching the share:
+# every poll of it would be a VM exit inside the measurement.
+set -u
+. "$CDNA_LIB"
+. "$CDNA_REPO/selftests/tests/vf_guest_lib.sh"
+
+kind=$1
+addr=$2
+ifc=
+pci=
+irqs=" "
+
+bg_fail() {
+	vfg_mark b-failed "$*"
+	vfg_fail "$*"
+}
+
+# bg_nic_virtio / bg_nic_cdna: load the driver, set $ifc and $pci.
+bg_nic_virtio() {
+	local n drv i
+	modprobe virtio_net || bg_fail "modprobe virtio_net failed"
+	for ((i = 0; i < 100; i++)); do
+		for n in /sys/class/net/*; do
+			drv=$(readlink "$n/device/driver" 2>/dev/null) || continue
+			case "$drv" in
+			*/virtio_net)
+				ifc=${n##*/}
+				# virtioN's parent is the PCI function that owns the vectors.
+				pci=$(cd -P "$n/device/.." && pwd -P)
+				return 0
+				;;
+			esac
+		done
+		cdna_sleep 0.05
+	done
+	bg_fail "virtio_net made no interface"
+}
+
+bg_nic_cdna() {
+	pci=$(vfg_pci) || bg_fail "no cdna VF on the PCI bus"
+	vfg_load
+	ifc=$(vfg_netdev "$pci") || bg_fail "cdna_vf made no interface"
+}
+
+# bg_snap: print the counters (pure bash: no fork of a tool).
+bg_snap() {
+	local line n f sum=0 s=/sys/class/net/$ifc/statistics rxp txp rxb txb
+	while read -r line; do
+		n=${line%%:*}
+		case "$irqs" in
+		*" $n "*)
+			for f in ${line#*:}; do
+				case "$f" in
+				*[!0-9]*) break ;;
+				*) sum=$((sum + f)) ;;
+				esac
+			done
+			;;
+		esac
+	done </proc/interrupts
+	read -r rxp <"$s/rx_packets"
+	read -r txp <"$s/tx_packets"
+	read -r rxb <"$s/rx_bytes"
+	read -r txb <"$s/tx_bytes"
+	echo "$sum,$rxp,$txp,$rxb,$txb"
+}
+
+"bg_nic_$kind"
+for f in "$pci"/msi_irqs/*; do
+	[ -e "$f" ] && irqs+="${f##*/} "
+done
+[ "$irqs" != " " ] || bg_fail "no MSI-X vectors under $pci/msi_irqs"
+ip addr add "$addr" dev "$ifc" || bg_fail "ip addr add $addr dev $ifc failed"
+ip link set "$ifc" up || bg_fail "ip link set $ifc up failed"
+vfg_wait_carrier "$ifc" 1 20 || bg_fail "$ifc: no carrier"
+iperf3 -s -D || bg_fail "iperf3 -s -D failed"
+echo "$kind NIC $ifc at ${pci##*/}, vectors:$irqs"
+vfg_mark b-ready "$ifc"
+
+seq=1
+while :; do
+	f=$CDNA_OUT/b-cmd.$seq
+	while [ ! -e "$f" ]; do
+		cdna_sleep 0.05
+	done
+	read -r cmd hold rest <"$f"
+	case "$cmd" in
+	snap)
+		vfg_mark "b-res.$seq" "$(bg_snap)"
+		;;
+	run)
+		s0=$(bg_snap)
+		# shellcheck disable=SC2086
+		timeout 120 iperf3 $rest -J --connect-timeout 5000 >"$CDNA_OUT/b-json.$seq" 2>&1
+		rc=$?
+		vfg_mark "b-res.$seq" "$rc $s0 $(bg_snap)"
+		;;
+	quit)
+		vfg_mark "b-res.$seq" bye
+		break
+		;;
+	*)
+		vfg_mark "b-res.$seq" "unknown command '$cmd'"
+		;;
+	esac
+	[ "${hold:-0}" = 0 ] || cdna_sleep "$hold"
+	seq=$((seq + 1))
+done
+echo "final counters: $(bg_snap)"
+vec=$(echo $irqs)
+grep -E "^ *(${vec// /|}):" /proc/interrupts
+exit 0

@@ -1,0 +1,566 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# selftests/bench/lib.sh: the L1 side of the benchmark (make bench) and of
+# its smoke variant (selftests/tests/bench_smoke.sh). Sourced after $CDNA_LIB
+# and selftests/tests/vf_lib.sh; runs in L1 (the KVM host).
+#
+#   bench_main    measure every path x workload x iteration; one JSON object
+#                 per line in $BENCH_OUT/raw.jsonl (selftests/bench/report.py
+#                 turns that into the table, bench.json and bench.png)
+#
+# Knobs (environment; defaults are make bench's):
+#   BENCH_PATHS       "cdna vhost-tap vhost-macvtap"
+#   BENCH_WORKLOADS   "tcp_tx tcp_rx tcp_g2g udp64_tx udp64_rx udp1472_tx udp1472_rx"
+#   BENCH_ITERS       3       iterations of each workload
+#   BENCH_TCP_SECS    5       length of one TCP measurement
+#   BENCH_UDP_SECS    3       length of one UDP measurement
+#   BENCH_BUDGET      1020    seconds; measurements not started by then are
+#                             recorded as skipped (make bench must end < 20 min)
+#   BENCH_OUT         $CDNA_TEST_DIR
+#
+# Paths (one guest per side of a workload; same kernel, vCPUs and memory):
+#   cdna           a cdna context on the uplink (cdnactl, else debugfs + mdev)
+#   vhost-tap      virtio-net + vhost-net, a tap per guest in a Linux bridge
+#                  that also holds the uplink
+#   vhost-macvtap  virtio-net + vhost-net, a macvtap (bridge mode) per guest
+#                  on the uplink
+# The uplink is the veth $VF_NIC; its peer $VF_PEER lives in the network
+# namespace $BENCH_NS (the "peer", 198.18.0.1). A path is pluggable: four
+# functions bp_<path>_setup / _qemu_args / _started / _teardown (below).
+#
+# Workloads (iperf3; the peer's client runs in L1 so that L1 brackets every
+# measurement exactly; the guests run "iperf3 -s"):
+#   tcp_tx  guest -> peer   tcp_rx  peer -> guest   tcp_g2g  guest B -> guest A
+#   udpN_tx / udpN_rx  UDP, N-byte payloads, unlimited rate (-b 0); the
+#                      receiver's packet rate counts
+#
+# Per measurement (the definitions docs/performance.md explains):
+#   L1 host CPU   /proc/stat busy time outside guest mode (user - guest +
+#                 nice - guest_nice + system + irq + softirq), minus the
+#                 user+sys of the peer's iperf3 process
+#   VM exits      /sys/kernel/debug/kvm/exits (all of L1's vCPUs)
+#   packets       rx + tx packets of guest A's interface (the guest's view)
+#   guest irqs    /proc/interrupts of guest A's (and B's) NIC MSI-X vectors
+
+BENCH_PATHS=${BENCH_PATHS:-"cdna vhost-tap vhost-macvtap"}
+BENCH_WORKLOADS=${BENCH_WORKLOADS:-"tcp_tx tcp_rx tcp_g2g udp64_tx udp64_rx udp1472_tx udp1472_rx"}
+BENCH_ITERS=${BENCH_ITERS:-3}
+BENCH_TCP_SECS=${BENCH_TCP_SECS:-5}
+BENCH_UDP_SECS=${BENCH_UDP_SECS:-3}
+BENCH_BUDGET=${BENCH_BUDGET:-1020}
+BENCH_OUT=${BENCH_OUT:-$CDNA_TEST_DIR}
+BENCH_GUEST_MEM=${BENCH_GUEST_MEM:-512}
+BENCH_GUEST_CPUS=${BENCH_GUEST_CPUS:-1}
+BENCH_NS=cdnabench
+BENCH_PEER_IP=198.18.0.1
+BENCH_GUEST_IP=(198.18.0.11 198.18.0.12)
+BENCH_GUEST_MAC=(52:54:00:b0:00:11 52:54:00:b0:00:12)
+BENCH_BRIDGE=cdnabbr0
+BENCH_KVM=/sys/kernel/debug/kvm
+BENCH_GUEST_SCRIPT=$CDNA_REPO/selftests/bench/guest.sh
+BENCH_CDNACTL=$CDNA_REPO/userspace/cdnactl
+
+BENCH_T0=${EPOCHREALTIME/./}
+BENCH_RAW=
+BENCH_NA=		# why the current path cannot be measured
+BENCH_QARGS=		# set by bp_<path>_qemu_args (no subshell: fds)
+declare -A BENCH_SEQ	# guest name -> number of its next command
+
+bench_log() {
+	echo "bench: $*"
+}
+
+# Seconds since bench_main started (integer).
+bench_elapsed() {
+	echo $(((${EPOCHREALTIME/./} - BENCH_T0) / 1000000))
+}
+
+# bench_json_str S: S as a JSON string (quotes, backslashes, control chars).
+bench_json_str() {
+	local s=${1//\\/\\\\}
+	s=${s//\"/\\\"}
+	s=${s//$'\n'/ }
+	s=${s//$'\t'/ }
+	printf '"%s"' "$s"
+}
+
+# bench_na_record PATH REASON: the path could not be measured.
+bench_na_record() {
+	printf '{"path":"%s","na":%s}\n' "$1" "$(bench_json_str "$2")" >>"$BENCH_RAW"
+	bench_log "$1: n/a ($2)"
+}
+
+# --- the uplink and the peer --------------------------------------------------
+
+# bench_uplink_up: the veth $VF_NIC (created here unless a path's setup
+# already made it), its peer moved into $BENCH_NS with the peer address.
+bench_uplink_up() {
+	local d
+	if ! ip link show "$VF_NIC" >/dev/null 2>&1; then
+		ip link add "$VF_NIC" type veth peer name "$VF_PEER" || return 1
+	fi
+	ip netns add "$BENCH_NS" 2>/dev/null
+	if ip link show "$VF_PEER" >/dev/null 2>&1; then
+		ip link set "$VF_PEER" netns "$BENCH_NS" || return 1
+	fi
+	# No IPv6 chatter on the measured links.
+	for d in "$VF_NIC" all default; do
+		sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1"
+	done
+	ip netns exec "$BENCH_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip -n "$BENCH_NS" link set lo up &&
+	ip -n "$BENCH_NS" addr add "$BENCH_PEER_IP/24" dev "$VF_PEER" &&
+	ip -n "$BENCH_NS" link set "$VF_PEER" up &&
+	ip link set "$VF_NIC" up
+}
+
+bench_uplink_down() {
+	ip link del "$VF_NIC" 2>/dev/null
+	ip netns del "$BENCH_NS" 2>/dev/null
+	return 0
+}
+
+# --- path: cdna ------------------------------------------------------------------
+# A context per guest on the uplink. Through cdnactl once it exists, else
+# through the debugfs attach knob and the mdev sysfs (vf_lib.sh). Every
+# step runs in a subshell: vf_lib.sh's helpers exit on failure.
+bp_cdna_args=()
+
+bp_cdna_setup() {
+	local n=$1 i out args
+	bp_cdna_args=()
+	cdna_vfio_setup
+	if [ -x "$BENCH_CDNACTL" ] && "$BENCH_CDNACTL" nic show >/dev/null 2>&1; then
+		bench_log "cdna: contexts through cdnactl"
+		ip link add "$VF_NIC" type veth peer name "$VF_PEER" || return 1
+		if ! out=$( (cdna_insmod_host && "$BENCH_CDNACTL" nic attach dev "$VF_NIC") 2>&1); then
+			BENCH_NA="cdnactl nic attach dev $VF_NIC: $out"
+			return 1
+		fi
+		for ((i = 0; i < n; i++)); do
+			if ! out=$("$BENCH_CDNACTL" ctx add nic "$VF_NIC" name "bench$i" \
+				mac "${BENCH_GUEST_MAC[i]}" queues 1 protect checked 2>&1) ||
+			   ! args=$("$BENCH_CDNACTL" ctx qemu-args "bench$i" 2>&1); then
+				BENCH_NA="cdnactl ctx add/qemu-args: $out $args"
+				return 1
+			fi
+			bp_cdna_args+=("$args")
+		done
+		return 0
+	fi
+	bench_log "cdna: contexts through debugfs + mdev sysfs (no working cdnactl)"
+	if ! out=$( (vf_host_setup) 2>&1); then
+		BENCH_NA="host setup (vf_host_setup): $(tail -n 1 <<<"$out")"
+		return 1
+	fi
+	for ((i = 0; i < n; i++)); do
+		if ! out=$( (vf_mdev_create 1) 2>&1); then
+			BENCH_NA="creating a cdna-1qp context: $(tail -n 1 <<<"$out")"
+			return 1
+		fi
+		bp_cdna_args+=("$(vf_qemu_args "$out")")
+	done
+}
+
+bp_cdna_qemu_args() {
+	BENCH_QARGS=${bp_cdna_args[$1]}
+}
+
+bp_cdna_started() {
+	:
+}
+
+bp_cdna_teardown() {
+	local i
+	if [ -x "$BENCH_CDNACTL" ] && "$BENCH_CDNACTL" nic show >/dev/null 2>&1; then
+		for i in 0 1; do
+			"$BENCH_CDNACTL" ctx del "bench$i" >/dev/null 2>&1
+		done
+		"$BENCH_CDNACTL" nic detach dev "$VF_NIC" >/dev/null 2>&1
+	fi
+	(vf_host_cleanup) || bench_log "cdna: cleanup reported errors"
+}
+
+# --- path: vhost-tap ---------------------------------------------------------------
+# A tap per guest, both in a Linux bridge with the uplink; QEMU opens the
+# tap by name and /dev/vhost-net itself.
+bp_vhost_tap_setup() {
+	local n=$1 i
+	modprobe -a tun vhost_net bridge || { BENCH_NA="modprobe tun vhost_net bridge failed"; return 1; }
+	ip link add "$VF_NIC" type veth peer name "$VF_PEER" &&
+	ip link add "$BENCH_BRIDGE" type bridge forward_delay 0 stp_state 0 &&
+	ip link set "$VF_NIC" master "$BENCH_BRIDGE" &&
+	sysctl -qw "net.ipv6.conf.$BENCH_BRIDGE.disable_ipv6=1" &&
+	ip link set "$BENCH_BRIDGE" up || { BENCH_NA="cannot build the bridge $BENCH_BRIDGE"; return 1; }
+	for ((i = 0; i < n; i++)); do
+		ip tuntap add dev "cdnabtap$i" mode tap vnet_hdr &&
+		sysctl -qw "net.ipv6.conf.cdnabtap$i.disable_ipv6=1" &&
+		ip link set "cdnabtap$i" master "$BENCH_BRIDGE" &&
+		ip link set "cdnabtap$i" up || { BENCH_NA="cannot create the tap cdnabtap$i"; return 1; }
+	done
+}
+
+bp_vhost_tap_qemu_args() {
+	BENCH_QARGS="-netdev tap,id=n0,ifname=cdnabtap$1,script=no,downscript=no,vhost=on"
+	BENCH_QARGS+=" -device virtio-net-pci,netdev=n0,mac=${BENCH_GUEST_MAC[$1]}"
+}
+
+bp_vhost_tap_started() {
+	:
+}
+
+bp_vhost_tap_teardown() {
+	local i
+	for i in 0 1; do ip link del "cdnabtap$i" 2>/dev/null; done
+	ip link del "$BENCH_BRIDGE" 2>/dev/null
+	return 0
+}
+
+# --- path: vhost-macvtap -----------------------------------------------------------
+# A macvtap in bridge mode per guest on the uplink (guest <-> guest is
+# switched by macvlan). QEMU gets the /dev/tapN and /dev/vhost-net file
+# descriptors: opened here right before l2_start (the guest's QEMU inherits
+# them), closed right after.
+bp_vhost_macvtap_setup() {
+	local n=$1 i idx dev
+	modprobe -a tun vhost_net macvtap || { BENCH_NA="modprobe tun vhost_net macvtap failed"; return 1; }
+	ip link add "$VF_NIC" type veth peer name "$VF_PEER" || return 1
+	ip link set "$VF_NIC" up
+	for ((i = 0; i < n; i++)); do
+		ip link add link "$VF_NIC" name "cdnabmvt$i" address "${BENCH_GUEST_MAC[i]}" \
+			type macvtap mode bridge &&
+		sysctl -qw "net.ipv6.conf.cdnabmvt$i.disable_ipv6=1" &&
+		ip link set "cdnabmvt$i" up || { BENCH_NA="cannot create the macvtap cdnabmvt$i"; return 1; }
+		idx=$(<"/sys/class/net/cdnabmvt$i/ifindex")
+		# No udev in L1: devtmpfs normally has the node; make it if not.
+		if [ ! -c "/dev/tap$idx" ]; then
+			dev=$(<"/sys/class/net/cdnabmvt$i/macvtap/tap$idx/dev")
+			mknod "/dev/tap$idx" c "${dev%%:*}" "${dev##*:}" ||
+				{ BENCH_NA="no /dev/tap$idx for cdnabmvt$i"; return 1; }
+		fi
+	done
+	[ -c /dev/vhost-net ] || { BENCH_NA="no /dev/vhost-net"; return 1; }
+}
+
+bp_vhost_macvtap_qemu_args() {
+	local i=$1 idx tfd=$((20 + 2 * $1)) vfd=$((21 + 2 * $1))
+	idx=$(<"/sys/class/net/cdnabmvt$i/ifindex")
+	eval "exec $tfd<>/dev/tap$idx $vfd<>/dev/vhost-net"
+	BENCH_QARGS="-netdev tap,id=n0,fd=$tfd,vhost=on,vhostfd=$vfd"
+	BENCH_QARGS+=" -device virtio-net-pci,netdev=n0,mac=${BENCH_GUEST_MAC[i]}"
+}
+
+bp_vhost_macvtap_started() {
+	local tfd=$((20 + 2 * $1)) vfd=$((21 + 2 * $1))
+	eval "exec $tfd>&- $vfd>&-"
+}
+
+bp_vhost_macvtap_teardown() {
+	local i
+	for i in 0 1; do ip link del "cdnabmvt$i" 2>/dev/null; done
+	return 0
+}
+
+# --- guests --------------------------------------------------------------------------
+# Command protocol with guest.sh, through its output directory: L1 writes
+# b-cmd.<seq> ("snap HOLD" | "run HOLD IPERF3-ARGS" | "quit"), the guest
+# answers b-res.<seq> and then sleeps HOLD seconds without touching the
+# share (polling it would cost VM exits inside a measurement).
+
+bench_guest_kind() {
+	case "$1" in
+	cdna) echo cdna ;;
+	*) echo virtio ;;
+	esac
+}
+
+# bench_gsend GUEST CMD...: post the guest's next command; prints its seq.
+bench_gsend() {
+	local g=$1 out seq
+	shift
+	out=$(l2_out "$g")
+	seq=${BENCH_SEQ[$g]:-1}
+	BENCH_SEQ[$g]=$((seq + 1))
+	echo "$*" >"$out/.b-cmd.$seq" && mv "$out/.b-cmd.$seq" "$out/b-cmd.$seq"
+	BENCH_LAST_SEQ=$seq
+}
+
+# bench_gwait GUEST SEQ TIMEOUT [POLL]: wait for the answer; sets BENCH_RES.
+bench_gwait() {
+	local g=$1 seq=$2 end out poll=${4:-0.05}
+	out=$(l2_out "$g")
+	end=$((${EPOCHREALTIME/./} + $3 * 1000000))
+	while [ ! -e "$out/b-res.$seq" ]; do
+		if [ "${EPOCHREALTIME/./}" -ge "$end" ] || [ -e "$out/done" ]; then
+			BENCH_RES=
+			return 1
+		fi
+		cdna_sleep "$poll"
+	done
+	BENCH_RES=$(<"$out/b-res.$seq")
+}
+
+# bench_gsnap GUEST HOLD: the guest's counters "irqs,rxp,txp,rxb,txb".
+bench_gsnap() {
+	bench_gsend "$1" snap "$2"
+	bench_gwait "$1" "$BENCH_LAST_SEQ" $((${2%.*} + 30))
+}
+
+# bench_guests_start PATH N: boot N guests (in parallel) and wait for their
+# interfaces; sets BENCH_NA on failure.
+bench_guests_start() {
+	local p=$1 n=$2 i g out kind end
+	local fn=bp_${p//-/_}
+	kind=$(bench_guest_kind "$p")
+	for ((i = 0; i < n; i++)); do
+		g=$p-$i
+		BENCH_SEQ[$g]=1
+		"${fn}_qemu_args" "$i"
+		l2_start "$g" --mem "$BENCH_GUEST_MEM" --cpus "$BENCH_GUEST_CPUS" \
+			--qemu-args "$BENCH_QARGS" --timeout 1500 \
+			--script "$BENCH_GUEST_SCRIPT" -- "$kind" "${BENCH_GUEST_IP[i]}/24"
+		"${fn}_started" "$i"
+	done
+	end=$(($(bench_elapsed) + 150))
+	for ((i = 0; i < n; i++)); do
+		g=$p-$i
+		out=$(l2_out "$g")
+		while [ ! -e "$out/b-ready" ]; do
+			if [ -e "$out/done" ] || [ "$(bench_elapsed)" -ge "$end" ]; then
+				BENCH_NA="guest $g never brought its interface up"
+				[ -e "$out/b-failed" ] && BENCH_NA="guest $g: $(<"$out/b-failed")"
+				return 1
+			fi
+			cdna_sleep 0.2
+		done
+		bench_log "$g: $(<"$out/b-ready") up (boot $(cat "$out/boot-secs" 2>/dev/null) s)"
+	done
+}
+
+bench_guests_stop() {
+	local p=$1 n=$2 i g
+	for ((i = 0; i < n; i++)); do
+		g=$p-$i
+		[ -d "$(l2_out "$g")" ] || continue
+		bench_gsend "$g" quit 0
+	done
+	for ((i = 0; i < n; i++)); do
+		g=$p-$i
+		[ -d "$(l2_out "$g")" ] || continue
+		l2_wait "$g" 30 >/dev/null || bench_log "$g: guest did not stop cleanly; console: $(l2_console "$g")"
+	done
+}
+
+# bench_connect PATH N: the peer reaches every guest (busybox ping: Debian's
+# iputils-ping is not among our packages).
+bench_connect() {
+	local n=$2 i try
+	for ((i = 0; i < n; i++)); do
+		for try in 1 2 3 4 5 6; do
+			ip netns exec "$BENCH_NS" busybox ping -q -c 1 -W 2 \
+				"${BENCH_GUEST_IP[i]}" >/dev/null && break
+		done
+		if [ "$try" -eq 6 ]; then
+			BENCH_NA="no connectivity peer -> guest ${BENCH_GUEST_IP[i]}"
+			ip -s link show
+			ip -n "$BENCH_NS" -s link show
+			ip -n "$BENCH_NS" neigh show
+			return 1
+		fi
+	done
+	return 0
+}
+
+# --- one measurement ---------------------------------------------------------------
+
+# bench_l1_counters PREFIX: L1's counters into PREFIX_host (host busy
+# ticks), PREFIX_guest (guest ticks), PREFIX_exits, PREFIX_t (us).
+bench_l1_counters() {
+	local _c user nice system idle iowait irq softirq steal guest gnice ex=0
+	read -r _c user nice system idle iowait irq softirq steal guest gnice </proc/stat
+	[ -r "$BENCH_KVM/exits" ] && read -r ex <"$BENCH_KVM/exits"
+	printf -v "${1}_host" %d $((user - guest + nice - gnice + system + irq + softirq))
+	printf -v "${1}_guest" %d $((guest + gnice))
+	printf -v "${1}_exits" %d "$ex"
+	printf -v "${1}_t" %d "${EPOCHREALTIME/./}"
+}
+
+# bench_iperf_args WORKLOAD SECS: the iperf3 client arguments (server: guest A).
+bench_iperf_args() {
+	local w=$1 s=$2 a="-c ${BENCH_GUEST_IP[0]} -t $2"
+	case "$w" in
+	tcp_tx) echo "$a -R" ;;
+	tcp_rx|tcp_g2g) echo "$a" ;;
+	udp*_tx) echo "$a -u -l ${w//[!0-9]/} -b 0 -R" ;;
+	udp*_rx|udp*_g2g) echo "$a -u -l ${w//[!0-9]/} -b 0" ;;
+	*) return 1 ;;
+	esac
+}
+
+# bench_measure PATH WORKLOAD ITER: one measurement, one line of raw.jsonl.
+bench_measure() {
+	local p=$1 w=$2 it=$3 secs args a=$1-0 b=$1-1 json err=
+	local sa0 sa1 sb0= sb1= rc=0 peer_cpu="0 0" tf
+	local c0_host c0_guest c0_exits c0_t c1_host c1_guest c1_exits c1_t
+	local ierr rbytes rsecs rpk rlost sbytes retr hz
+	case "$w" in tcp_*) secs=$BENCH_TCP_SECS ;; *) secs=$BENCH_UDP_SECS ;; esac
+	args=$(bench_iperf_args "$w" "$secs") || { err="unknown workload $w"; }
+	json=$BENCH_OUT/iperf/$p.$w.$it.json
+	tf=$BENCH_OUT/iperf/$p.$w.$it.time
+	mkdir -p "$BENCH_OUT/iperf"
+
+	if [ -z "$err" ] && bench_gsnap "$a" "$secs"; then
+		sa0=$BENCH_RES
+	else
+		err=${err:-"guest $a did not answer"}
+	fi
+	if [ -z "$err" ]; then
+		bench_l1_counters c0
+		case "$w" in
+		*_g2g)
+			# Guest B is the client; it snapshots its own NIC around
+			# it and answers "RC SNAP-BEFORE SNAP-AFTER".
+			bench_gsend "$b" run 0 "$args"
+			if bench_gwait "$b" "$BENCH_LAST_SEQ" $((secs + 40)) 0.2; then
+				read -r rc sb0 sb1 <<<"$BENCH_RES"
+				cp "$(l2_out "$b")/b-json.$BENCH_LAST_SEQ" "$json" 2>/dev/null
+			else
+				err="guest $b: no result from iperf3"
+			fi
+			;;
+		*)
+			local TIMEFORMAT='%3U %3S'
+			{ time timeout $((secs + 30)) ip netns exec "$BENCH_NS" \
+				iperf3 $args -J --connect-timeout 5000 >"$json" 2>"$json.err"; } 2>"$tf"
+			rc=$?
+			peer_cpu=$(tail -n 1 "$tf")
+			;;
+		esac
+		bench_l1_counters c1
+		if bench_gsnap "$a" 0; then sa1=$BENCH_RES; else err=${err:-"guest $a did not answer"}; fi
+	fi
+	if [ -z "$err" ]; then
+		IFS=$'\t' read -r ierr rbytes rsecs rpk rlost sbytes retr < <(jq -r '[
+			(.error // "-"),
+			(.end.sum_received.bytes // 0), (.end.sum_received.seconds // 0),
+			(.end.sum_received.packets // 0), (.end.sum_received.lost_packets // 0),
+			(.end.sum_sent.bytes // 0), (.end.sum_sent.retransmits // 0)
+		] | @tsv' "$json" 2>/dev/null)
+		if [ -z "${ierr:-}" ]; then
+			err="iperf3 (exit $rc) gave no JSON: $(tail -n 1 "$json.err" 2>/dev/null)"
+		elif [ "$ierr" != - ]; then
+			err="iperf3: $ierr"
+		fi
+	fi
+	if [ -n "$err" ]; then
+		printf '{"path":"%s","workload":"%s","iter":%d,"ok":false,"error":%s}\n' \
+			"$p" "$w" "$it" "$(bench_json_str "$err")" >>"$BENCH_RAW"
+		bench_log "$p $w #$it: $err"
+		return 1
+	fi
+	hz=$(getconf CLK_TCK)
+	# Derived values: one awk, one JSON line.
+	awk -v p="$p" -v w="$w" -v it="$it" -v hz="$hz" \
+	    -v rbytes="$rbytes" -v rsecs="$rsecs" -v rpk="$rpk" -v rlost="$rlost" \
+	    -v sbytes="$sbytes" -v retr="$retr" -v peer="$peer_cpu" \
+	    -v h0="$c0_host" -v h1="$c1_host" -v g0="$c0_guest" -v g1="$c1_guest" \
+	    -v e0="$c0_exits" -v e1="$c1_exits" -v t0="$c0_t" -v t1="$c1_t" \
+	    -v sa0="$sa0" -v sa1="$sa1" -v sb0="$sb0" -v sb1="$sb1" '
+	function snapd(x, y, i,   a, b) { split(x, a, ","); split(y, b, ","); return b[i] - a[i] }
+	function num(x) { return x == "" ? "null" : sprintf("%.6g", x) }
+	function per(x, d) { return d > 0 ? num(x / d) : "null" }
+	BEGIN {
+		split(peer, pc, " ")
+		peer_s = pc[1] + pc[2]
+		host_s = (h1 - h0) / hz - peer_s
+		if (host_s < 0) host_s = 0
+		guest_s = (g1 - g0) / hz
+		wall = (t1 - t0) / 1e6
+		exits = e1 - e0
+		udp = (w ~ /^udp/)
+		rxpk = udp ? rpk - rlost : 0
+		gbit = rbytes * 8 / 1e9
+		mpkt = rxpk / 1e6
+		nicpk = snapd(sa0, sa1, 2) + snapd(sa0, sa1, 3)
+		irqs = snapd(sa0, sa1, 1) + (sb0 != "" ? snapd(sb0, sb1, 1) : 0)
+		printf "{\"path\":\"%s\",\"workload\":\"%s\",\"iter\":%d,\"ok\":true,\"error\":null,", p, w, it
+		printf "\"secs\":%s,\"bytes\":%.0f,\"sent_bytes\":%.0f,\"gbps\":%s,", num(rsecs), rbytes, sbytes, per(gbit, rsecs)
+		printf "\"rx_packets\":%s,\"lost_packets\":%s,\"mpps\":%s,", udp ? rxpk : "null", udp ? rlost : "null", udp ? per(mpkt, rsecs) : "null"
+		printf "\"retransmits\":%s,\"wall_s\":%s,", udp ? "null" : retr + 0, num(wall)
+		printf "\"l1_host_cpu_s\":%s,\"l1_peer_cpu_s\":%s,\"l1_guest_cpu_s\":%s,", num(host_s), num(peer_s), num(guest_s)
+		printf "\"vm_exits\":%d,\"nic_packets\":%d,\"guest_irqs\":%d,", exits, nicpk, irqs
+		printf "\"cpu_s_per_gbit\":%s,\"cpu_s_per_mpkt\":%s,", per(host_s, gbit), udp ? per(host_s, mpkt) : "null"
+		printf "\"exits_per_kpkt\":%s,\"irqs_per_kpkt\":%s}\n", per(exits, nicpk / 1000), per(irqs, nicpk / 1000)
+	}' >>"$BENCH_RAW"
+	bench_log "$p $w #$it: $(tail -n 1 "$BENCH_RAW" | jq -r '"\(.gbps) Gb/s, \(.mpps // "-") Mpps, cpu/Gbit \(.cpu_s_per_gbit) s, exits/kpkt \(.exits_per_kpkt), irqs/kpkt \(.irqs_per_kpkt)"')"
+}
+
+# --- a path, then everything ---------------------------------------------------------
+
+# bench_path PATH: set up, boot the guests, measure, tear down. Never exits.
+bench_path() {
+	local p=$1 n=1 w it fn=bp_${1//-/_}
+	BENCH_NA=
+	if ! declare -F "${fn}_setup" >/dev/null; then
+		bench_na_record "$p" "unknown path"
+		return
+	fi
+	case " $BENCH_WORKLOADS " in *_g2g\ *) n=2 ;; esac
+	bench_log "=== path $p ($n guest(s), $(bench_elapsed) s into the run)"
+	bench_uplink_down
+	if ! "${fn}_setup" "$n"; then
+		bench_na_record "$p" "${BENCH_NA:-setup failed}"
+		"${fn}_teardown"
+		bench_uplink_down
+		return
+	fi
+	if ! bench_uplink_up; then
+		bench_na_record "$p" "cannot set up the uplink $VF_NIC and the peer namespace"
+	elif ! bench_guests_start "$p" "$n" || ! bench_connect "$p" "$n"; then
+		bench_na_record "$p" "$BENCH_NA"
+	else
+		# Warm-up (not recorded): iperf3 and its libraries into the page
+		# caches of L1 and the guests, ARP, TCP metrics.
+		ip netns exec "$BENCH_NS" iperf3 -c "${BENCH_GUEST_IP[0]}" -t 1 \
+			--connect-timeout 5000 >/dev/null 2>&1
+		if [ "$n" -eq 2 ]; then
+			bench_gsend "$p-1" run 0 "-c ${BENCH_GUEST_IP[0]} -t 1"
+			bench_gwait "$p-1" "$BENCH_LAST_SEQ" 60 0.2
+		fi
+		for w in $BENCH_WORKLOADS; do
+			for ((it = 1; it <= BENCH_ITERS; it++)); do
+				if [ "$(bench_elapsed)" -ge "$BENCH_BUDGET" ]; then
+					printf '{"path":"%s","workload":"%s","iter":%d,"ok":false,"error":"skipped: time budget (%d s) used up"}\n' \
+						"$p" "$w" "$it" "$BENCH_BUDGET" >>"$BENCH_RAW"
+					continue
+				fi
+				bench_measure "$p" "$w" "$it"
+			done
+		done
+	fi
+	bench_guests_stop "$p" "$n"
+	"${fn}_teardown"
+	bench_uplink_down
+}
+
+bench_main() {
+	local p
+	mkdir -p "$BENCH_OUT"
+	BENCH_RAW=$BENCH_OUT/raw.jsonl
+	: >"$BENCH_RAW"
+	cdna_kvm_setup
+	[ -r "$BENCH_KVM/exits" ] || bench_log "no $BENCH_KVM/exits: VM exits will read 0"
+	{
+		printf '{"iters":%d,"tcp_secs":%d,"udp_secs":%d,' "$BENCH_ITERS" "$BENCH_TCP_SECS" "$BENCH_UDP_SECS"
+		printf '"guest_mem_mb":%d,"guest_cpus":%d,"l1_cpus":%d,' "$BENCH_GUEST_MEM" "$BENCH_GUEST_CPUS" "$(nproc)"
+		printf '"paths":%s,"workloads":%s,"kernel":"%s","clk_tck":%d}\n' \
+			"$(printf '%s\n' $BENCH_PATHS | jq -R . | jq -sc .)" \
+			"$(printf '%s\n' $BENCH_WORKLOADS | jq -R . | jq -sc .)" \
+			"$(uname -r)" "$(getconf CLK_TCK)"
+	} >"$BENCH_OUT/params.json"
+	for p in $BENCH_PATHS; do
+		bench_path "$p"
+	done
+	bench_log "done in $(bench_elapsed) s; raw results: $BENCH_RAW"
+}
