@@ -5,6 +5,8 @@
 #   make             kmod/cdna.ko, vf-driver/cdna_vf.ko (one kbuild pass),
 #                    userspace/cdnactl and the C selftests
 #   make check       build + static checks + testbed tests, reported as TAP
+#   make bench       cdna vs virtio-net/vhost-net side by side in the testbed
+#                    (docs/performance.md; BENCH_ARGS="--smoke" for a short one)
 #   make demo        the README story in the testbed (selftests/demo/story.sh)
 #   make install     cdnactl to $(PREFIX)/sbin, modules via modules_install
 #   make deps        install every Debian package we need
@@ -24,7 +26,7 @@ KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
 export KDIR KVER
 
-.PHONY: all modules userspace selftests check demo deps clean help tools install
+.PHONY: all modules userspace selftests check bench demo deps clean help tools install
 
 all: modules userspace selftests
 
@@ -46,6 +48,11 @@ selftests:
 
 check:
 	@scripts/check.sh
+
+# A failed build does not stop the benchmark: the cdna path reports n/a.
+bench:
+	@$(MAKE) --no-print-directory all || echo "bench: the build failed; the cdna path will be n/a" >&2
+	selftests/bench/bench $(BENCH_ARGS)
 
 demo: all
 	selftests/vm/run --verbose selftests/demo/story.sh
@@ -69,4 +76,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,15s/^# \{0,1\}//p' Makefile
+	@sed -n '3,17s/^# \{0,1\}//p' Makefile
