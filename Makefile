@@ -5,6 +5,7 @@
 #   make             kmod/cdna.ko, vf-driver/cdna_vf.ko (one kbuild pass),
 #                    userspace/cdnactl and the C selftests
 #   make check       build + static checks + testbed tests, reported as TAP
+#   make check-static  the same without the testbed (quick)
 #   make bench       cdna vs virtio-net/vhost-net side by side in the testbed
 #                    (docs/performance.md; BENCH_ARGS="--smoke" for a short one)
 #   make demo        the README story in the testbed (selftests/demo/story.sh)
@@ -48,6 +49,9 @@ selftests:
 
 check:
 	@scripts/check.sh
+
+check-static:
+	@scripts/check.sh --static
 
 # A failed build does not stop the benchmark: the cdna path reports n/a.
 bench:
