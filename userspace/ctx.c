@@ -199,16 +199,18 @@ static int ctx_write_file_timeout(const char *path, const char *val,
 	if (pid < 0)
 		return ctx_write_file(path, val);
 	if (!pid) {
-		/* The child may outlive us: let go of our stdout/stderr so
-		 * that whoever reads them is not kept waiting.
+		/* The child may outlive us: let go of every inherited file
+		 * (stdout/stderr, pipes) so nobody waits for it to close.
 		 */
-		int null = open("/dev/null", O_RDWR);
+		int null = open("/dev/null", O_RDWR), fd;
 
 		if (null >= 0) {
 			dup2(null, STDIN_FILENO);
 			dup2(null, STDOUT_FILENO);
 			dup2(null, STDERR_FILENO);
 		}
+		for (fd = STDERR_FILENO + 1; fd < 1024; fd++)
+			close(fd);
 		_exit(-ctx_write_file(path, val) & 0xff);
 	}
 	for (;;) {

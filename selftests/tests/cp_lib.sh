@@ -127,10 +127,15 @@ cp_hold() {
 	return 1
 }
 
-# Let the holder go (close its stdin) and reap it.
+# Let the holder go (close its stdin, else kill it) and reap it.
 cp_unhold() {
 	[ -n "$CP_HOLD_PID" ] || return 0
 	exec {CP_HOLD_FD}>&-
+	for _ in {1..40}; do
+		kill -0 "$CP_HOLD_PID" 2>/dev/null || break
+		cdna_sleep 0.05
+	done
+	kill "$CP_HOLD_PID" 2>/dev/null	# a child kept its stdin open
 	wait "$CP_HOLD_PID" 2>/dev/null
 	CP_HOLD_PID=
 }
