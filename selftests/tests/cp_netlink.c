@@ -276,12 +276,12 @@ TEST_F(nl, bad_attributes)
 	uint32_t u32 = 1;
 	uint8_t u8;
 
-	/* MAC of 5 bytes */
+	/* MAC of 5 bytes (an exact-length policy: -ERANGE) */
 	nlh = req(self, self->family, CDNA_CMD_CTX_NEW, 0);
 	mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, NIC);
 	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "a");
 	a = put(nlh, CDNA_ATTR_CTX_MAC, 5, "\x52\x54\x00\x00\x01");
-	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+	EXPECT_EQ(-ERANGE, talk(self, nlh, &r));
 	EXPECT_EQ(last_attr_off(nlh, a), r.offs);
 
 	/* an interface name longer than IFNAMSIZ */
