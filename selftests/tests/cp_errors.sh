@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cdna-timeout: 300
+# cdna-timeout: 480
 #
 # Every refusal of the control plane, through cdnactl: the exit status is
 # 1, stderr carries the kernel's extack message, and nothing changed
