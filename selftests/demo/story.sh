@@ -79,7 +79,7 @@ for v in web1 web2; do
 	while [ ! -e "$o/vf-up" ] && [ ! -e "$o/done" ]; do cdna_sleep 0.1; done
 	if [ -e "$o/vf-up" ]; then
 		read -r i m n <"$o/vf-up"
-		echo "guest $v: $i $m, $n queue pairs, link up"
+		echo "guest $v: $i $m, $n queue pairs offered, link up"
 	else
 		up=0
 	fi

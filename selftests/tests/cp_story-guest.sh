@@ -29,7 +29,9 @@ ifc=$(vfg_netdev "$pci") || vfg_fail "cdna_vf made no interface"
 ip addr add "$me/24" dev "$ifc"
 ip link set "$ifc" up
 vfg_wait_carrier "$ifc" 1 10 || vfg_fail "no carrier 10 s after ip link set up"
-nq=$(ls -d "/sys/class/net/$ifc/queues/rx-"* | wc -l)
+# Queue pairs the device offers (ethtool's pre-set maximum); the driver
+# uses at most one per vCPU.
+nq=$(ethtool -l "$ifc" 2>/dev/null | awk '/^Combined:/ { print $2; exit }')
 iperf3 -s -D >/dev/null 2>&1
 vfg_mark vf-up "$ifc $(cat "/sys/class/net/$ifc/address") $nq"
 vfg_wait_file go 300 || vfg_fail "L1 never said go"
