@@ -1095,8 +1095,9 @@ static int cdna_nl_ctx_stats_dumpit(struct sk_buff *skb,
  * @ctx: the context
  * @event: what happened
  *
- * Caller holds ctx->lock (for the name).  Does nothing without listeners;
- * never sleeps (callers may hold spinlock-free but atomic-unsafe paths).
+ * Caller holds ctx->lock (for the name and state).  Does nothing without
+ * listeners; allocates with GFP_ATOMIC so that no caller of the state
+ * machine has to care where it runs.
  */
 void cdna_nl_event(struct cdna_ctx *ctx, enum cdna_event event)
 {
