@@ -8,7 +8,10 @@
 # interface name) and then serves L1's commands, one file each in $CDNA_OUT:
 #   b-cmd.<seq>  "snap HOLD"             answer the NIC's counters
 #                "run HOLD IPERF3-ARGS"  run an iperf3 client (JSON to
-#                                        b-json.<seq>), answer "RC BEFORE AFTER"
+#                                        b-json.<seq>), answer "RC BEFORE AFTER";
+#                                        b-go.<seq> says it is starting
+#                "prof HOLD SECS"        perf profile of the guest for SECS s
+#                                        (b-prof.<seq>.txt when done)
 #                "quit"                  stop (the guest powers off)
 #   b-res.<seq>  the answer; counters are "irqs,rx_packets,tx_packets,
 #                rx_bytes,tx_bytes" (irqs: the NIC's MSI-X vectors, summed)
@@ -104,10 +107,23 @@ while :; do
 		;;
 	run)
 		s0=$(bg_snap)
+		vfg_mark "b-go.$seq"
 		# shellcheck disable=SC2086
 		timeout 120 iperf3 $rest -J --connect-timeout 5000 >"$CDNA_OUT/b-json.$seq" 2>&1
 		rc=$?
 		vfg_mark "b-res.$seq" "$rc $s0 $(bg_snap)"
+		;;
+	prof)
+		# "prof HOLD SECS": profile the whole guest for SECS seconds in
+		# the background (perf, cpu-clock: no PMU under nested SVM);
+		# the report lands in b-prof.<seq>.txt.
+		(
+			perf record -q -a -g -e cpu-clock -F 499 -o /run/perf.data -- sleep "$rest" >/dev/null 2>&1
+			perf report -q -i /run/perf.data --stdio --no-children --sort comm,dso,sym \
+				-g none --percent-limit 0.5 >"$CDNA_OUT/.b-prof.$seq.txt" 2>&1
+			mv "$CDNA_OUT/.b-prof.$seq.txt" "$CDNA_OUT/b-prof.$seq.txt"
+		) &
+		vfg_mark "b-res.$seq" started
 		;;
 	quit)
 		vfg_mark "b-res.$seq" bye

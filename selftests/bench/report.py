@@ -23,7 +23,7 @@ VHOST = ("vhost-tap", "vhost-macvtap")
 BRIDGE = "vhost-tap"  # the Linux-bridge path: the guest<->guest reference
 METRICS = ("gbps", "mpps", "cpu_s_per_gbit", "cpu_s_per_mpkt",
            "exits_per_kpkt", "irqs_per_kpkt", "l1_host_cpu_s", "vm_exits",
-           "nic_packets", "guest_irqs", "bytes")
+           "packets", "nic_packets", "guest_irqs", "bytes")
 WORKLOAD_TEXT = {
     "tcp_tx": "TCP guest->peer",
     "tcp_rx": "TCP peer->guest",
@@ -176,14 +176,12 @@ def targets(agg, workloads):
             return None
         return min(vals) if lower else max(vals)
 
-    def reason(w, key, ref=None):
+    def reason(w, key):
         r = why_na(agg, CDNA)
         if r:
             return r
         if med(agg, CDNA, w, key) is None:
             return "cdna %s: no successful measurement" % w
-        if ref is not None and ref is None:
-            return "no vhost-net reference"
         return "no vhost-net reference for %s" % w
 
     tcp = [w for w in workloads if w in ("tcp_tx", "tcp_rx")]
@@ -348,7 +346,7 @@ def plot(report, path):
             rows.append("%s / %s" % (workload_text(w), v))
             cells.append([fmt(r["rate"]), fmt(r["cpu"]),
                           fmt(r["exits_per_kpkt"]), fmt(r["irqs_per_kpkt"])])
-    if cells:
+    if cells and not why_na(agg, CDNA):
         tbl = tax.table(cellText=cells, rowLabels=rows,
                         colLabels=["rate", "CPU/unit", "exits/kpkt",
                                    "irqs/kpkt"], loc="center")
