@@ -261,21 +261,6 @@ void cdnavf_request_reset(struct cdnavf_adapter *adapter)
 		schedule_work(&adapter->ctrl_task);
 }
 
-/* Transmit on the queue whose vector serves the sending CPU. */
-static void cdnavf_set_xps(struct cdnavf_adapter *adapter)
-{
-	const struct cpumask *mask;
-	unsigned int i;
-
-	for (i = 0; i < adapter->cfg.num_qp; i++) {
-		mask = pci_irq_get_affinity(adapter->pdev,
-					    CDNA_MSIX_QP_VECTOR(i));
-		/* Failure only costs locality. */
-		if (mask)
-			netif_set_xps_queue(adapter->netdev, mask, i);
-	}
-}
-
 /**
  * cdnavf_up() - bring the device up with @adapter->cfg
  * @adapter: the adapter, down
@@ -335,7 +320,6 @@ int cdnavf_up(struct cdnavf_adapter *adapter)
 		goto err_free_rings;
 	}
 
-	cdnavf_set_xps(adapter);
 	cdnavf_napi_enable_all(adapter);
 	set_bit(CDNAVF_FLAG_UP, &adapter->flags);
 	cdnavf_link_update(adapter);

@@ -156,21 +156,19 @@ static void cdnavf_netdev_features(struct cdnavf_adapter *adapter)
 }
 
 /*
- * MSI-X only: one control vector and one per queue pair.  The queue
- * vectors get managed affinity, spread over the CPUs (the XPS map follows
- * them, see cdnavf_up()); the control vector is left out of the spreading.
+ * MSI-X only: one control vector and one per queue pair.  No managed
+ * affinity (PCI_IRQ_AFFINITY): it would cap the queue vectors at the number
+ * of CPUs, and a 1-vCPU guest must still get every queue pair.  The queue
+ * vectors are spread by affinity hints instead (txrx.c).
  */
 static int cdnavf_irq_vectors_alloc(struct cdnavf_adapter *adapter)
 {
-	struct irq_affinity affd = { .pre_vectors = 1 };
 	struct pci_dev *pdev = adapter->pdev;
 	int nvecs;
 
-	BUILD_BUG_ON(CDNA_MSIX_CTRL_VECTOR != 0);
-	nvecs = pci_alloc_irq_vectors_affinity(pdev, CDNA_MSIX_NUM_VECTORS(1),
-					       CDNA_MSIX_NUM_VECTORS(adapter->max_qp),
-					       PCI_IRQ_MSIX | PCI_IRQ_AFFINITY,
-					       &affd);
+	nvecs = pci_alloc_irq_vectors(pdev, CDNA_MSIX_NUM_VECTORS(1),
+				      CDNA_MSIX_NUM_VECTORS(adapter->max_qp),
+				      PCI_IRQ_MSIX);
 	if (nvecs < 0) {
 		dev_err(&pdev->dev, "cannot allocate MSI-X vectors: %d\n",
 			nvecs);

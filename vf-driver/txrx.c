@@ -953,6 +953,7 @@ void cdnavf_napi_disable_all(struct cdnavf_adapter *adapter)
 int cdnavf_qp_irqs_request(struct cdnavf_adapter *adapter)
 {
 	struct pci_dev *pdev = adapter->pdev;
+	const struct cpumask *mask;
 	unsigned int i;
 	int err;
 
@@ -970,6 +971,15 @@ int cdnavf_qp_irqs_request(struct cdnavf_adapter *adapter)
 			return err;
 		}
 		qp->irq_requested = true;
+
+		/*
+		 * Spread the queue pairs over the CPUs, and transmit on the
+		 * queue pair whose interrupt the sending CPU takes.  Failures
+		 * only cost locality.
+		 */
+		mask = cpumask_of(cpumask_local_spread(i, dev_to_node(&pdev->dev)));
+		irq_set_affinity_and_hint(qp->irq, mask);
+		netif_set_xps_queue(adapter->netdev, mask, i);
 	}
 	return 0;
 }
@@ -986,6 +996,7 @@ void cdnavf_qp_irqs_free(struct cdnavf_adapter *adapter)
 		struct cdnavf_qp *qp = &adapter->qps[i];
 
 		if (qp->irq_requested) {
+			irq_update_affinity_hint(qp->irq, NULL);
 			free_irq(qp->irq, qp);
 			qp->irq_requested = false;
 		}
