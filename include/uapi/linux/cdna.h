@@ -141,8 +141,8 @@
 #define CDNA_F_RX_CSUM			2	/* RX: device reports valid csums */
 #define CDNA_F_TSO4			3	/* TX: device segments TCPv4 */
 #define CDNA_F_TSO6			4	/* TX: device segments TCPv6 */
-#define CDNA_F_RX_GSO			5	/* RX: device may deliver coalesced
-						 * TCP packets over several buffers */
+/* RX: the device may deliver coalesced TCP packets over several buffers. */
+#define CDNA_F_RX_GSO			5
 #define CDNA_F_EVENT_IDX		6	/* notification suppression */
 #define CDNA_F_IRQ_COAL			7	/* interrupt moderation registers */
 #define CDNA_F_MTU			8	/* driver may set CDNA_REG_MTU */
@@ -277,8 +277,8 @@ struct cdna_cpl {
 #define CDNA_RXC_CSUM_VALID		0x0001	/* L4 checksum verified */
 #define CDNA_RXC_GSO_TCPV4		0x0002	/* coalesced TCPv4, see gso_size */
 #define CDNA_RXC_GSO_TCPV6		0x0004	/* coalesced TCPv6, see gso_size */
-#define CDNA_RXC_CSUM_PARTIAL		0x0008	/* checksum not yet computed:
-						 * only with RX_GSO (local peers) */
+/* Checksum not yet computed: only with RX_GSO, for peers on the same host. */
+#define CDNA_RXC_CSUM_PARTIAL		0x0008
 
 /*
  * Generic netlink family "cdna".  Every attribute is commented with its
