@@ -196,13 +196,13 @@ bp_vhost_tap_setup() {
 	ip link add "$VF_NIC" type veth peer name "$VF_PEER" &&
 	ip link add "$BENCH_BRIDGE" type bridge forward_delay 0 stp_state 0 &&
 	ip link set "$VF_NIC" master "$BENCH_BRIDGE" &&
-	sysctl -qw "net.ipv6.conf.$BENCH_BRIDGE.disable_ipv6=1" &&
 	ip link set "$BENCH_BRIDGE" up || { BENCH_NA="cannot build the bridge $BENCH_BRIDGE"; return 1; }
+	sysctl -qw "net.ipv6.conf.$BENCH_BRIDGE.disable_ipv6=1"
 	for ((i = 0; i < n; i++)); do
 		ip tuntap add dev "cdnabtap$i" mode tap vnet_hdr &&
-		sysctl -qw "net.ipv6.conf.cdnabtap$i.disable_ipv6=1" &&
 		ip link set "cdnabtap$i" master "$BENCH_BRIDGE" &&
 		ip link set "cdnabtap$i" up || { BENCH_NA="cannot create the tap cdnabtap$i"; return 1; }
+		sysctl -qw "net.ipv6.conf.cdnabtap$i.disable_ipv6=1"
 	done
 }
 
@@ -235,8 +235,8 @@ bp_vhost_macvtap_setup() {
 	for ((i = 0; i < n; i++)); do
 		ip link add link "$VF_NIC" name "cdnabmvt$i" address "${BENCH_GUEST_MAC[i]}" \
 			type macvtap mode bridge &&
-		sysctl -qw "net.ipv6.conf.cdnabmvt$i.disable_ipv6=1" &&
 		ip link set "cdnabmvt$i" up || { BENCH_NA="cannot create the macvtap cdnabmvt$i"; return 1; }
+		sysctl -qw "net.ipv6.conf.cdnabmvt$i.disable_ipv6=1"
 		idx=$(<"/sys/class/net/cdnabmvt$i/ifindex")
 		# No udev in L1: devtmpfs normally has the node; make it if not.
 		if [ ! -c "/dev/tap$idx" ]; then
@@ -398,8 +398,9 @@ bench_connect() {
 # bench_l1_counters PREFIX: L1's counters into PREFIX_host (host busy
 # ticks), PREFIX_guest (guest ticks), PREFIX_exits, PREFIX_t (us).
 bench_l1_counters() {
-	local _c user nice system idle iowait irq softirq steal guest gnice ex=0
-	read -r _c user nice system idle iowait irq softirq steal guest gnice </proc/stat
+	local _c user nice system irq softirq guest gnice ex=0
+	# cpu user nice system idle iowait irq softirq steal guest guest_nice
+	read -r _c user nice system _ _ irq softirq _ guest gnice </proc/stat
 	[ -r "$BENCH_KVM/exits" ] && read -r ex <"$BENCH_KVM/exits"
 	printf -v "${1}_host" %d $((user - guest + nice - gnice + system + irq + softirq))
 	printf -v "${1}_guest" %d $((guest + gnice))
@@ -422,7 +423,7 @@ bench_iperf_args() {
 # bench_measure PATH WORKLOAD ITER: one measurement, one line of raw.jsonl.
 bench_measure() {
 	local p=$1 w=$2 it=$3 secs args a=$1-0 b=$1-1 json err=
-	local sa0 sa1 sb0= sb1= rc=0 peer_cpu="0 0" tf
+	local sa0 sa1 sb0='' sb1='' rc=0 peer_cpu="0 0" tf
 	local c0_host c0_guest c0_exits c0_t c1_host c1_guest c1_exits c1_t
 	local rec line
 	case "$w" in tcp_*) secs=$BENCH_TCP_SECS ;; *) secs=$BENCH_UDP_SECS ;; esac
@@ -458,6 +459,7 @@ bench_measure() {
 			;;
 		*)
 			local TIMEFORMAT='%3U %3S'
+			# shellcheck disable=SC2086 # $args: several words
 			{ time timeout $((secs + 30)) ip netns exec "$BENCH_NS" \
 				iperf3 $args -J --connect-timeout 5000 >"$json" 2>"$json.err"; } 2>"$tf"
 			rc=$?
@@ -504,6 +506,7 @@ bench_fail_record() {
 # The jq program of bench_measure: iperf3's JSON in, two lines out.
 # Counters: snapshots "irqs,rxp,txp,rxb,txb" of guest A (sa) and B (sb),
 # /proc/stat ticks (h: host busy, g: guest), VM exits (e), time in us (t).
+# shellcheck disable=SC2016 # jq variables, not shell ones
 BENCH_JQ='
 def snap($s): $s | split(",") | map(tonumber);
 def delta($a; $b; $i): snap($b)[$i] - snap($a)[$i];
@@ -656,11 +659,13 @@ bench_main() {
 	{
 		printf '{"iters":%d,"tcp_secs":%d,"udp_secs":%d,' "$BENCH_ITERS" "$BENCH_TCP_SECS" "$BENCH_UDP_SECS"
 		printf '"guest_mem_mb":%d,"guest_cpus":%d,"l1_cpus":%d,' "$BENCH_GUEST_MEM" "$BENCH_GUEST_CPUS" "$(nproc)"
+		# shellcheck disable=SC2086 # the lists split into words
 		printf '"paths":%s,"workloads":%s,"kernel":"%s","clk_tck":%d}\n' \
 			"$(printf '%s\n' $BENCH_PATHS | jq -R . | jq -sc .)" \
 			"$(printf '%s\n' $BENCH_WORKLOADS | jq -R . | jq -sc .)" \
 			"$(uname -r)" "$BENCH_HZ"
 	} >"$BENCH_OUT/params.json"
+	# shellcheck disable=SC2086
 	set -- $BENCH_PATHS
 	while [ $# -gt 0 ]; do
 		bench_path "$1" $#
