@@ -19,7 +19,11 @@ steps=() failed=0
 step() {	# DESC CMD...: run, echo the command like a transcript, record
 	local desc=$1
 	shift
-	echo "\$ $*"
+	if [ "$1 ${2:-}" = "bash -c" ]; then
+		echo "\$ $3"
+	else
+		echo "\$ $*"
+	fi
 	if "$@"; then
 		steps+=("ok    $desc")
 	else
@@ -80,6 +84,7 @@ for v in web1 web2; do
 	if [ -e "$o/vf-up" ]; then
 		read -r i m n <"$o/vf-up"
 		echo "guest $v: $i $m, $n queue pairs offered, link up"
+		[ "$n" = 2 ] || up=0
 	else
 		up=0
 	fi
