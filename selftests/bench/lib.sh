@@ -560,12 +560,15 @@ bench_profile() {
 	args=$(bench_iperf_args "$w" "$secs") || return 1
 	mkdir -p "$dir"
 	out=$(l2_out "$p-0")
-	bench_gsend "$p-0" prof 0 $((secs + 1))
+	# perf takes seconds to start under TCG: both start first, the
+	# traffic 4 s later, and both sample 2 s longer than it lasts.
+	bench_gsend "$p-0" prof 0 $((secs + 6))
 	seq=$BENCH_LAST_SEQ
 	bench_gwait "$p-0" "$seq" 30 || return 1
-	perf record -q -a -g -e cpu-clock -F 499 -o "/var/tmp/perf.$p.$w" -- sleep $((secs + 1)) \
+	perf record -q -a -g -e cpu-clock -F 499 -o "/var/tmp/perf.$p.$w" -- sleep $((secs + 6)) \
 		>/dev/null 2>&1 &
 	ppid=$!
+	cdna_sleep 4
 	# shellcheck disable=SC2086
 	ip netns exec "$BENCH_NS" iperf3 $args --connect-timeout 5000 >"$dir/$p.$w.iperf3.txt" 2>&1
 	wait "$ppid"
