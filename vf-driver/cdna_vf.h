@@ -16,6 +16,7 @@
  *              error recovery, bring-up and teardown of a running device
  *   txrx.c     rings, NAPI, xmit, RX buffers and refill
  *   ethtool.c  ethtool ops, table-driven statistics
+ *   debugfs.c  test-only fault injection
  *
  * Locking: configuration (queue counts, ring sizes, coalescing, MTU and the
  * up/down transitions) changes only under the RTNL.  A TX ring's producer
@@ -342,6 +343,7 @@ enum cdnavf_flag {
  * @resets: error recoveries done (RTNL)
  * @link_changes: link interrupts that changed the carrier (RTNL)
  * @dev_errors: device errors reported through CTRL_CAUSE (RTNL)
+ * @debugfs: this function's debugfs directory
  * @qps: queue pairs; only the first @cfg.num_qp are set up while up
  */
 struct cdnavf_adapter {
@@ -376,6 +378,8 @@ struct cdnavf_adapter {
 	u64 resets;
 	u64 link_changes;
 	u64 dev_errors;
+
+	struct dentry *debugfs;
 
 	struct cdnavf_qp qps[CDNA_MAX_QUEUE_PAIRS];
 };
@@ -426,6 +430,19 @@ void cdnavf_get_stats64(struct net_device *netdev,
 
 /* ethtool.c */
 void cdnavf_set_ethtool_ops(struct net_device *netdev);
+
+/* debugfs.c */
+#ifdef CONFIG_DEBUG_FS
+void cdnavf_debugfs_add(struct cdnavf_adapter *adapter);
+void cdnavf_debugfs_del(struct cdnavf_adapter *adapter);
+void cdnavf_debugfs_init(void);
+void cdnavf_debugfs_exit(void);
+#else
+static inline void cdnavf_debugfs_add(struct cdnavf_adapter *adapter) {}
+static inline void cdnavf_debugfs_del(struct cdnavf_adapter *adapter) {}
+static inline void cdnavf_debugfs_init(void) {}
+static inline void cdnavf_debugfs_exit(void) {}
+#endif
 
 /* main.c */
 int cdnavf_reconfigure(struct cdnavf_adapter *adapter,

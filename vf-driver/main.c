@@ -276,6 +276,7 @@ static int cdnavf_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	if (err)
 		goto err_ctrl_irq_exit;
 
+	cdnavf_debugfs_add(adapter);
 	netdev_info(netdev, "cdna VF %pM: %u queue pairs, features %#llx, ABI %u.%u\n",
 		    netdev->dev_addr, adapter->cfg.num_qp, adapter->features,
 		    adapter->abi_version >> 16, adapter->abi_version & 0xffff);
@@ -312,6 +313,7 @@ static void cdnavf_remove(struct pci_dev *pdev)
 	regs = adapter->regs;
 	pci_set_drvdata(pdev, NULL);
 
+	cdnavf_debugfs_del(adapter);
 	/* The control task does nothing from now on; it may still run. */
 	set_bit(CDNAVF_FLAG_REMOVING, &adapter->flags);
 	unregister_netdev(netdev);	/* closes: the device is reset */
@@ -345,7 +347,25 @@ static struct pci_driver cdnavf_pci_driver = {
 	.shutdown	= cdnavf_shutdown,
 };
 
-module_pci_driver(cdnavf_pci_driver);
+static int __init cdnavf_init(void)
+{
+	int err;
+
+	cdnavf_debugfs_init();
+	err = pci_register_driver(&cdnavf_pci_driver);
+	if (err)
+		cdnavf_debugfs_exit();
+	return err;
+}
+
+static void __exit cdnavf_exit(void)
+{
+	pci_unregister_driver(&cdnavf_pci_driver);
+	cdnavf_debugfs_exit();
+}
+
+module_init(cdnavf_init);
+module_exit(cdnavf_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("cdna virtual function network driver");
