@@ -16,7 +16,7 @@ static void cdnactl_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: cdnactl [ OPTIONS ] OBJECT { COMMAND | help }\n"
-		"where  OBJECT := { nic | ctx }\n"
+		"where  OBJECT := { nic | ctx | monitor }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n");
 }
 
@@ -26,6 +26,7 @@ static const struct {
 } cdnactl_objects[] = {
 	{ "nic", cdnactl_nic },
 	{ "ctx", cdnactl_ctx },
+	{ "monitor", cdnactl_monitor },
 };
 
 int main(int argc, char **argv)

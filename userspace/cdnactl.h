@@ -8,6 +8,7 @@
  *   print.c    the one printing path: text or JSON (-j, -p)
  *   nic.c      the "nic" object
  *   ctx.c      the "ctx" object (and the mdev sysfs steps)
+ *   monitor.c  the "monitor" object: the kernel's events
  */
 #ifndef _CDNACTL_H
 #define _CDNACTL_H
@@ -115,11 +116,14 @@ int nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb);
 int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
 		    unsigned int max);
 void nl_put_name_or_uuid(struct nlmsghdr *nlh, const char *key);
+/* Join the "events" group and feed every event to @cb, until an error. */
+int nl_monitor(int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
 
 /* ---- objects ---- */
 int cdnactl_nic(int argc, char **argv);
 int cdnactl_ctx(int argc, char **argv);
 int cdnactl_ctx_del_all(const char *nic, unsigned int timeout);
+int cdnactl_monitor(int argc, char **argv);
 
 /* Print an error on stderr ("Error: ..."). */
 void cdnactl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

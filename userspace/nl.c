@@ -28,6 +28,7 @@
 static struct {
 	struct mnl_socket *sk;
 	uint16_t family;
+	uint32_t mcgrp;		/* the "events" multicast group */
 	uint32_t seq;
 	uint32_t portid;
 	char req[8192];
@@ -56,12 +57,27 @@ static const char *const nl_attr_kw[CDNA_ATTR_MAX + 1] = {
 
 static int nl_family_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct nlattr *a;
+	struct nlattr *a, *g, *ga;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
 		    mnl_attr_get_payload_len(a) >= sizeof(uint16_t))
 			*(uint16_t *)data = mnl_attr_get_u16(a);
+		if (mnl_attr_get_type(a) != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		mnl_attr_for_each_nested(g, a) {
+			const char *name = NULL;
+			uint32_t id = 0;
+
+			mnl_attr_for_each_nested(ga, g) {
+				if (mnl_attr_get_type(ga) == CTRL_ATTR_MCAST_GRP_ID)
+					id = mnl_attr_get_u32(ga);
+				if (mnl_attr_get_type(ga) == CTRL_ATTR_MCAST_GRP_NAME)
+					name = mnl_attr_get_str(ga);
+			}
+			if (name && !strcmp(name, CDNA_GENL_MCGRP_EVENTS))
+				nl.mcgrp = id;
+		}
 	}
 	return MNL_CB_OK;
 }
@@ -306,4 +322,32 @@ int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
 			tb[t] = a;
 	}
 	return 0;
+}
+
+int nl_monitor(int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
+{
+	int grp = (int)nl.mcgrp, len;
+
+	if (!grp || mnl_socket_setsockopt(nl.sk, NETLINK_ADD_MEMBERSHIP, &grp,
+					  sizeof(grp))) {
+		cdnactl_err("cannot join the \"%s\" group: %s",
+			    CDNA_GENL_MCGRP_EVENTS, grp ? strerror(errno) :
+			    "not offered by the kernel");
+		return -1;
+	}
+	for (;;) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl.buf;
+
+		len = mnl_socket_recvfrom(nl.sk, nl.buf, nl.bufsz);
+		if (len < 0) {
+			if (errno == ENOBUFS || errno == EINTR)
+				continue;
+			cdnactl_err("netlink receive: %s", strerror(errno));
+			return -1;
+		}
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+			if (nlh->nlmsg_type == nl.family &&
+			    cb(nlh, data) == MNL_CB_ERROR)
+				return -1;
+	}
 }

@@ -188,6 +188,7 @@ void pr_bool(const char *key, const char *fmt, bool val)
 	}
 }
 
+/* End a document: a newline, and the next value starts a new one. */
 void pr_finish(void)
 {
 	if (pr.json)
@@ -195,6 +196,8 @@ void pr_finish(void)
 	else
 		pr_newline();
 	fflush(pr.f);
+	pr.depth = 0;
+	pr.first[0] = true;
 }
 
 void cdnactl_err(const char *fmt, ...)

@@ -59,6 +59,27 @@ cp_ok "ctx set" ctx set web1 mac 52:54:00:12:34:09 link up trust off spoofchk on
 cp_expect "ctx set took" \
 	'.[0].mac == "52:54:00:12:34:09" and .[0].link == "up" and .[0].link_state == "up" and .[0].trust == false and .[0].spoofchk == true and .[0].rate == 0 and .[0].vlan == 0' \
 	ctx show web1
+mon=$CDNA_TEST_DIR/monitor.json
+mkdir -p "$CDNA_TEST_DIR"
+cp_ctl -j monitor >"$mon" &
+monpid=$!
+# Once web2's link events show, the monitor has joined the group.
+for _ in {1..20}; do
+	cp_ctl ctx set web2 link down && cp_ctl ctx set web2 link auto
+	cdna_sleep 0.5
+	[ -s "$mon" ] && break
+done
+cp_ok "ctx set link auto" ctx set web1 link auto
+cp_ok "ctx set link down" ctx set web1 link down
+cp_ok "ctx set link up" ctx set web1 link up
+cdna_sleep 0.5
+kill $monpid; wait $monpid 2>/dev/null
+if jq -se "[.[] | select(.event == \"link\" and .name == \"web1\")] | map(.link_state) == [\"down\", \"up\"]" \
+	"$mon" >/dev/null; then
+	cp_good "monitor: link events"
+else
+	cp_bad "monitor: link events missing: $(cat "$mon")"
+fi
 cp_ok "ctx set link auto" ctx set web1 link auto
 ip link set "$CP_PEER" down
 for _ in {1..50}; do
