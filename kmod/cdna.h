@@ -376,8 +376,7 @@ struct cdna_pincache {
  * @running: started contexts, for flooding (RCU readers)
  * @ntxq: uplink TX queues contexts are spread over
  * @ctx_seq: contexts added so far (@lock), spreads them over @ntxq
- * @stats_lock: protects the counters below (any context)
- * @rx_to_ctx: uplink frames delivered to a context
+ * @rx_to_ctx: uplink frames delivered to a context (counters: any context)
  * @rx_flooded: uplink broadcast/multicast frames replicated to contexts
  * @rx_passed: uplink frames left to the host stack
  * @switched: context-to-context frames switched internally
@@ -402,14 +401,13 @@ struct cdna_engine {
 	unsigned int ntxq;
 	unsigned int ctx_seq;
 
-	spinlock_t stats_lock;	/* the counters below */
-	u64 rx_to_ctx;
-	u64 rx_flooded;
-	u64 rx_passed;
-	u64 switched;
-	u64 tx_uplink;
-	u64 passes;
-	u64 sleeps;
+	atomic64_t rx_to_ctx;
+	atomic64_t rx_flooded;
+	atomic64_t rx_passed;
+	atomic64_t switched;
+	atomic64_t tx_uplink;
+	atomic64_t passes;
+	atomic64_t sleeps;
 
 	struct dentry *debugfs;
 };

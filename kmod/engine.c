@@ -281,9 +281,7 @@ static void cdna_engine_sleep(struct cdna_engine *eng)
 	/* Implies a full barrier: sleeping before the wake_seq check. */
 	set_current_state(TASK_INTERRUPTIBLE);
 	if (atomic_read(&eng->wake_seq) == seq && !kthread_should_stop()) {
-		spin_lock_bh(&eng->stats_lock);
-		eng->sleeps++;
-		spin_unlock_bh(&eng->stats_lock);
+		atomic64_inc(&eng->sleeps);
 		schedule();
 	}
 	__set_current_state(TASK_RUNNING);
@@ -299,9 +297,7 @@ static int cdna_engine_thread(void *data)
 		int work = cdna_engine_pass(eng);
 		u64 now = ktime_get_ns();
 
-		spin_lock_bh(&eng->stats_lock);
-		eng->passes++;
-		spin_unlock_bh(&eng->stats_lock);
+		atomic64_inc(&eng->passes);
 		if (work) {
 			last_work = now;
 		} else if (now - last_work >=
@@ -319,15 +315,13 @@ static int cdna_engine_stats_show(struct seq_file *s, void *unused)
 {
 	struct cdna_engine *eng = s->private;
 
-	spin_lock_bh(&eng->stats_lock);
-	seq_printf(s, "rx_to_ctx %llu\n", eng->rx_to_ctx);
-	seq_printf(s, "rx_flooded %llu\n", eng->rx_flooded);
-	seq_printf(s, "rx_passed %llu\n", eng->rx_passed);
-	seq_printf(s, "switched %llu\n", eng->switched);
-	seq_printf(s, "tx_uplink %llu\n", eng->tx_uplink);
-	seq_printf(s, "passes %llu\n", eng->passes);
-	seq_printf(s, "sleeps %llu\n", eng->sleeps);
-	spin_unlock_bh(&eng->stats_lock);
+	seq_printf(s, "rx_to_ctx %lld\n", atomic64_read(&eng->rx_to_ctx));
+	seq_printf(s, "rx_flooded %lld\n", atomic64_read(&eng->rx_flooded));
+	seq_printf(s, "rx_passed %lld\n", atomic64_read(&eng->rx_passed));
+	seq_printf(s, "switched %lld\n", atomic64_read(&eng->switched));
+	seq_printf(s, "tx_uplink %lld\n", atomic64_read(&eng->tx_uplink));
+	seq_printf(s, "passes %lld\n", atomic64_read(&eng->passes));
+	seq_printf(s, "sleeps %lld\n", atomic64_read(&eng->sleeps));
 	seq_printf(s, "uplink_txqs %u\n", eng->ntxq);
 	seq_printf(s, "pins_total %lld\n", cdna_pins_total_read());
 	return 0;
@@ -415,7 +409,6 @@ int cdna_engine_create(struct cdna_nic *nic)
 	spin_lock_init(&eng->table_lock);
 	hash_init(eng->mac_hash);
 	INIT_LIST_HEAD(&eng->running);
-	spin_lock_init(&eng->stats_lock);
 	eng->ntxq = max_t(unsigned int, uplink->real_num_tx_queues, 1);
 
 	eng->thread = kthread_create(cdna_engine_thread, eng, "cdna/%s",

@@ -157,17 +157,13 @@ rx_handler_result_t cdna_engine_rx_handler(struct sk_buff **pskb)
 
 	if (is_multicast_ether_addr(eth->h_dest)) {
 		cdna_engine_flood(eng, NULL, skb, vlan);
-		spin_lock(&eng->stats_lock);
-		eng->rx_flooded++;
-		spin_unlock(&eng->stats_lock);
+		atomic64_inc(&eng->rx_flooded);
 		return RX_HANDLER_PASS;
 	}
 
 	ectx = cdna_engine_lookup(eng, eth->h_dest, vlan);
 	if (!ectx) {
-		spin_lock(&eng->stats_lock);
-		eng->rx_passed++;
-		spin_unlock(&eng->stats_lock);
+		atomic64_inc(&eng->rx_passed);
 		return RX_HANDLER_PASS;
 	}
 
@@ -178,9 +174,7 @@ rx_handler_result_t cdna_engine_rx_handler(struct sk_buff **pskb)
 	skb_push(skb, skb->data - skb_mac_header(skb));
 	__vlan_hwaccel_clear_tag(skb);
 	cdna_engine_rx_enqueue(ectx, skb);
-	spin_lock(&eng->stats_lock);
-	eng->rx_to_ctx++;
-	spin_unlock(&eng->stats_lock);
+	atomic64_inc(&eng->rx_to_ctx);
 	return RX_HANDLER_CONSUMED;
 }
 

@@ -30,6 +30,11 @@
 
 #include "cdna.h"
 
+static bool cdna_tx_gso_checked = true;
+module_param_named(tx_gso_checked, cdna_tx_gso_checked, bool, 0644);
+MODULE_PARM_DESC(tx_gso_checked,
+		 "Check TCP GSO headers on TX; frames that pass go on without SKB_GSO_DODGY");
+
 /* Frames up to this size go in one linear skb; larger ones get page frags. */
 #define CDNA_TX_LINEAR_MAX	2048
 /* Linear part of a large frame: its headers. */
@@ -178,6 +183,67 @@ static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 	return CDNA_DROP_MAX;
 }
 
+/*
+ * Check the headers of a TCP GSO frame the way the GSO layer would before
+ * segmenting it: Ethernet, then IPv4 without options beyond its IHL and
+ * not a fragment, or IPv6 without extension headers, then TCP right where
+ * the checksum starts, every header in the linear part, a payload larger
+ * than one segment and a sane segment count.  A frame that passes is as
+ * well formed as one the host's own TCP or GRO builds, so the engine
+ * clears SKB_GSO_DODGY: the uplink (or the peer behind a veth) takes it
+ * whole instead of the stack segmenting it in software first.
+ */
+static bool cdna_tx_gso_trust(struct sk_buff *skb)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	unsigned int nhoff = ETH_HLEN, thoff, hlen, payload;
+	const struct tcphdr *th;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph;
+
+		if (!(shinfo->gso_type & SKB_GSO_TCPV4) ||
+		    !pskb_may_pull(skb, nhoff + sizeof(*iph)))
+			return false;
+		iph = (const struct iphdr *)(skb->data + nhoff);
+		if (iph->version != 4 || iph->ihl < 5 ||
+		    iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+			return false;
+		thoff = nhoff + iph->ihl * 4;
+	} else if (skb->protocol == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h;
+
+		if (!(shinfo->gso_type & SKB_GSO_TCPV6) ||
+		    !pskb_may_pull(skb, nhoff + sizeof(*ip6h)))
+			return false;
+		ip6h = (const struct ipv6hdr *)(skb->data + nhoff);
+		if (ip6h->version != 6 || ip6h->nexthdr != IPPROTO_TCP)
+			return false;
+		thoff = nhoff + sizeof(*ip6h);
+	} else {
+		return false;
+	}
+	if (skb->ip_summed != CHECKSUM_PARTIAL ||
+	    skb_checksum_start_offset(skb) != thoff ||
+	    skb->csum_offset != offsetof(struct tcphdr, check) ||
+	    !pskb_may_pull(skb, thoff + sizeof(*th)))
+		return false;
+	th = (const struct tcphdr *)(skb->data + thoff);
+	hlen = thoff + th->doff * 4;
+	if (th->doff < 5 || !pskb_may_pull(skb, hlen) || skb->len <= hlen)
+		return false;
+	payload = skb->len - hlen;
+	if (!shinfo->gso_size || payload <= shinfo->gso_size ||
+	    DIV_ROUND_UP(payload, shinfo->gso_size) > GSO_MAX_SEGS)
+		return false;
+
+	skb_set_network_header(skb, nhoff);
+	skb_set_transport_header(skb, thoff);
+	shinfo->gso_segs = DIV_ROUND_UP(payload, shinfo->gso_size);
+	shinfo->gso_type &= ~SKB_GSO_DODGY;
+	return true;
+}
+
 /* Apply the offload metadata of the first descriptor; check the headers. */
 static enum cdna_drop_reason cdna_tx_offload(struct sk_buff *skb,
 					     const struct cdna_txd *d)
@@ -213,6 +279,9 @@ static enum cdna_drop_reason cdna_tx_offload(struct sk_buff *skb,
 		return CDNA_DROP_BAD_OFFLOAD;
 	if (!(d->flags & CDNA_TXD_CSUM))
 		skb_probe_transport_header(skb);
+	/* A frame that fails keeps SKB_GSO_DODGY: the stack re-checks it. */
+	if (skb_is_gso(skb) && READ_ONCE(cdna_tx_gso_checked))
+		cdna_tx_gso_trust(skb);
 	return CDNA_DROP_MAX;
 }
 
@@ -232,9 +301,7 @@ static void cdna_tx_deliver(struct cdna_engine_ctx *ectx, struct sk_buff *skb)
 		if (peer) {
 			cdna_engine_rx_enqueue(peer, skb);
 			rcu_read_unlock();
-			spin_lock_bh(&eng->stats_lock);
-			eng->switched++;
-			spin_unlock_bh(&eng->stats_lock);
+			atomic64_inc(&eng->switched);
 			return;
 		}
 	}
@@ -245,9 +312,7 @@ static void cdna_tx_deliver(struct cdna_engine_ctx *ectx, struct sk_buff *skb)
 	/* skb_tx_hash() maps a recorded queue onto the uplink's TX queues. */
 	skb_record_rx_queue(skb, ectx->txq);
 	dev_queue_xmit(skb);
-	spin_lock_bh(&eng->stats_lock);
-	eng->tx_uplink++;
-	spin_unlock_bh(&eng->stats_lock);
+	atomic64_inc(&eng->tx_uplink);
 }
 
 /* Process one packet of @n gathered descriptors; completes it. */

@@ -111,7 +111,7 @@ static void cdna_pincache_shrink(struct cdna_pincache *pc)
 	LIST_HEAD(victims);
 
 	spin_lock_bh(&pc->lock);
-	while (pc->nr_pins > pc->max_pins && !list_empty(&pc->lru)) {
+	while (pc->nr_pins > READ_ONCE(pc->max_pins) && !list_empty(&pc->lru)) {
 		pin = list_last_entry(&pc->lru, struct cdna_pin, lru);
 		cdna_pincache_unlink(pc, pin);
 		pin->dead = true;
@@ -250,7 +250,7 @@ int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
 		buf->npages = i + 1;
 	}
 
-	if (missed && READ_ONCE(pc->nr_pins) > pc->max_pins)
+	if (missed && READ_ONCE(pc->nr_pins) > READ_ONCE(pc->max_pins))
 		cdna_pincache_shrink(pc);
 	return 0;
 

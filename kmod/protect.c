@@ -290,8 +290,11 @@ static void cdna_checked_flush(struct cdna_ctx *ctx)
 {
 	struct cdna_checked *chk = cdna_checked(ctx);
 
-	if (chk)
-		cdna_pincache_invalidate(&chk->pc, 0, 0);
+	if (!chk)
+		return;
+	cdna_pincache_invalidate(&chk->pc, 0, 0);
+	/* A new pin_max applies from the next reset (or open) on. */
+	WRITE_ONCE(chk->pc.max_pins, READ_ONCE(cdna_pin_max));
 }
 
 const struct cdna_protect_ops cdna_protect_checked_ops = {

@@ -29,7 +29,7 @@ fail() { echo "FAIL: $*"; err=1; }
 cdna_kvm_setup
 dp_baseline
 dp_topology
-trap dp_cleanup EXIT
+trap 'l2_kill vfa; l2_kill vfb; dp_cleanup' EXIT
 ua=$(vf_mdev_create 1) || cdna_fail "cannot create context A"
 ub=$(vf_mdev_create 1) || cdna_fail "cannot create context B"
 mac_a=$(vf_dbg "$ua" mac)

@@ -32,7 +32,8 @@ dp_topology() {
 	dp_ns ip addr add "$DP_NS_IP/24" dev "$VF_PEER"
 	dp_ns ip link set "$VF_PEER" up
 	ip link set "$VF_NIC" up
-	echo "$VF_NIC" >"$VF_DBG/attach" || cdna_fail "attach $VF_NIC failed"
+	[ -x "$VF_CTL" ] || cdna_skip "userspace/cdnactl is not built"
+	vf_ctl nic attach dev "$VF_NIC" || cdna_fail "attaching $VF_NIC failed"
 	[ -d "$VF_TYPES/cdna-1qp" ] || cdna_fail "no mdev types under $VF_TYPES"
 }
 

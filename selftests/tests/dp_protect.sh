@@ -5,10 +5,11 @@
 # The data path against a hostile userspace VFIO guest
 # (selftests/vfio/dp_protect_test, TAP): good and bad TX/RX descriptors,
 # ring index errors, DMA unmaps, the pin cache. Afterwards nothing may stay
-# pinned and the engine must hold no skb (its debugfs counters).
+# pinned and the skb slabs must be back near their baseline.
 set -u
 . "$CDNA_LIB"
 . "$CDNA_REPO/selftests/tests/vf_lib.sh"
+. "$CDNA_REPO/selftests/tests/dp_lib.sh"
 
 bin=$CDNA_REPO/selftests/vfio/dp_protect_test
 if [ ! -x "$bin" ]; then
@@ -25,14 +26,14 @@ for d in "$VF_NIC" "$VF_PEER"; do
 	sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1"
 done
 t0=$(cdna_now_us)
+dp_baseline
 vf_host_setup
 CDNA_NIC=$VF_NIC CDNA_PEER=$VF_PEER "$bin"
 rc=$?
 cdna_stage "dp_protect_test" "$(cdna_since "$t0")"
 
-pins=$(awk '$1 == "pins_total" { print $2 }' "$VF_DBG/$VF_NIC/engine/stats" 2>/dev/null)
-echo "pins_total after the test: ${pins:-?}"
-[ "${pins:-1}" -eq 0 ] || { echo "FAIL: $pins page(s) still pinned"; rc=1; }
+# Nothing pinned, skb slabs back near the baseline.
+dp_check_baseline || rc=1
 left=$(ls /sys/bus/mdev/devices 2>/dev/null | wc -l)
 [ "$left" -eq 0 ] || { echo "FAIL: $left mdev(s) left behind"; rc=1; }
 vf_host_cleanup
