@@ -9,8 +9,8 @@
 #   vfg_netdev PCIDIR        print the interface the driver made for it
 #   vfg_wait_carrier IF 0|1 SECS   wait for the carrier; 0 if it came
 #   vfg_irqs PATTERN         sum of /proc/interrupts over lines matching
-#   vfg_mark NAME [TEXT]     publish a file to L1 ($CDNA_OUT/NAME; use a
-#                            "vf-" prefix: l2-init owns ready, done, rc...)
+#   vfg_mark NAME [TEXT]     publish NAME (and TEXT) to L1 in $CDNA_OUT; use
+#                            a "vf-" prefix: l2-init owns ready, done, rc...
 #   vfg_wait_file NAME SECS  wait for L1 to publish $CDNA_OUT/NAME
 #   vfg_fail MESSAGE         dump the interface state, then cdna_fail
 
@@ -73,8 +73,11 @@ vfg_irqs() {
 	echo "$sum"
 }
 
+# Builtins only (an exec of mv costs seconds here): the text goes to
+# NAME.txt first, then NAME appears, empty. L1 waits for NAME and reads
+# NAME.txt (vf_guest_text in vf_lib.sh).
 vfg_mark() {
-	echo "${2:-}" >"$CDNA_OUT/.$1.tmp" && mv "$CDNA_OUT/.$1.tmp" "$CDNA_OUT/$1"
+	echo "${2:-}" >"$CDNA_OUT/$1.txt" && : >"$CDNA_OUT/$1"
 }
 
 vfg_wait_file() {

@@ -17,6 +17,7 @@
 #   vf_host_cleanup          remove contexts, detach, delete the veth, rmmod
 #                            cdna; fails the test if any step fails
 #   vf_qemu_args UUID        QEMU arguments assigning the context to a guest
+#   vf_guest_text GUEST NAME print what the guest published with vfg_mark
 
 VF_NIC=${VF_NIC:-cdnaup0}
 VF_PEER=${VF_PEER:-cdnapeer0}
@@ -80,6 +81,12 @@ vf_stat_fast() {
 		fi
 	done <"$VF_DBG/$VF_NIC/$1/stats"
 	return 1
+}
+
+vf_guest_text() {
+	local t
+	t=$(<"$(l2_out "$1")/$2.txt")
+	echo "$t"
 }
 
 vf_qemu_args() {

@@ -40,7 +40,7 @@ l2_start vf0 --mem 512 --qemu-args "$qargs" \
 out=$(l2_out vf0)
 while [ ! -e "$out/vf-up" ] && [ ! -e "$out/done" ]; do cdna_sleep 0.1; done
 [ -e "$out/vf-up" ] || { l2_wait vf0 10; cdna_fail "the guest never got its interfaces up"; }
-[ "$(cat "$out/vf-up")" = 2 ] || cdna_fail "the guest sees $(cat "$out/vf-up") VFs, not 2"
+[ "$(vf_guest_text vf0 vf-up)" = 2 ] || cdna_fail "the guest sees $(vf_guest_text vf0 vf-up) VFs, not 2"
 for u in "$a" "$b"; do
 	[ "$(vf_dbg "$u" state)" = running ] || cdna_fail "context $u is $(vf_dbg "$u" state)"
 done
