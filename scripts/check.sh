@@ -15,6 +15,9 @@
 # Logs: build/check/<step>.log; testbed runs: build/runs/<time>-<pid>/.
 # --static (make check-static): the first five only, no testbed.
 
+# The whole script is one compound command: bash parses it completely before
+# running it, so editing this file during a run cannot break that run.
+{
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -133,3 +136,5 @@ fi
 echo "# make check: $(secs "$t_start") s"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
+exit
+}
