@@ -13,7 +13,7 @@
 #                "prof HOLD SECS"        perf profile of the guest for SECS s
 #                                        (b-prof.<seq>.txt when done)
 #                "quit"                  stop (the guest powers off)
-#   b-res.<seq>  the answer; counters are "irqs,rx_packets,tx_packets,
+#   b-res.<seq>  marker: the answer is in b-res.<seq>.txt; counters are "irqs,rx_packets,tx_packets,
 #                rx_bytes,tx_bytes" (irqs: the NIC's MSI-X vectors, summed)
 # After answering, the agent sleeps HOLD seconds without touching the share:
 # every poll of it would be a VM exit inside the measurement.
@@ -27,8 +27,15 @@ ifc=
 pci=
 irqs=" "
 
+# bg_mark NAME TEXT: publish TEXT to L1: NAME.txt, then the empty marker
+# NAME (L1 waits for the marker). Our own, not vfg_mark: the protocol with
+# lib.sh must not change under us.
+bg_mark() {
+	echo "${2:-}" >"$CDNA_OUT/$1.txt" && : >"$CDNA_OUT/$1"
+}
+
 bg_fail() {
-	vfg_mark b-failed "$*"
+	bg_mark b-failed "$*"
 	vfg_fail "$*"
 }
 
@@ -92,7 +99,7 @@ ip link set "$ifc" up || bg_fail "ip link set $ifc up failed"
 vfg_wait_carrier "$ifc" 1 20 || bg_fail "$ifc: no carrier"
 iperf3 -s -D || bg_fail "iperf3 -s -D failed"
 echo "$kind NIC $ifc at ${pci##*/}, vectors:$irqs"
-vfg_mark b-ready "$ifc"
+bg_mark b-ready "$ifc"
 
 seq=1
 while :; do
@@ -103,15 +110,15 @@ while :; do
 	read -r cmd hold rest <"$f"
 	case "$cmd" in
 	snap)
-		vfg_mark "b-res.$seq" "$(bg_snap)"
+		bg_mark "b-res.$seq" "$(bg_snap)"
 		;;
 	run)
 		s0=$(bg_snap)
-		vfg_mark "b-go.$seq"
+		bg_mark "b-go.$seq"
 		# shellcheck disable=SC2086
 		timeout 120 iperf3 $rest -J --connect-timeout 5000 >"$CDNA_OUT/b-json.$seq" 2>&1
 		rc=$?
-		vfg_mark "b-res.$seq" "$rc $s0 $(bg_snap)"
+		bg_mark "b-res.$seq" "$rc $s0 $(bg_snap)"
 		;;
 	prof)
 		# "prof HOLD SECS": profile the whole guest for SECS seconds in
@@ -123,14 +130,14 @@ while :; do
 				-g none --percent-limit 0.5 >"$CDNA_OUT/.b-prof.$seq.txt" 2>&1
 			mv "$CDNA_OUT/.b-prof.$seq.txt" "$CDNA_OUT/b-prof.$seq.txt"
 		) &
-		vfg_mark "b-res.$seq" started
+		bg_mark "b-res.$seq" started
 		;;
 	quit)
-		vfg_mark "b-res.$seq" bye
+		bg_mark "b-res.$seq" bye
 		break
 		;;
 	*)
-		vfg_mark "b-res.$seq" "unknown command '$cmd'"
+		bg_mark "b-res.$seq" "unknown command '$cmd'"
 		;;
 	esac
 	[ "${hold:-0}" = 0 ] || cdna_sleep "$hold"

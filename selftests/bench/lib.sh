@@ -270,7 +270,7 @@ bp_vhost_macvtap_teardown() {
 # --- guests --------------------------------------------------------------------------
 # Command protocol with guest.sh, through its output directory: L1 writes
 # b-cmd.<seq> ("snap HOLD" | "run HOLD IPERF3-ARGS" | "quit"), the guest
-# answers b-res.<seq> and then sleeps HOLD seconds without touching the
+# answers b-res.<seq>.txt (then the marker b-res.<seq>) and then sleeps HOLD seconds without touching the
 # share (polling it would cost VM exits inside a measurement).
 
 bench_guest_kind() {
@@ -303,7 +303,7 @@ bench_gwait() {
 		fi
 		cdna_sleep "$poll"
 	done
-	BENCH_RES=$(<"$out/b-res.$seq")
+	BENCH_RES=$(<"$out/b-res.$seq.txt")
 }
 
 # bench_gwait_go GUEST SEQ TIMEOUT: wait until a "run" command is starting
@@ -346,12 +346,12 @@ bench_guests_start() {
 		while [ ! -e "$out/b-ready" ]; do
 			if [ -e "$out/done" ] || [ "$(bench_elapsed)" -ge "$end" ]; then
 				BENCH_NA="guest $g never brought its interface up"
-				[ -e "$out/b-failed" ] && BENCH_NA="guest $g: $(<"$out/b-failed")"
+				[ -e "$out/b-failed" ] && BENCH_NA="guest $g: $(<"$out/b-failed.txt")"
 				return 1
 			fi
 			cdna_sleep 0.2
 		done
-		bench_log "$g: $(<"$out/b-ready") up (boot $(cat "$out/boot-secs" 2>/dev/null) s)"
+		bench_log "$g: $(<"$out/b-ready.txt") up (boot $(cat "$out/boot-secs" 2>/dev/null) s)"
 	done
 }
 
