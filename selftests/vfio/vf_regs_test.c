@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -58,7 +59,16 @@ FIXTURE(vf) {
 	char uuid[40];
 	unsigned int nqp;
 	struct cdna_vfio_dma dma;
+	struct timespec t0;
 };
+
+static double secs_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
 
 FIXTURE_VARIANT(vf) {
 	unsigned int nqp;
@@ -78,6 +88,7 @@ FIXTURE_SETUP(vf)
 		SKIP(return, "no NIC %s attached (run through vf_regs.sh)",
 		     test_nic());
 
+	clock_gettime(CLOCK_MONOTONIC, &self->t0);
 	self->nqp = variant->nqp;
 	ret = cdna_mdev_create(test_nic(), variant->nqp, self->uuid,
 			       sizeof(self->uuid));
@@ -105,6 +116,9 @@ FIXTURE_TEARDOWN(vf)
 	if (cdna_mdev_exists(self->uuid))
 		EXPECT_EQ(0, cdna_mdev_remove(self->uuid));
 	EXPECT_FALSE(cdna_mdev_exists(self->uuid));
+	/* The testbed is slow: say where the time goes. */
+	fprintf(stderr, "#      %s: %.2f s\n", _metadata->name,
+		secs_since(&self->t0));
 }
 
 /* Bring the function to FEATURES_OK with @features (VERSION_1 added). */
