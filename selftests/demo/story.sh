@@ -82,7 +82,7 @@ for v in web1 web2; do
 	o=$(l2_out $v)
 	while [ ! -e "$o/vf-up" ] && [ ! -e "$o/done" ]; do cdna_sleep 0.1; done
 	if [ -e "$o/vf-up" ]; then
-		read -r i m n <"$o/vf-up"
+		read -r i m n <"$o/vf-up.txt"
 		echo "guest $v: $i $m, $n queue pairs offered, link up"
 		[ "$n" = 2 ] || up=0
 	else

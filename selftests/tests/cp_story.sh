@@ -39,7 +39,7 @@ l2_start web1 --mem 512 --qemu-args "$qargs" \
 out=$(l2_out web1)
 while [ ! -e "$out/vf-up" ] && [ ! -e "$out/done" ]; do cdna_sleep 0.1; done
 [ -e "$out/vf-up" ] || { l2_wait web1 10; cdna_fail "the guest's NIC never came up"; }
-read -r gifc gmac gnq <"$out/vf-up"
+read -r gifc gmac gnq <"$out/vf-up.txt"
 echo "guest: $gifc $gmac, $gnq queue pairs offered"
 [ "$gmac" = $mac ] && cp_good "guest sees the MAC" || cp_bad "guest MAC $gmac"
 [ "$gnq" = 2 ] && cp_good "guest NIC offers 2 queue pairs" || cp_bad "guest NIC offers $gnq queue pairs"
