@@ -383,7 +383,6 @@ struct cdna_pincache {
  * @tx_uplink: context frames sent through the uplink
  * @passes: engine passes
  * @sleeps: times the engine went to sleep
- * @poll_ns: the thread's current poll window
  * @debugfs: "engine" directory under the NIC's debugfs directory
  */
 struct cdna_engine {
@@ -409,7 +408,6 @@ struct cdna_engine {
 	atomic64_t tx_uplink;
 	atomic64_t passes;
 	atomic64_t sleeps;
-	u64 poll_ns;
 
 	struct dentry *debugfs;
 };

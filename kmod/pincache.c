@@ -379,8 +379,10 @@ void cdna_pincache_stats(struct cdna_pincache *pc, u64 *hits, u64 *misses,
 /**
  * cdna_pins_total_read() - VFIO pins the data path holds, module-wide
  *
- * Return: pins held by the pin caches and for mapped rings; the selftests
+ * Counts the pin cache's pins and the pages of mapped rings; the selftests
  * check that it returns to zero after every test.
+ *
+ * Return: pins held.
  */
 s64 cdna_pins_total_read(void)
 {
