@@ -24,6 +24,7 @@ if [ -z "$tarball" ] || [ ! -f "$tarball" ]; then
 fi
 
 top=$(basename "$tarball" .tar.xz)
+mkdir -p "$repo/build"
 tmp=$(mktemp -d "$repo/build/.linux-tools.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 echo "linux-tools: extracting ${files[*]} from $tarball" >&2
