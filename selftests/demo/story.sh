@@ -75,6 +75,7 @@ echo "\$ qemu-system-x86_64 -enable-kvm ... $q2"
 g=$CDNA_REPO/selftests/tests/cp_story-guest.sh
 l2_start web1 --mem 512 --qemu-args "$q1" --script "$g" -- \
 	a 198.18.0.2 198.18.0.1 198.18.0.3 -- "$secs" 198.18.0.3
+l2_booted web1 120	# the guests share an L1 CPU: boot one at a time
 l2_start web2 --mem 512 --qemu-args "$q2" --script "$g" -- \
 	b 198.18.0.3 198.18.0.1 198.18.0.2 -- "$secs" 198.18.0.1
 up=1

@@ -40,6 +40,8 @@ dp_ns iperf3 -s -D -I "$CDNA_TEST_DIR/iperf3-ns.pid" ||
 
 l2_start vfa --mem 768 --qemu-args "$(vf_qemu_args "$ua")" --timeout 800 \
 	--script "$guest" -- a "$ip_a" "$ip_b" "$secs"
+# The guests share an L1 CPU (lib.sh): boot them one at a time.
+l2_booted vfa 120 || cdna_fail "guest A did not boot; console: $(l2_console vfa)"
 l2_start vfb --mem 768 --qemu-args "$(vf_qemu_args "$ub")" --timeout 800 \
 	--script "$guest" -- b "$ip_b" "$ip_a" "$secs"
 oa=$(l2_out vfa)

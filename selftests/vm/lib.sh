@@ -12,15 +12,20 @@
 #   cdna_insmod_host [PARAMS] cdna_vfio_setup + insmod kmod/cdna.ko (once)
 #
 #   l2_start NAME [--mem MB] [--cpus N] [--qemu-args "ARGS"] [--timeout S]
-#            [--append "KERNEL ARGS"] --script PATH [-- SCRIPT ARGS...]
+#            [--append "KERNEL ARGS"] [--l1-cpus LIST]
+#            --script PATH [-- SCRIPT ARGS...]
 #       Start an L2 guest under KVM and return at once. The guest boots the
 #       same kernel and initramfs as L1 with L1's / as its root (9p +
 #       overlay) and runs "bash PATH ARGS" from the repo directory, with
 #       CDNA_OUT = its output directory (shared with L1, same path in both).
+#       Its QEMU runs on L1 CPUs LIST (default: L1's last CPU, for every
+#       guest: see CDNA_L2_L1CPUS below).
 #   l2_wait NAME [TIMEOUT]   wait for the guest script; return its exit status
 #                            (124 on timeout, 125 if the guest died, 1 if the
 #                            guest kernel logged WARNING/BUG/Oops); on failure
 #                            print the console path
+#   l2_booted NAME SECS      wait until the guest's init runs (1 if it died
+#                            or SECS passed first)
 #   l2_console NAME [--live] print the path of the guest's serial console log
 #   l2_out NAME              print the guest's output directory (CDNA_OUT)
 #   l2_kill NAME             stop the guest now
@@ -106,8 +111,18 @@ cdna_l2_dir() {
 	echo "$CDNA_TEST_DIR/l2/$1"
 }
 
+# Every L2 guest's QEMU runs on the same L1 CPU (the last one); the others
+# are left to the host side (engine, vhost, peers). Two L2 guests running at
+# once on two L1 vCPUs break the testbed itself: QEMU's TCG emulation of
+# nested SVM then corrupts state - L1 panics in KVM_RUN with a guest's GS
+# base, or an L2 guest triple-faults - with or without cdna.ko loaded
+# (seen with QEMU 7.2; not with the guests on one L1 CPU, nor with npt=0,
+# which doubles an L2 boot). docs/testbed.md has the details.
+CDNA_L2_L1CPUS=${CDNA_L2_L1CPUS:-$(($(getconf _NPROCESSORS_ONLN) - 1))}
+
 l2_start() {
 	local name=$1 mem=512 cpus=1 qargs=() script= tmo=$CDNA_L2_TIMEOUT dir a append live
+	local l1cpus=$CDNA_L2_L1CPUS
 	local extra_append=
 	local args=()
 	shift
@@ -119,6 +134,7 @@ l2_start() {
 		--script) script=$2; shift ;;
 		--append) extra_append=$2; shift ;;
 		--timeout) tmo=$2; shift ;;
+		--l1-cpus) l1cpus=$2; shift ;;
 		--) shift; args=("$@"); break ;;
 		*) echo "l2_start: unknown option '$1'" >&2; return 2 ;;
 		esac
@@ -158,7 +174,7 @@ l2_start() {
 	# test's process group, so the test's own timeout kills it and QEMU too.
 	(
 		t0=$(cdna_now_us)
-		qemu-system-x86_64 -name "cdna-l2-$name" \
+		taskset -c "$l1cpus" qemu-system-x86_64 -name "cdna-l2-$name" \
 			-machine q35,accel=kvm -cpu host,-xsave -m "$mem" -smp "$cpus" \
 			-nodefaults -no-user-config -display none -vga none \
 			-monitor none -no-reboot -nic none \
@@ -189,6 +205,17 @@ l2_start() {
 	# l2_kill needs the pid: wait until the supervisor has written it.
 	for _ in {1..50}; do [ -s "$dir/qemu.pid" ] && break; cdna_sleep 0.1; done
 	echo "l2 $name: started (${mem} MB, $cpus vCPU, script $script)"
+}
+
+l2_booted() {
+	local dir t0
+	dir=$(cdna_l2_dir "$1")
+	t0=$(cdna_now_us)
+	while [ ! -e "$dir/ready" ]; do
+		[ -e "$dir/done" ] && return 1
+		[ $((${EPOCHREALTIME/./} - t0)) -lt $(($2 * 1000000)) ] || return 1
+		cdna_sleep 0.1
+	done
 }
 
 l2_wait() {
