@@ -317,11 +317,12 @@ struct cdna_queue {
 /**
  * struct cdna_pin - one guest page pinned through vfio_pin_pages()
  * @hnode: entry in cdna_pincache.hash while cached
- * @lru: entry in cdna_pincache.lru while @users is 0
+ * @lru: entry in cdna_pincache.lru (the clock) while cached
  * @gfn: guest page frame number (IOVA >> PAGE_SHIFT)
  * @page: the pinned page
  * @users: buffers using the page (plus transient holds while unpinning)
  * @writable: pinned with IOMMU_WRITE
+ * @ref: used since the clock hand last passed
  * @dead: the VFIO pin is (being) dropped; the last user frees the entry
  */
 struct cdna_pin {
@@ -331,6 +332,7 @@ struct cdna_pin {
 	struct page *page;
 	unsigned int users;
 	bool writable;
+	bool ref;
 	bool dead;
 };
 
@@ -339,9 +341,8 @@ struct cdna_pin {
  * @vdev: the VFIO device pins are taken through
  * @lock: protects everything below; taken with BH disabled
  * @hash: cached pins by gfn
- * @lru: cached pins nobody uses, most recently used first
- * @nr_pins: pins in @hash
- * @nr_unused: pins on @lru
+ * @lru: every cached pin, the clock: newest first, the hand at the tail
+ * @nr_pins: pins in @hash (and on @lru)
  * @max_pins: bound beyond which unused pins are evicted
  * @hits: lookups that found the page pinned
  * @misses: lookups that had to pin it
@@ -353,7 +354,6 @@ struct cdna_pincache {
 	DECLARE_HASHTABLE(hash, CDNA_PINCACHE_HASH_BITS);
 	struct list_head lru;
 	unsigned int nr_pins;
-	unsigned int nr_unused;
 	unsigned int max_pins;
 	u64 hits;
 	u64 misses;
@@ -383,6 +383,7 @@ struct cdna_pincache {
  * @tx_uplink: context frames sent through the uplink
  * @passes: engine passes
  * @sleeps: times the engine went to sleep
+ * @poll_ns: the thread's current poll window
  * @debugfs: "engine" directory under the NIC's debugfs directory
  */
 struct cdna_engine {
@@ -408,6 +409,7 @@ struct cdna_engine {
 	atomic64_t tx_uplink;
 	atomic64_t passes;
 	atomic64_t sleeps;
+	u64 poll_ns;
 
 	struct dentry *debugfs;
 };

@@ -11,10 +11,11 @@
  *
  *  - cdna_pincache_get() looks pages up by guest frame number and pins the
  *    missing ones (process context: vfio_pin_pages() sleeps);
- *  - cdna_pincache_put() drops the users; an unused pin stays cached on an
- *    LRU list (any context);
- *  - unused pins beyond @max_pins are evicted, least recently used first;
- *    pins in use are never evicted;
+ *  - cdna_pincache_put() drops the users; an unused pin stays cached (any
+ *    context);
+ *  - unused pins beyond @max_pins are evicted by the clock algorithm (an
+ *    approximation of least recently used that costs the hit path no
+ *    list operation); pins in use are never evicted;
  *  - cdna_pincache_invalidate() drops every pin in a range synchronously
  *    (the VM unmapped it: VFIO requires the pins gone before .dma_unmap
  *    returns), in use or not.  A page still used by a packet keeps a page
@@ -49,25 +50,20 @@ static struct cdna_pin *cdna_pincache_lookup(struct cdna_pincache *pc, u64 gfn)
 	return NULL;
 }
 
-/* Takes a user of @pin, moving it off the LRU list if it was unused. */
+/* Takes a user of @pin and marks it recently used (no list operation). */
 static void cdna_pincache_use(struct cdna_pincache *pc, struct cdna_pin *pin)
 {
 	lockdep_assert_held(&pc->lock);
-	if (!pin->users++) {
-		list_del_init(&pin->lru);
-		pc->nr_unused--;
-	}
+	pin->users++;
+	pin->ref = true;
 }
 
-/* Removes @pin from the cache proper (hash and LRU); it is no longer found. */
+/* Removes @pin from the cache proper (hash and clock); it is no longer found. */
 static void cdna_pincache_unlink(struct cdna_pincache *pc, struct cdna_pin *pin)
 {
 	lockdep_assert_held(&pc->lock);
 	hash_del(&pin->hnode);
-	if (!pin->users) {
-		list_del_init(&pin->lru);
-		pc->nr_unused--;
-	}
+	list_del_init(&pin->lru);
 	pc->nr_pins--;
 }
 
@@ -102,17 +98,27 @@ static void cdna_pincache_release(struct cdna_pincache *pc,
 }
 
 /*
- * Evicts unused pins, least recently used first, until at most
- * @pc->max_pins remain.  Sleeps.
+ * Evicts unused pins until at most @pc->max_pins remain, by the clock
+ * (second chance) algorithm: the hand walks from the oldest entry; a pin
+ * in use, or used since the hand last passed, is spared (its mark
+ * cleared) and moved behind the hand.  Sleeps.
  */
 static void cdna_pincache_shrink(struct cdna_pincache *pc)
 {
+	unsigned int steps;
 	struct cdna_pin *pin;
 	LIST_HEAD(victims);
 
 	spin_lock_bh(&pc->lock);
-	while (pc->nr_pins > READ_ONCE(pc->max_pins) && !list_empty(&pc->lru)) {
+	/* Two rounds at most: every mark is clear after the first. */
+	steps = 2 * pc->nr_pins;
+	while (pc->nr_pins > READ_ONCE(pc->max_pins) && steps--) {
 		pin = list_last_entry(&pc->lru, struct cdna_pin, lru);
+		if (pin->users || pin->ref) {
+			pin->ref = false;
+			list_move(&pin->lru, &pc->lru);
+			continue;
+		}
 		cdna_pincache_unlink(pc, pin);
 		pin->dead = true;
 		/* Held by the victims list; cdna_pincache_release() drops it. */
@@ -167,7 +173,7 @@ static struct cdna_pin *cdna_pincache_fill(struct cdna_pincache *pc, u64 gfn,
 	pin->page = page;
 	pin->writable = writable;
 	pin->users = 1;
-	INIT_LIST_HEAD(&pin->lru);
+	pin->ref = true;
 
 	spin_lock_bh(&pc->lock);
 	old = cdna_pincache_lookup(pc, gfn);
@@ -187,6 +193,7 @@ static struct cdna_pin *cdna_pincache_fill(struct cdna_pincache *pc, u64 gfn,
 		list_add_tail(&old->lru, &victims);
 	}
 	hlist_add_head(&pin->hnode, &pc->hash[cdna_pincache_bucket(gfn)]);
+	list_add(&pin->lru, &pc->lru);
 	pc->nr_pins++;
 	pc->misses++;
 	spin_unlock_bh(&pc->lock);
@@ -231,24 +238,26 @@ int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
 	buf->offset = offset_in_page(iova);
 	buf->npages = 0;
 
+	/* One lock round trip for the pages that hit (the common case). */
+	spin_lock_bh(&pc->lock);
 	for (gfn = first; gfn <= last; gfn++, i++) {
-		spin_lock_bh(&pc->lock);
 		pin = cdna_pincache_lookup(pc, gfn);
 		if (pin && (pin->writable || !write)) {
 			cdna_pincache_use(pc, pin);
 			pc->hits++;
-			spin_unlock_bh(&pc->lock);
 		} else {
 			spin_unlock_bh(&pc->lock);
 			pin = cdna_pincache_fill(pc, gfn, write, &err);
 			if (!pin)
 				goto err_put;
 			missed = true;
+			spin_lock_bh(&pc->lock);
 		}
 		buf->pages[i] = pin->page;
 		buf->pins[i] = pin;
 		buf->npages = i + 1;
 	}
+	spin_unlock_bh(&pc->lock);
 
 	if (missed && READ_ONCE(pc->nr_pins) > READ_ONCE(pc->max_pins))
 		cdna_pincache_shrink(pc);
@@ -275,14 +284,8 @@ void cdna_pincache_put(struct cdna_pincache *pc, struct cdna_buf *buf)
 	spin_lock_bh(&pc->lock);
 	for (i = 0; i < buf->npages; i++) {
 		pin = buf->pins[i];
-		if (--pin->users)
-			continue;
-		if (pin->dead) {
+		if (!--pin->users && pin->dead)
 			free_list[nfree++] = pin;
-			continue;
-		}
-		list_add(&pin->lru, &pc->lru);
-		pc->nr_unused++;
 	}
 	spin_unlock_bh(&pc->lock);
 	buf->npages = 0;
@@ -341,7 +344,6 @@ void cdna_pincache_init(struct cdna_pincache *pc, struct vfio_device *vdev,
 	INIT_LIST_HEAD(&pc->lru);
 	pc->vdev = vdev;
 	pc->nr_pins = 0;
-	pc->nr_unused = 0;
 	pc->max_pins = max_pins;
 	pc->hits = 0;
 	pc->misses = 0;
@@ -379,10 +381,8 @@ void cdna_pincache_stats(struct cdna_pincache *pc, u64 *hits, u64 *misses,
 /**
  * cdna_pins_total_read() - VFIO pins the data path holds, module-wide
  *
- * Counts the pin cache's pins and the pages of mapped rings; the selftests
+ * Return: pins held by the pin caches and for mapped rings; the selftests
  * check that it returns to zero after every test.
- *
- * Return: pins held.
  */
 s64 cdna_pins_total_read(void)
 {
