@@ -42,10 +42,17 @@ static unsigned int cdna_weight = 64;
 module_param_named(weight, cdna_weight, uint, 0644);
 MODULE_PARM_DESC(weight, "Packets per queue per engine pass (fairness)");
 
-static unsigned int cdna_poll_usecs = 50;
+static unsigned int cdna_poll_usecs = 1000;
 module_param_named(poll_usecs, cdna_poll_usecs, uint, 0644);
 MODULE_PARM_DESC(poll_usecs,
-		 "Engine busy-polls this long after the last work before sleeping");
+		 "Engine busy-polls at most this long after the last work before sleeping");
+
+static bool cdna_poll_adaptive = true;
+module_param_named(poll_adaptive, cdna_poll_adaptive, bool, 0644);
+MODULE_PARM_DESC(poll_adaptive,
+		 "Adapt the poll window to how soon work comes back (else always poll_usecs)");
+
+#define CDNA_POLL_FLOOR_NS	(20 * NSEC_PER_USEC)
 
 static unsigned int cdna_engine_hash(const u8 *mac, u16 vlan)
 {
@@ -288,10 +295,33 @@ static void cdna_engine_sleep(struct cdna_engine *eng)
 	WRITE_ONCE(eng->sleeping, false);
 }
 
+/*
+ * How long to keep polling after the last work.  A doorbell costs the
+ * guest far more than a poll costs the host, but a poll that ends before
+ * the next packet comes only burns a CPU the guests may need.  Adaptive
+ * (the default), like KVM's halt polling: the window grows (doubling from
+ * 20 us up to poll_usecs) when the engine went to sleep and work came back
+ * within poll_usecs - a longer poll would have caught it - and shrinks
+ * (halving, down to nothing) when the sleep lasted longer than that.
+ */
+static u64 cdna_engine_poll_adjust(u64 cur, u64 slept)
+{
+	u64 max = (u64)READ_ONCE(cdna_poll_usecs) * NSEC_PER_USEC;
+
+	if (!READ_ONCE(cdna_poll_adaptive))
+		return max;
+	if (slept <= max)
+		return min(max, cur ? 2 * cur : CDNA_POLL_FLOOR_NS);
+	cur /= 2;
+	return cur < CDNA_POLL_FLOOR_NS ? 0 : cur;
+}
+
 static int cdna_engine_thread(void *data)
 {
 	struct cdna_engine *eng = data;
 	u64 last_work = ktime_get_ns();
+	u64 poll = (u64)READ_ONCE(cdna_poll_usecs) * NSEC_PER_USEC;
+	bool slept = false;
 
 	while (!kthread_should_stop()) {
 		int work = cdna_engine_pass(eng);
@@ -299,11 +329,17 @@ static int cdna_engine_thread(void *data)
 
 		atomic64_inc(&eng->passes);
 		if (work) {
+			if (slept) {
+				poll = cdna_engine_poll_adjust(poll,
+							       now - last_work);
+				WRITE_ONCE(eng->poll_ns, poll);
+				slept = false;
+			}
 			last_work = now;
-		} else if (now - last_work >=
-			   (u64)READ_ONCE(cdna_poll_usecs) * NSEC_PER_USEC) {
+		} else if (now - last_work >= poll) {
+			/* last_work stays: the next gap includes the sleep. */
 			cdna_engine_sleep(eng);
-			last_work = ktime_get_ns();
+			slept = true;
 			continue;
 		}
 		cond_resched();
@@ -322,6 +358,7 @@ static int cdna_engine_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "tx_uplink %lld\n", atomic64_read(&eng->tx_uplink));
 	seq_printf(s, "passes %lld\n", atomic64_read(&eng->passes));
 	seq_printf(s, "sleeps %lld\n", atomic64_read(&eng->sleeps));
+	seq_printf(s, "poll_ns %llu\n", READ_ONCE(eng->poll_ns));
 	seq_printf(s, "uplink_txqs %u\n", eng->ntxq);
 	seq_printf(s, "pins_total %lld\n", cdna_pins_total_read());
 	return 0;

@@ -2,9 +2,9 @@
 # shellcheck shell=bash
 #
 # L2 side of dp_guests.sh. Args: ROLE (a|b) MY_IP PEER_IP SECS.
-# Brings the cdna interface up, then on L1's "go": pings the namespace and
-# the other guest; A also runs iperf3 both ways to the namespace and to B
-# and sends frames with a spoofed source MAC. Results go to vf-result-*
+# Brings the cdna interface up (B without RX_GSO), then on L1's "go": pings
+# the namespace and the other guest; A also runs iperf3 both ways to the
+# namespace and to B and sends frames with a spoofed source MAC. Results go to vf-result-*
 # (lines "PASS ..."/"FAIL ..."), iperf3 JSON to iperf-*.json.
 set -u
 . "$CDNA_LIB"
@@ -19,7 +19,13 @@ ifc=$(vfg_netdev "$pci") || vfg_fail "cdna_vf made no interface"
 ip addr add "$me/24" dev "$ifc"
 ip link set "$ifc" up
 vfg_wait_carrier "$ifc" 1 10 || vfg_fail "no carrier"
-[ "$role" = b ] && { iperf3 -s -D || vfg_fail "iperf3 server"; }
+if [ "$role" = b ]; then
+	# B takes no coalesced frames (no RX_GSO): the engine must segment
+	# A's TSO frames and complete partial checksums for it.
+	ethtool -K "$ifc" rx-gro-hw off || vfg_fail "ethtool -K rx-gro-hw off"
+	vfg_wait_carrier "$ifc" 1 10 || vfg_fail "no carrier after renegotiating"
+	iperf3 -s -D || vfg_fail "iperf3 server"
+fi
 ethtool -k "$ifc" | grep -E '^(tx-checksumming|tcp-segmentation-offload|generic-receive-offload|rx-gro-hw):'
 vfg_mark vf-ready "$ifc $(cat "/sys/class/net/$ifc/address")"
 vfg_wait_file go 300 || vfg_fail "L1 never said go"

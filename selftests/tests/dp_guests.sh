@@ -7,10 +7,12 @@
 #  - ping guest <-> namespace and guest <-> guest;
 #  - iperf3 TCP for DP_IPERF_SECS (10) s in both directions, guest A <->
 #    namespace (through the uplink) and guest A <-> guest B (switched inside
-#    the engine, never on the uplink), each without errors;
+#    the engine, never on the uplink; B has no RX_GSO, so the engine
+#    segments A's TSO frames for it), each without errors;
 #  - isolation: B receives none of A's unicast with the namespace;
 #  - anti-spoofing: frames A sends with another source MAC are dropped and
 #    counted;
+#  - the host itself still uses the uplink (unknown unicast passes);
 #  - afterwards nothing is pinned and the skb slabs are back near their
 #    baseline.
 # Throughput, VM exits per packet and the host counters are reported.
@@ -38,6 +40,14 @@ echo "context A $ua ($mac_a), context B $ub ($mac_b)"
 dp_ns iperf3 -s -D -I "$CDNA_TEST_DIR/iperf3-ns.pid" ||
 	cdna_fail "iperf3 server in $DP_NS"
 
+# The host keeps using the uplink: its unicast is not a context's.
+ip addr add 198.18.0.254/24 dev "$VF_NIC"
+if busybox ping -c 3 -W 5 "$DP_NS_IP" >/dev/null 2>&1; then
+	echo "host -> namespace through the attached uplink: ok"
+else
+	fail "the host cannot ping the namespace through the attached uplink"
+fi
+
 l2_start vfa --mem 768 --qemu-args "$(vf_qemu_args "$ua")" --timeout 800 \
 	--script "$guest" -- a "$ip_a" "$ip_b" "$secs"
 # The guests share an L1 CPU (lib.sh): boot them one at a time.
@@ -61,7 +71,7 @@ mark() {	# DIR NAME
 
 wait_file "$oa/vf-ready" 300 || { l2_wait vfa 5; cdna_fail "guest A never came up"; }
 wait_file "$ob/vf-ready" 300 || { l2_wait vfb 5; cdna_fail "guest B never came up"; }
-echo "guest A: $(cat "$oa/vf-ready"); guest B: $(cat "$ob/vf-ready")"
+echo "guest A: $(cat "$oa/vf-ready.txt"); guest B: $(cat "$ob/vf-ready.txt")"
 mark "$oa" go
 mark "$ob" go
 
