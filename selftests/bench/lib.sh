@@ -41,7 +41,8 @@
 #   L1 host CPU   /proc/stat busy time outside guest mode (user - guest +
 #                 nice - guest_nice + system + irq + softirq), minus the
 #                 user+sys of the peer's iperf3 process
-#   VM exits      /sys/kernel/debug/kvm/exits (all of L1's vCPUs)
+#   VM exits      /sys/kernel/debug/kvm/exits (all of L1's vCPUs), and
+#                 halt_exits: the exits of an idle vCPU (HLT), told apart
 #   packets       the packets the workload delivered: UDP datagrams received;
 #                 for TCP received bytes / 1448 (MSS at MTU 1500): wire-sized
 #                 segments, whatever the GSO/GRO sizes of each path (the
@@ -407,15 +408,18 @@ bench_connect() {
 # --- one measurement ---------------------------------------------------------------
 
 # bench_l1_counters PREFIX: L1's counters into PREFIX_host (host busy
-# ticks), PREFIX_guest (guest ticks), PREFIX_exits, PREFIX_t (us).
+# ticks), PREFIX_guest (guest ticks), PREFIX_exits, PREFIX_halts (exits
+# for HLT: an idle vCPU), PREFIX_t (us).
 bench_l1_counters() {
-	local _c user nice system irq softirq guest gnice ex=0
+	local _c user nice system irq softirq guest gnice ex=0 hx=0
 	# cpu user nice system idle iowait irq softirq steal guest guest_nice
 	read -r _c user nice system _ _ irq softirq _ guest gnice </proc/stat
 	[ -r "$BENCH_KVM/exits" ] && read -r ex <"$BENCH_KVM/exits"
+	[ -r "$BENCH_KVM/halt_exits" ] && read -r hx <"$BENCH_KVM/halt_exits"
 	printf -v "${1}_host" %d $((user - guest + nice - gnice + system + irq + softirq))
 	printf -v "${1}_guest" %d $((guest + gnice))
 	printf -v "${1}_exits" %d "$ex"
+	printf -v "${1}_halts" %d "$hx"
 	printf -v "${1}_t" %d "${EPOCHREALTIME/./}"
 }
 
@@ -435,7 +439,8 @@ bench_iperf_args() {
 bench_measure() {
 	local p=$1 w=$2 it=$3 secs args a=$1-0 b=$1-1 json err=
 	local sa0 sa1 sb0='' sb1='' rc=0 peer_cpu="0 0" tf
-	local c0_host c0_guest c0_exits c0_t c1_host c1_guest c1_exits c1_t
+	local c0_host c0_guest c0_exits c0_halts c0_t
+	local c1_host c1_guest c1_exits c1_halts c1_t
 	local rec line
 	case "$w" in tcp_*) secs=$BENCH_TCP_SECS ;; *) secs=$BENCH_UDP_SECS ;; esac
 	args=$(bench_iperf_args "$w" "$secs") || { err="unknown workload $w"; }
@@ -496,6 +501,7 @@ bench_measure() {
 		--argjson h0 "$c0_host" --argjson h1 "$c1_host" \
 		--argjson g0 "$c0_guest" --argjson g1 "$c1_guest" \
 		--argjson e0 "$c0_exits" --argjson e1 "$c1_exits" \
+		--argjson x0 "$c0_halts" --argjson x1 "$c1_halts" \
 		--argjson t0 "$c0_t" --argjson t1 "$c1_t" "$BENCH_JQ" "$json" 2>&1); then
 		bench_fail_record "$p" "$w" "$it" "iperf3 (exit $rc): unreadable JSON $json"
 		return 1
@@ -516,7 +522,8 @@ bench_fail_record() {
 
 # The jq program of bench_measure: iperf3's JSON in, two lines out.
 # Counters: snapshots "irqs,rxp,txp,rxb,txb" of guest A (sa) and B (sb),
-# /proc/stat ticks (h: host busy, g: guest), VM exits (e), time in us (t).
+# /proc/stat ticks (h: host busy, g: guest), VM exits (e), of which for
+# HLT (x), time in us (t).
 # shellcheck disable=SC2016 # jq variables, not shell ones
 BENCH_JQ='
 def snap($s): $s | split(",") | map(tonumber);
@@ -549,12 +556,13 @@ else
 	   wall_s: (($t1 - $t0) / 1e6 | r3),
 	   l1_host_cpu_s: ($host_s | r3), l1_peer_cpu_s: $peer_s,
 	   l1_guest_cpu_s: (($g1 - $g0) / $hz | r3),
-	   vm_exits: $exits, packets: $pk,
+	   vm_exits: $exits, halt_exits: ($x1 - $x0), packets: $pk,
 	   nic_packets: (delta($sa0; $sa1; 1) + delta($sa0; $sa1; 2)),
 	   guest_irqs: $irqs,
 	   cpu_s_per_gbit: (if $host_s then per($host_s; $bytes * 8 / 1e9) else null end),
 	   cpu_s_per_mpkt: (if $udp and $host_s then per($host_s; $rxpk / 1e6) else null end),
 	   exits_per_kpkt: per($exits; $pk / 1000),
+	   busy_exits_per_kpkt: per($exits - ($x1 - $x0); $pk / 1000),
 	   irqs_per_kpkt: per($irqs; $pk / 1000)}
 	| tojson,
 	  "\(.gbps | r3) Gb/s, \(.mpps // "-" ) Mpps, L1 cpu \(.l1_host_cpu_s) s (peer \(.l1_peer_cpu_s) s), \(.vm_exits) exits, \(.guest_irqs) irqs, \(.packets) pkts, wall \(.wall_s) s"
