@@ -104,8 +104,12 @@ bg_mark b-ready "$ifc"
 seq=1
 while :; do
 	f=$CDNA_OUT/b-cmd.$seq
+	# Each look is a 9p round trip through QEMU on the L1 CPU the guests
+	# share: every 50 ms for 5 s, then every 200 ms (idle while the other
+	# guest boots).
+	n=0
 	while [ ! -e "$f" ]; do
-		cdna_sleep 0.05
+		if [ $((n++)) -lt 100 ]; then cdna_sleep 0.05; else cdna_sleep 0.2; fi
 	done
 	read -r cmd hold rest <"$f"
 	case "$cmd" in
