@@ -20,6 +20,7 @@
 #   BENCH_OUT         $CDNA_TEST_DIR
 #   BENCH_PROFILE     0       1: after a path's measurements, profile one extra
 #                             tcp_tx and tcp_rx run with perf in L1 and guest A
+#   BENCH_CDNA_PARAMS ""      cdna.ko module parameters (NAME=VALUE ...)
 #
 # Paths (one guest per side of a workload; same kernel, vCPUs and memory):
 #   cdna           a cdna context on the uplink (cdnactl, else debugfs + mdev)
@@ -58,6 +59,7 @@ BENCH_BUDGET=${BENCH_BUDGET:-900}
 BENCH_OUT=${BENCH_OUT:-$CDNA_TEST_DIR}
 BENCH_GUEST_MEM=${BENCH_GUEST_MEM:-512}
 BENCH_GUEST_CPUS=${BENCH_GUEST_CPUS:-1}
+BENCH_CDNA_PARAMS=${BENCH_CDNA_PARAMS:-}
 BENCH_NS=cdnabench
 BENCH_PEER_IP=198.18.0.1
 BENCH_GUEST_IP=(198.18.0.11 198.18.0.12)
@@ -136,11 +138,16 @@ bp_cdna_args=()
 bp_cdna_setup() {
 	local n=$1 i out args
 	bp_cdna_args=()
-	cdna_vfio_setup
+	# shellcheck disable=SC2086 # BENCH_CDNA_PARAMS: NAME=VALUE words
+	if ! out=$( (cdna_insmod_host $BENCH_CDNA_PARAMS) 2>&1); then
+		BENCH_NA="loading cdna.ko ${BENCH_CDNA_PARAMS:-}: $(tail -n 1 <<<"$out")"
+		return 1
+	fi
+	[ -z "$BENCH_CDNA_PARAMS" ] || bench_log "cdna: module parameters $BENCH_CDNA_PARAMS"
 	if [ -x "$BENCH_CDNACTL" ] && "$BENCH_CDNACTL" nic show >/dev/null 2>&1; then
 		bench_log "cdna: contexts through cdnactl"
 		ip link add "$VF_NIC" type veth peer name "$VF_PEER" || return 1
-		if ! out=$( (cdna_insmod_host && "$BENCH_CDNACTL" nic attach dev "$VF_NIC") 2>&1); then
+		if ! out=$("$BENCH_CDNACTL" nic attach dev "$VF_NIC" 2>&1); then
 			BENCH_NA="cdnactl nic attach dev $VF_NIC: $out"
 			return 1
 		fi
@@ -681,6 +688,7 @@ bench_main() {
 	{
 		printf '{"iters":%d,"tcp_secs":%d,"udp_secs":%d,' "$BENCH_ITERS" "$BENCH_TCP_SECS" "$BENCH_UDP_SECS"
 		printf '"guest_mem_mb":%d,"guest_cpus":%d,"l1_cpus":%d,' "$BENCH_GUEST_MEM" "$BENCH_GUEST_CPUS" "$(nproc)"
+		printf '"cdna_params":%s,' "$(bench_json_str "$BENCH_CDNA_PARAMS")"
 		# shellcheck disable=SC2086 # the lists split into words
 		printf '"paths":%s,"workloads":%s,"kernel":"%s","clk_tck":%d}\n' \
 			"$(printf '%s\n' $BENCH_PATHS | jq -R . | jq -sc .)" \

@@ -254,6 +254,8 @@ def print_table(report, f=sys.stdout):
               par.get("iters", 0), par.get("tcp_secs", 0),
               par.get("udp_secs", 0), par.get("guest_mem_mb", 0),
               par.get("guest_cpus", 0), par.get("l1_cpus", 0)), file=f)
+    if par.get("cdna_params"):
+        print("cdna.ko parameters: %s" % par["cdna_params"], file=f)
     print("median [min-max]; rate: Gb/s (TCP) or Mpackets/s received (UDP);"
           " cpu: L1 host CPU s per Gbit (TCP) or per Mpacket (UDP)", file=f)
     for p, e in agg.items():
