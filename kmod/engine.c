@@ -42,12 +42,12 @@ static unsigned int cdna_weight = 64;
 module_param_named(weight, cdna_weight, uint, 0644);
 MODULE_PARM_DESC(weight, "Packets per queue per engine pass (fairness)");
 
-static unsigned int cdna_poll_usecs = 1000;
+static unsigned int cdna_poll_usecs = 50;
 module_param_named(poll_usecs, cdna_poll_usecs, uint, 0644);
 MODULE_PARM_DESC(poll_usecs,
-		 "Engine busy-polls at most this long after the last work before sleeping");
+		 "Engine busy-polls this long after the last work before sleeping (adaptive: at most)");
 
-static bool cdna_poll_adaptive = true;
+static bool cdna_poll_adaptive;
 module_param_named(poll_adaptive, cdna_poll_adaptive, bool, 0644);
 MODULE_PARM_DESC(poll_adaptive,
 		 "Adapt the poll window to how soon work comes back (else always poll_usecs)");
@@ -298,11 +298,12 @@ static void cdna_engine_sleep(struct cdna_engine *eng)
 /*
  * How long to keep polling after the last work.  A doorbell costs the
  * guest far more than a poll costs the host, but a poll that ends before
- * the next packet comes only burns a CPU the guests may need.  Adaptive
- * (the default), like KVM's halt polling: the window grows (doubling from
- * 20 us up to poll_usecs) when the engine went to sleep and work came back
- * within poll_usecs - a longer poll would have caught it - and shrinks
- * (halving, down to nothing) when the sleep lasted longer than that.
+ * the next packet comes only burns a CPU the guests may need.  Fixed at
+ * poll_usecs by default; with poll_adaptive, like KVM's halt polling, the
+ * window grows (doubling from 20 us up to poll_usecs) when the engine went
+ * to sleep and work came back within poll_usecs - a longer poll would have
+ * caught it - and shrinks (halving, down to nothing) when the sleep lasted
+ * longer than that.  docs/datapath.md has what each measured.
  */
 static u64 cdna_engine_poll_adjust(u64 cur, u64 slept)
 {
