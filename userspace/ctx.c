@@ -241,6 +241,27 @@ struct ctx_new_reply {
 	char state[32];
 };
 
+/* The context settings given on the command line, as attributes. */
+static void ctx_put_settings(struct nlmsghdr *nlh, const struct cdnactl_opts *o)
+{
+	if (o->present & CDNACTL_OPT_MAC)
+		mnl_attr_put(nlh, CDNA_ATTR_CTX_MAC, 6, o->mac);
+	if (o->present & CDNACTL_OPT_QUEUES)
+		mnl_attr_put_u32(nlh, CDNA_ATTR_CTX_QUEUE_PAIRS, o->queues);
+	if (o->present & CDNACTL_OPT_PROTECT)
+		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_PROTECT, o->protect);
+	if (o->present & CDNACTL_OPT_VLAN)
+		mnl_attr_put_u16(nlh, CDNA_ATTR_CTX_VLAN, o->vlan);
+	if (o->present & CDNACTL_OPT_TRUST)
+		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_TRUST, o->trust);
+	if (o->present & CDNACTL_OPT_SPOOFCHK)
+		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_SPOOFCHK, o->spoofchk);
+	if (o->present & CDNACTL_OPT_RATE)
+		mnl_attr_put_u32(nlh, CDNA_ATTR_CTX_TX_RATE, o->rate);
+	if (o->present & CDNACTL_OPT_LINK)
+		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_LINK, o->link);
+}
+
 static int ctx_new_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[CDNA_ATTR_MAX + 1];
@@ -299,22 +320,7 @@ static int ctx_add(int argc, char **argv)
 	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, o.name);
 	if (o.present & CDNACTL_OPT_UUID)
 		mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_UUID, o.uuid);
-	if (o.present & CDNACTL_OPT_MAC)
-		mnl_attr_put(nlh, CDNA_ATTR_CTX_MAC, 6, o.mac);
-	if (o.present & CDNACTL_OPT_QUEUES)
-		mnl_attr_put_u32(nlh, CDNA_ATTR_CTX_QUEUE_PAIRS, o.queues);
-	if (o.present & CDNACTL_OPT_PROTECT)
-		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_PROTECT, o.protect);
-	if (o.present & CDNACTL_OPT_VLAN)
-		mnl_attr_put_u16(nlh, CDNA_ATTR_CTX_VLAN, o.vlan);
-	if (o.present & CDNACTL_OPT_TRUST)
-		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_TRUST, o.trust);
-	if (o.present & CDNACTL_OPT_SPOOFCHK)
-		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_SPOOFCHK, o.spoofchk);
-	if (o.present & CDNACTL_OPT_RATE)
-		mnl_attr_put_u32(nlh, CDNA_ATTR_CTX_TX_RATE, o.rate);
-	if (o.present & CDNACTL_OPT_LINK)
-		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_LINK, o.link);
+	ctx_put_settings(nlh, &o);
 	if (nl_talk(nlh, ctx_new_cb, &r))
 		return -1;
 	if (!r.uuid[0] || !r.create[0]) {
@@ -464,18 +470,7 @@ static int ctx_set(int argc, char **argv)
 		return -1;
 	nlh = nl_request(CDNA_CMD_CTX_SET, 0);
 	nl_put_name_or_uuid(nlh, o.uuid ? o.uuid : o.name);
-	if (o.present & CDNACTL_OPT_MAC)
-		mnl_attr_put(nlh, CDNA_ATTR_CTX_MAC, 6, o.mac);
-	if (o.present & CDNACTL_OPT_VLAN)
-		mnl_attr_put_u16(nlh, CDNA_ATTR_CTX_VLAN, o.vlan);
-	if (o.present & CDNACTL_OPT_LINK)
-		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_LINK, o.link);
-	if (o.present & CDNACTL_OPT_TRUST)
-		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_TRUST, o.trust);
-	if (o.present & CDNACTL_OPT_SPOOFCHK)
-		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_SPOOFCHK, o.spoofchk);
-	if (o.present & CDNACTL_OPT_RATE)
-		mnl_attr_put_u32(nlh, CDNA_ATTR_CTX_TX_RATE, o.rate);
+	ctx_put_settings(nlh, &o);
 	return nl_talk(nlh, NULL, NULL);
 }
 
