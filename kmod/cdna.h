@@ -857,6 +857,7 @@ void cdna_pincache_init(struct cdna_pincache *pc, struct vfio_device *vdev,
 			unsigned int max_pins);
 int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
 		      struct cdna_buf *buf);
+enum cdna_drop_reason cdna_pincache_drop_reason(int err);
 void cdna_pincache_put(struct cdna_pincache *pc, struct cdna_buf *buf);
 void cdna_pincache_invalidate(struct cdna_pincache *pc, u64 iova, u64 len);
 unsigned int cdna_pincache_pinned(struct cdna_pincache *pc);

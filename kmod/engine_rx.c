@@ -197,20 +197,6 @@ static void cdna_rx_copy(const struct cdna_buf *buf, const struct sk_buff *skb,
 	}
 }
 
-static enum cdna_drop_reason cdna_rx_buf_err(int err)
-{
-	switch (err) {
-	case -EINVAL:
-		return CDNA_DROP_BAD_LEN;
-	case -EFAULT:
-		return CDNA_DROP_BAD_ADDR;
-	case -ENOMEM:
-		return CDNA_DROP_NOMEM;
-	default:
-		return CDNA_DROP_PIN;
-	}
-}
-
 static u16 cdna_drop_to_cpl(enum cdna_drop_reason r)
 {
 	switch (r) {
@@ -377,7 +363,7 @@ static enum cdna_rx_result cdna_rx_one(struct cdna_engine_ctx *ectx,
 		/* The whole buffer must be the VM's, not just what we use. */
 		err = prot->get_buf(ectx->ctx, d->addr, d->len, true, &q->buf);
 		if (err) {
-			r = cdna_rx_buf_err(err);
+			r = cdna_pincache_drop_reason(err);
 			cdna_engine_error_cpl(q, n, r);
 			return CDNA_RX_DONE;
 		}

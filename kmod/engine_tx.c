@@ -104,20 +104,6 @@ static enum cdna_drop_reason cdna_tx_check(const struct cdna_engine_ctx *ectx,
 	return CDNA_DROP_MAX;
 }
 
-static enum cdna_drop_reason cdna_tx_buf_err(int err)
-{
-	switch (err) {
-	case -EINVAL:
-		return CDNA_DROP_BAD_LEN;
-	case -EFAULT:
-		return CDNA_DROP_BAD_ADDR;
-	case -ENOMEM:
-		return CDNA_DROP_NOMEM;
-	default:
-		return CDNA_DROP_PIN;
-	}
-}
-
 /* Copy a pinned guest buffer into @skb at @off. */
 static void cdna_tx_copy(struct sk_buff *skb, u32 off,
 			 const struct cdna_buf *buf)
@@ -173,7 +159,7 @@ static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 				    &q->buf);
 		if (err) {
 			kfree_skb(skb);
-			return cdna_tx_buf_err(err);
+			return cdna_pincache_drop_reason(err);
 		}
 		cdna_tx_copy(skb, off, &q->buf);
 		prot->put_buf(ectx->ctx, &q->buf);

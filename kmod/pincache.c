@@ -269,6 +269,27 @@ err_put:
 }
 
 /**
+ * cdna_pincache_drop_reason() - the drop counter for a cdna_pincache_get() error
+ * @err: what cdna_pincache_get() returned (negative)
+ *
+ * Return: the reason a descriptor whose buffer could not be pinned is
+ * dropped and counted under.
+ */
+enum cdna_drop_reason cdna_pincache_drop_reason(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return CDNA_DROP_BAD_LEN;
+	case -EFAULT:
+		return CDNA_DROP_BAD_ADDR;
+	case -ENOMEM:
+		return CDNA_DROP_NOMEM;
+	default:
+		return CDNA_DROP_PIN;
+	}
+}
+
+/**
  * cdna_pincache_put() - release the pages of a buffer
  * @pc: the context's pin cache
  * @buf: a buffer filled by cdna_pincache_get()
