@@ -130,8 +130,14 @@ while :; do
 		# the report lands in b-prof.<seq>.txt.
 		(
 			perf record -q -a -g -e cpu-clock -F 499 -o /run/perf.data -- sleep "$rest" >/dev/null 2>&1
-			perf report -q -i /run/perf.data --stdio --no-children --sort comm,dso,sym \
-				-g none --percent-limit 0.5 >"$CDNA_OUT/.b-prof.$seq.txt" 2>&1
+			{
+				echo "# guest CPU time by task (swapper = idle)"
+				perf report -q -i /run/perf.data --stdio --no-children --sort comm \
+					-g none --percent-limit 0.5
+				echo "# by task, DSO and symbol"
+				perf report -q -i /run/perf.data --stdio --no-children --sort comm,dso,sym \
+					-g none --percent-limit 0.5
+			} >"$CDNA_OUT/.b-prof.$seq.txt" 2>&1
 			mv "$CDNA_OUT/.b-prof.$seq.txt" "$CDNA_OUT/b-prof.$seq.txt"
 		) &
 		bg_mark "b-res.$seq" started

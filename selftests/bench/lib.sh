@@ -598,8 +598,14 @@ bench_profile() {
 	# shellcheck disable=SC2086
 	ip netns exec "$BENCH_NS" iperf3 $args --connect-timeout 5000 >"$dir/$p.$w.iperf3.txt" 2>&1
 	wait "$ppid"
-	perf report -q -i "/var/tmp/perf.$p.$w" --stdio --no-children --sort comm,dso,sym \
-		-g none --percent-limit 0.5 >"$dir/$p.$w.l1.txt" 2>&1
+	{
+		echo "# L1 CPU time by task (all CPUs; swapper = idle)"
+		perf report -q -i "/var/tmp/perf.$p.$w" --stdio --no-children --sort comm \
+			-g none --percent-limit 0.5
+		echo "# by task, DSO and symbol"
+		perf report -q -i "/var/tmp/perf.$p.$w" --stdio --no-children --sort comm,dso,sym \
+			-g none --percent-limit 0.5
+	} >"$dir/$p.$w.l1.txt" 2>&1
 	rm -f "/var/tmp/perf.$p.$w"
 	local t=0
 	while [ ! -e "$out/b-prof.$seq.txt" ] && [ $t -lt 600 ]; do
