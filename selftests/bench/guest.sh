@@ -125,22 +125,27 @@ while :; do
 		bg_mark "b-res.$seq" "$rc $s0 $(bg_snap)"
 		;;
 	prof)
-		# "prof HOLD SECS": profile the whole guest for SECS seconds in
-		# the background (perf, cpu-clock: no PMU under nested SVM);
-		# the report lands in b-prof.<seq>.txt.
-		(
-			perf record -q -a -g -e cpu-clock -F 499 -o /run/perf.data -- sleep "$rest" >/dev/null 2>&1
-			{
-				echo "# guest CPU time by task (swapper = idle)"
-				perf report -q -i /run/perf.data --stdio --no-children --sort comm \
-					-g none --percent-limit 0.5
-				echo "# by task, DSO and symbol"
-				perf report -q -i /run/perf.data --stdio --no-children --sort comm,dso,sym \
-					-g none --percent-limit 0.5
-			} >"$CDNA_OUT/.b-prof.$seq.txt" 2>&1
-			mv "$CDNA_OUT/.b-prof.$seq.txt" "$CDNA_OUT/b-prof.$seq.txt"
-		) &
-		bg_mark "b-res.$seq" started
+		# "prof HOLD SECS": profile the whole guest for SECS seconds from
+		# when perf records (cpu-clock: no PMU under nested SVM); answers
+		# "recording" then, and the report lands in b-prof.<seq>.txt.
+		if cdna_perf_start /run/perf.data && cdna_perf_ctl enable; then
+			(
+				cdna_sleep "$rest"
+				cdna_perf_stop /run/perf.data
+				{
+					echo "# guest CPU time by task (swapper = idle)"
+					perf report -q -i /run/perf.data --stdio --no-children \
+						--sort comm -g none --percent-limit 0.5
+					echo "# by task, DSO and symbol"
+					perf report -q -i /run/perf.data --stdio --no-children \
+						--sort comm,dso,sym -g none --percent-limit 0.5
+				} >"$CDNA_OUT/.b-prof.$seq.txt" 2>&1
+				mv "$CDNA_OUT/.b-prof.$seq.txt" "$CDNA_OUT/b-prof.$seq.txt"
+			) &
+			bg_mark "b-res.$seq" recording
+		else
+			bg_mark "b-res.$seq" "perf did not start"
+		fi
 		;;
 	quit)
 		bg_mark "b-res.$seq" bye

@@ -581,23 +581,29 @@ end'
 # with perf sampling L1 (all CPUs, call graphs) and guest A at once; the
 # reports go to $BENCH_OUT/profile/PATH.WORKLOAD.{l1,guest}.txt.
 bench_profile() {
-	local p=$1 w=$2 secs=$BENCH_TCP_SECS args dir=$BENCH_OUT/profile out seq ppid
+	local p=$1 w=$2 secs=$BENCH_TCP_SECS args dir=$BENCH_OUT/profile out seq
 	command -v perf >/dev/null || { bench_log "profile: no perf (linux-perf) in L1"; return 1; }
 	args=$(bench_iperf_args "$w" "$secs") || return 1
 	mkdir -p "$dir"
 	out=$(l2_out "$p-0")
-	# perf takes seconds to start under TCG: both start first, the
-	# traffic 4 s later, and both sample 2 s longer than it lasts.
-	bench_gsend "$p-0" prof 0 $((secs + 6))
+	# perf takes seconds to set up under TCG: L1's is set up first and
+	# disabled, then the guest's starts recording (it answers once it
+	# does, for 2 s longer than the traffic), then L1's is enabled.
+	if ! cdna_perf_start "/var/tmp/perf.$p.$w"; then
+		bench_log "profile of $p $w: perf did not start in L1"
+		return 1
+	fi
+	bench_gsend "$p-0" prof 0 $((secs + 2))
 	seq=$BENCH_LAST_SEQ
-	bench_gwait "$p-0" "$seq" 30 || return 1
-	perf record -q -a -g -e cpu-clock -F 499 -o "/var/tmp/perf.$p.$w" -- sleep $((secs + 6)) \
-		>/dev/null 2>&1 &
-	ppid=$!
-	cdna_sleep 4
+	if ! bench_gwait "$p-0" "$seq" 150 || [ "$BENCH_RES" != recording ] ||
+	   ! cdna_perf_ctl enable; then
+		bench_log "profile of $p $w: perf did not start (guest: ${BENCH_RES:-no answer})"
+		cdna_perf_stop "/var/tmp/perf.$p.$w"
+		return 1
+	fi
 	# shellcheck disable=SC2086
 	ip netns exec "$BENCH_NS" iperf3 $args --connect-timeout 5000 >"$dir/$p.$w.iperf3.txt" 2>&1
-	wait "$ppid"
+	cdna_perf_stop "/var/tmp/perf.$p.$w"
 	{
 		echo "# L1 CPU time by task (all CPUs; swapper = idle)"
 		perf report -q -i "/var/tmp/perf.$p.$w" --stdio --no-children --sort comm \

@@ -10,6 +10,9 @@
 #   cdna_vfio_setup           vfio, vfio_iommu_type1, mdev
 #   cdna_insmod KO [PARAMS]   modprobe KO's dependencies, then insmod it
 #   cdna_insmod_host [PARAMS] cdna_vfio_setup + insmod kmod/cdna.ko (once)
+#   cdna_perf_start DATA      perf record (all CPUs) into DATA, set up, disabled
+#   cdna_perf_ctl enable|disable  switch it (acknowledged)
+#   cdna_perf_stop DATA       end it; DATA is complete on return
 #
 #   l2_start NAME [--mem MB] [--cpus N] [--qemu-args "ARGS"] [--timeout S]
 #            [--append "KERNEL ARGS"] [--l1-cpus LIST]
@@ -70,6 +73,41 @@ cdna_sleep() {
 	fi
 	read -r -t "$1" -u "$CDNA_SLEEP_FD" _
 	return 0
+}
+
+# cdna_perf_start DATA: perf record of every CPU (call graphs; cpu-clock:
+# no PMU here) into DATA, in the background, its events disabled; returns
+# once perf is set up (seconds under TCG: it is enabled and disabled once
+# through its control fifo, which acknowledges each command).
+# cdna_perf_ctl enable|disable: switch recording, acknowledged.
+# cdna_perf_stop DATA ends it and waits until DATA is written.
+cdna_perf_start() {
+	local d=$1
+	rm -f "$d" "$d.ctl" "$d.ack"
+	mkfifo "$d.ctl" "$d.ack" || return 1
+	exec {CDNA_PERF_CTL}<>"$d.ctl" {CDNA_PERF_ACK}<>"$d.ack"
+	perf record -q -a -g -e cpu-clock -F 499 -D -1 \
+		--control "fifo:$d.ctl,$d.ack" -o "$d" -- sleep 3600 >/dev/null 2>&1 &
+	CDNA_PERF_PID=$!
+	if ! cdna_perf_ctl enable 120 || ! cdna_perf_ctl disable; then
+		cdna_perf_stop "$d"
+		return 1
+	fi
+}
+
+cdna_perf_ctl() {
+	local _ack
+	echo "$1" >&"$CDNA_PERF_CTL"
+	read -r -t "${2:-20}" -u "$CDNA_PERF_ACK" _ack
+}
+
+cdna_perf_stop() {
+	kill -INT "$CDNA_PERF_PID" 2>/dev/null
+	while kill -0 "$CDNA_PERF_PID" 2>/dev/null; do
+		cdna_sleep 0.2
+	done
+	exec {CDNA_PERF_CTL}>&- {CDNA_PERF_ACK}>&-
+	rm -f "$1.ctl" "$1.ack"
 }
 
 cdna_kvm_setup() {
