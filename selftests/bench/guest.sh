@@ -127,7 +127,8 @@ while :; do
 	prof)
 		# "prof HOLD SECS": profile the whole guest for SECS seconds from
 		# when perf records (cpu-clock: no PMU under nested SVM); answers
-		# "recording" then, and the report lands in b-prof.<seq>.txt.
+		# "recording" then (and holds), and the report lands in
+		# b-prof.<seq>.txt.
 		if cdna_perf_start /run/perf.data && cdna_perf_ctl enable; then
 			(
 				cdna_sleep "$rest"

@@ -593,7 +593,8 @@ bench_profile() {
 		bench_log "profile of $p $w: perf did not start in L1"
 		return 1
 	fi
-	bench_gsend "$p-0" prof 0 $((secs + 2))
+	# HOLD: the agent stays off the share while the guest records.
+	bench_gsend "$p-0" prof $((secs + 2)) $((secs + 2))
 	seq=$BENCH_LAST_SEQ
 	if ! bench_gwait "$p-0" "$seq" 150 || [ "$BENCH_RES" != recording ] ||
 	   ! cdna_perf_ctl enable; then
@@ -605,9 +606,10 @@ bench_profile() {
 	ip netns exec "$BENCH_NS" iperf3 $args --connect-timeout 5000 >"$dir/$p.$w.iperf3.txt" 2>&1
 	cdna_perf_stop "/var/tmp/perf.$p.$w"
 	{
-		echo "# L1 CPU time by task (all CPUs; swapper = idle)"
+		echo "# L1 CPU time by task (all CPUs; swapper = idle; the rest of 100%:"
+		echo "# samples taken while a vCPU ran its L2 guest)"
 		perf report -q -i "/var/tmp/perf.$p.$w" --stdio --no-children --sort comm \
-			-g none --percent-limit 0.5
+			-g none --percent-limit 0.1
 		echo "# by task, DSO and symbol"
 		perf report -q -i "/var/tmp/perf.$p.$w" --stdio --no-children --sort comm,dso,sym \
 			-g none --percent-limit 0.5
