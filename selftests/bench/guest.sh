@@ -129,18 +129,19 @@ while :; do
 		# when perf records (cpu-clock: no PMU under nested SVM); answers
 		# "recording" then (and holds), and the report lands in
 		# b-prof.<seq>.txt.
-		if cdna_perf_start /run/perf.data && cdna_perf_ctl enable; then
+		if cdna_perf_start "/run/perf.$seq" 360 && cdna_perf_ctl enable; then
 			(
 				cdna_sleep "$rest"
-				cdna_perf_stop /run/perf.data
+				cdna_perf_stop "/run/perf.$seq"
 				{
 					echo "# guest CPU time by task (swapper = idle)"
-					perf report -q -i /run/perf.data --stdio --no-children \
+					perf report -q -i "/run/perf.$seq" --stdio --no-children \
 						--sort comm -g none --percent-limit 0.5
 					echo "# by task, DSO and symbol"
-					perf report -q -i /run/perf.data --stdio --no-children \
+					perf report -q -i "/run/perf.$seq" --stdio --no-children \
 						--sort comm,dso,sym -g none --percent-limit 0.5
 				} >"$CDNA_OUT/.b-prof.$seq.txt" 2>&1
+				rm -f "/run/perf.$seq"
 				mv "$CDNA_OUT/.b-prof.$seq.txt" "$CDNA_OUT/b-prof.$seq.txt"
 			) &
 			bg_mark "b-res.$seq" recording

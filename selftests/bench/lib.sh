@@ -596,7 +596,9 @@ bench_profile() {
 	# HOLD: the agent stays off the share while the guest records.
 	bench_gsend "$p-0" prof $((secs + 2)) $((secs + 2))
 	seq=$BENCH_LAST_SEQ
-	if ! bench_gwait "$p-0" "$seq" 150 || [ "$BENCH_RES" != recording ] ||
+	# The guest's first perf takes minutes to start (its binary and
+	# symbols come over 9p, two levels of emulation down).
+	if ! bench_gwait "$p-0" "$seq" 400 || [ "$BENCH_RES" != recording ] ||
 	   ! cdna_perf_ctl enable; then
 		bench_log "profile of $p $w: perf did not start (guest: ${BENCH_RES:-no answer})"
 		cdna_perf_stop "/var/tmp/perf.$p.$w"

@@ -75,21 +75,22 @@ cdna_sleep() {
 	return 0
 }
 
-# cdna_perf_start DATA: perf record of every CPU (call graphs; cpu-clock:
+# cdna_perf_start DATA [SECS]: perf record of every CPU (call graphs; cpu-clock:
 # no PMU here) into DATA, in the background, its events disabled; returns
-# once perf is set up (seconds under TCG: it is enabled and disabled once
-# through its control fifo, which acknowledges each command).
+# once perf is set up (seconds under TCG, minutes in L2: it is enabled and
+# disabled once through its control fifo, which acknowledges each command;
+# 1 if that takes more than SECS, default 120).
 # cdna_perf_ctl enable|disable: switch recording, acknowledged.
 # cdna_perf_stop DATA ends it and waits until DATA is written.
 cdna_perf_start() {
-	local d=$1
+	local d=$1 tmo=${2:-120}
 	rm -f "$d" "$d.ctl" "$d.ack"
 	mkfifo "$d.ctl" "$d.ack" || return 1
 	exec {CDNA_PERF_CTL}<>"$d.ctl" {CDNA_PERF_ACK}<>"$d.ack"
 	perf record -q -a -g -e cpu-clock -F 499 -D -1 \
 		--control "fifo:$d.ctl,$d.ack" -o "$d" -- sleep 3600 >/dev/null 2>&1 &
 	CDNA_PERF_PID=$!
-	if ! cdna_perf_ctl enable 120 || ! cdna_perf_ctl disable; then
+	if ! cdna_perf_ctl enable "$tmo" || ! cdna_perf_ctl disable; then
 		cdna_perf_stop "$d"
 		return 1
 	fi
