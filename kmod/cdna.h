@@ -384,6 +384,8 @@ struct cdna_pincache {
  * @passes: engine passes
  * @sleeps: times the engine went to sleep
  * @poll_ns: the thread's current poll window
+ * @resume_ns: earliest time a rate-limited context may send again, 0 for
+ *	none (engine thread: set by each pass, used by the sleep)
  * @debugfs: "engine" directory under the NIC's debugfs directory
  */
 struct cdna_engine {
@@ -410,6 +412,7 @@ struct cdna_engine {
 	atomic64_t passes;
 	atomic64_t sleeps;
 	u64 poll_ns;
+	u64 resume_ns;
 
 	struct dentry *debugfs;
 };
@@ -432,6 +435,12 @@ struct cdna_engine {
  * @features: driver-acked features, cached at start
  * @mtu: driver MTU, cached at start
  * @txq: uplink TX queue of the context
+ * @tx_rate: TX rate limit in bytes per second, 0 for none (@lock)
+ * @tx_tokens: bytes the context may send now; negative after a frame
+ *	larger than what was left (a debt the refill pays first)
+ * @tx_stamp: ktime_get_ns() of the last refill
+ * @tx_held: TX is held back until the bucket refills (engine thread)
+ * @tx_throttled: times the context ran out of tokens with TX pending
  * @nrxq: running RX queues in @rxq (written under @lock, read locklessly)
  * @rxq: their queue pair numbers
  * @debugfs: "datapath" directory under the context's debugfs directory
@@ -451,6 +460,11 @@ struct cdna_engine_ctx {
 	u64 features;
 	u32 mtu;
 	u16 txq;
+	u64 tx_rate;
+	s64 tx_tokens;
+	u64 tx_stamp;
+	bool tx_held;
+	u64 tx_throttled;
 	unsigned int nrxq;
 	u8 rxq[CDNA_MAX_QUEUE_PAIRS];
 
@@ -543,7 +557,7 @@ enum cdna_coal {
  * @trusted: may send with any source MAC
  * @spoofchk: check the source MAC on TX (off acts like @trusted)
  * @link_mode: enum cdna_link_mode set by the control plane
- * @tx_rate: TX rate limit in Mbit/s, 0 for none (stored, not enforced yet)
+ * @tx_rate: TX rate limit in Mbit/s, 0 for none (engine_tx.c enforces it)
  * @deleting: the control plane is deleting the context: refuse opens,
  *	keep a forced-off context stopped
  * @link_up: link state seen by the guest, from @link_mode (and the
@@ -775,7 +789,8 @@ int cdna_ctx_set_mac(struct cdna_ctx *ctx, const u8 *mac);
 bool cdna_ctx_is_open(struct cdna_ctx *ctx);
 void cdna_ctx_apply_def(struct cdna_ctx *ctx, const struct cdna_ctx_def *def);
 void cdna_ctx_update_link(struct cdna_ctx *ctx);
-void cdna_ctx_set_trust(struct cdna_ctx *ctx, bool trusted, bool spoofchk);
+void cdna_ctx_set_tx_policy(struct cdna_ctx *ctx, bool trusted, bool spoofchk,
+			    u32 tx_rate);
 int cdna_ctx_delete_begin(struct cdna_ctx *ctx, bool force);
 
 /* netlink.c */
@@ -849,6 +864,9 @@ void cdna_engine_error_cpl(struct cdna_queue *q, u16 ndesc,
 			   enum cdna_drop_reason r);
 
 /* engine_tx.c: guest transmit, validation, switching */
+void cdna_engine_tx_set_rate(struct cdna_engine_ctx *ectx, u32 mbit);
+bool cdna_engine_tx_refill(struct cdna_engine_ctx *ectx, u64 now,
+			   u64 *resume);
 int cdna_engine_tx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 			int budget);
 

@@ -8,7 +8,7 @@
  * The VF presentation (vf.c, vf_regs.c) turns VFIO callbacks and guest
  * register writes into the verbs below; the control plane (netlink.c)
  * configures a context through cdna_ctx_apply_def(), cdna_ctx_set_mac(),
- * cdna_ctx_update_link(), cdna_ctx_set_trust() and cdna_ctx_delete_begin(),
+ * cdna_ctx_update_link(), cdna_ctx_set_tx_policy() and cdna_ctx_delete_begin(),
  * and hears about its transitions through cdna_nl_event().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -513,23 +513,28 @@ void cdna_ctx_apply_def(struct cdna_ctx *ctx, const struct cdna_ctx_def *def)
 }
 
 /**
- * cdna_ctx_set_trust() - set trust and source MAC checking
+ * cdna_ctx_set_tx_policy() - set what the context may send, and how fast
  * @ctx: the context
  * @trusted: may send any source MAC
  * @spoofchk: check the source MAC on TX
+ * @tx_rate: TX rate limit in Mbit/s, 0 for none
  *
  * Takes effect at once, also for a running context.
  */
-void cdna_ctx_set_trust(struct cdna_ctx *ctx, bool trusted, bool spoofchk)
+void cdna_ctx_set_tx_policy(struct cdna_ctx *ctx, bool trusted, bool spoofchk,
+			    u32 tx_rate)
 {
 	mutex_lock(&ctx->lock);
 	ctx->trusted = trusted;
 	ctx->spoofchk = spoofchk;
+	ctx->tx_rate = tx_rate;
 	/* Started implies a VM holds it: the engine state exists. */
 	if (ctx->engine_started) {
 		cdna_engine_ctx_lock(ctx);
 		ctx->ectx->trusted = trusted || !spoofchk;
+		cdna_engine_tx_set_rate(ctx->ectx, tx_rate);
 		cdna_engine_ctx_unlock(ctx);
+		cdna_engine_wake(ctx->ectx->eng);
 	}
 	mutex_unlock(&ctx->lock);
 }

@@ -53,6 +53,7 @@ MODULE_PARM_DESC(poll_adaptive,
 		 "Adapt the poll window to how soon work comes back (else always poll_usecs)");
 
 #define CDNA_POLL_FLOOR_NS	(20 * NSEC_PER_USEC)
+#define CDNA_RESUME_SLACK_NS	(50 * NSEC_PER_USEC)
 
 static unsigned int cdna_engine_hash(const u8 *mac, u16 vlan)
 {
@@ -208,10 +209,12 @@ void cdna_engine_ctx_dma_unmap_locked(struct cdna_ctx *ctx, u64 iova, u64 len)
 }
 
 /* One context's share of a pass; returns the work done. */
-static int cdna_engine_ctx_poll(struct cdna_engine_ctx *ectx)
+static int cdna_engine_ctx_poll(struct cdna_engine_ctx *ectx, u64 now,
+				u64 *resume)
 {
 	struct cdna_ctx *ctx = ectx->ctx;
 	int budget = max_t(int, READ_ONCE(cdna_weight), 1);
+	bool may_send = cdna_engine_tx_refill(ectx, now, resume);
 	unsigned int qp;
 	int work = 0;
 
@@ -220,7 +223,7 @@ static int cdna_engine_ctx_poll(struct cdna_engine_ctx *ectx)
 		struct cdna_queue *tx = &ctx->queues[CDNA_QUEUE_TX(qp)];
 		struct cdna_queue *rx = &ctx->queues[CDNA_QUEUE_RX(qp)];
 
-		if (tx->running)
+		if (tx->running && may_send)
 			work += cdna_engine_tx_poll(ectx, tx, budget);
 		if (rx->running)
 			work += cdna_engine_rx_poll(ectx, rx, budget);
@@ -231,16 +234,18 @@ static int cdna_engine_ctx_poll(struct cdna_engine_ctx *ectx)
 static int cdna_engine_pass(struct cdna_engine *eng)
 {
 	struct cdna_engine_ctx *ectx;
+	u64 now = ktime_get_ns(), resume = 0;
 	int work = 0;
 
 	mutex_lock(&eng->lock);
 	list_for_each_entry(ectx, &eng->ctx_list, node) {
 		mutex_lock(&ectx->lock);
 		if (ectx->started)
-			work += cdna_engine_ctx_poll(ectx);
+			work += cdna_engine_ctx_poll(ectx, now, &resume);
 		mutex_unlock(&ectx->lock);
 	}
 	mutex_unlock(&eng->lock);
+	eng->resume_ns = resume;
 	return work;
 }
 
@@ -265,9 +270,14 @@ static bool cdna_engine_arm(struct cdna_engine *eng)
 
 			if (!q->running)
 				continue;
-			/* RX needs buffers only for skbs that wait for them. */
-			want = q->is_tx || !skb_queue_empty(&q->rx_pending) ||
-			       !skb_queue_empty_lockless(&q->rx_backlog);
+			/* RX needs buffers only for skbs that wait for them;
+			 * TX held back by its rate resumes on a timer.
+			 */
+			if (q->is_tx)
+				want = !ectx->tx_held;
+			else
+				want = !skb_queue_empty(&q->rx_pending) ||
+				       !skb_queue_empty_lockless(&q->rx_backlog);
 			if (cdna_queue_arm_kick(q, want))
 				pending = true;
 		}
@@ -289,7 +299,15 @@ static void cdna_engine_sleep(struct cdna_engine *eng)
 	set_current_state(TASK_INTERRUPTIBLE);
 	if (atomic_read(&eng->wake_seq) == seq && !kthread_should_stop()) {
 		atomic64_inc(&eng->sleeps);
-		schedule();
+		if (eng->resume_ns) {
+			ktime_t t = ns_to_ktime(eng->resume_ns);
+
+			/* A rate-limited context sends again at resume_ns. */
+			schedule_hrtimeout_range(&t, CDNA_RESUME_SLACK_NS,
+						 HRTIMER_MODE_ABS);
+		} else {
+			schedule();
+		}
 	}
 	__set_current_state(TASK_RUNNING);
 	WRITE_ONCE(eng->sleeping, false);
@@ -383,6 +401,8 @@ static int cdna_engine_ctx_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "pin_hits %llu\n", hits);
 	seq_printf(s, "pin_misses %llu\n", misses);
 	seq_printf(s, "pin_evictions %llu\n", evictions);
+	seq_printf(s, "tx_rate_bytes %llu\n", ectx->tx_rate);
+	seq_printf(s, "tx_throttled %llu\n", ectx->tx_throttled);
 	for (i = 0; i < 2 * ctx->nqp; i++) {
 		struct cdna_queue *q = &ctx->queues[i];
 
@@ -596,6 +616,7 @@ void cdna_engine_ctx_start(struct cdna_ctx *ctx)
 	ectx->trusted = ctx->trusted || !ctx->spoofchk;
 	ectx->features = ctx->drv_features;
 	ectx->mtu = clamp_t(u32, ctx->mtu, CDNA_MIN_MTU, CDNA_MAX_MTU);
+	cdna_engine_tx_set_rate(ectx, ctx->tx_rate);
 	ectx->started = true;
 
 	spin_lock_bh(&eng->table_lock);

@@ -20,11 +20,20 @@
  *
  * Every packet completes in order with one completion, an error status for
  * a refused one (counted by reason); the context keeps going.
+ *
+ * Rate: a context with a TX rate sends from a token bucket of bytes,
+ * refilled at the rate and holding at most CDNA_TX_BURST_NS worth (never
+ * less than one largest frame).  A frame goes while the bucket is not
+ * empty and may take it below zero; the context then sends nothing until
+ * the refill has paid that debt, and its descriptors wait in the guest's
+ * ring - the back-pressure a NIC's per-VF rate limiter gives - while the
+ * engine sleeps on a timer instead of asking for doorbells.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/highmem.h>
 #include <linux/if_vlan.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/virtio_net.h>
 
@@ -39,6 +48,8 @@ MODULE_PARM_DESC(tx_gso_checked,
 #define CDNA_TX_LINEAR_MAX	2048
 /* Linear part of a large frame: its headers. */
 #define CDNA_TX_HDR_LEN		256
+/* A rate-limited context may burst this long at its rate. */
+#define CDNA_TX_BURST_NS	(2 * NSEC_PER_MSEC)
 
 /*
  * Gather the descriptors of the next packet into q->shadow.tx.  Returns
@@ -328,6 +339,8 @@ static void cdna_tx_packet(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 	}
 
 	cdna_tx_deliver(ectx, skb);
+	if (ectx->tx_rate)
+		ectx->tx_tokens -= total;
 	cpl.len = cpu_to_le32(total);
 	cpl.ndesc = cpu_to_le16(n);
 	cpl.status = cpu_to_le16(CDNA_CPL_OK);
@@ -336,6 +349,71 @@ static void cdna_tx_packet(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 	q->stats.packets++;
 	q->stats.bytes += total;
 	u64_stats_update_end(&q->stats.syncp);
+}
+
+/* Bytes the bucket holds at most: the burst, and at least one frame. */
+static s64 cdna_tx_bucket_max(const struct cdna_engine_ctx *ectx)
+{
+	return max_t(s64, mul_u64_u64_div_u64(ectx->tx_rate, CDNA_TX_BURST_NS,
+					      NSEC_PER_SEC),
+		     CDNA_MAX_TX_LEN);
+}
+
+/**
+ * cdna_engine_tx_set_rate() - set a context's TX rate limit
+ * @ectx: the context
+ * @mbit: Mbit/s, 0 for none
+ *
+ * Starts from a full bucket.  ectx->lock held.
+ */
+void cdna_engine_tx_set_rate(struct cdna_engine_ctx *ectx, u32 mbit)
+{
+	lockdep_assert_held(&ectx->lock);
+	ectx->tx_rate = (u64)mbit * (1000 * 1000 / BITS_PER_BYTE);
+	ectx->tx_tokens = ectx->tx_rate ? cdna_tx_bucket_max(ectx) : 0;
+	ectx->tx_stamp = ktime_get_ns();
+	ectx->tx_held = false;
+}
+
+/**
+ * cdna_engine_tx_refill() - refill a context's TX bucket; may it send?
+ * @ectx: the context
+ * @now: ktime_get_ns() of this engine pass
+ * @resume: earliest time a held context may send again, 0 for none:
+ *	lowered to this context's when it is held
+ *
+ * Engine thread, ectx->lock held.
+ *
+ * Return: true if the context may send now (always without a rate).
+ */
+bool cdna_engine_tx_refill(struct cdna_engine_ctx *ectx, u64 now,
+			   u64 *resume)
+{
+	u64 wait, delta = min_t(u64, now - ectx->tx_stamp, NSEC_PER_SEC);
+	s64 max;
+
+	lockdep_assert_held(&ectx->lock);
+	if (!ectx->tx_rate)
+		return true;
+	max = cdna_tx_bucket_max(ectx);
+	ectx->tx_stamp = now;
+	ectx->tx_tokens += mul_u64_u64_div_u64(delta, ectx->tx_rate,
+					       NSEC_PER_SEC);
+	if (ectx->tx_tokens > max)
+		ectx->tx_tokens = max;
+	if (ectx->tx_tokens > 0) {
+		ectx->tx_held = false;
+		return true;
+	}
+	if (!ectx->tx_held)
+		ectx->tx_throttled++;
+	ectx->tx_held = true;
+	/* The first byte of credit arrives after this long. */
+	wait = div64_u64((u64)(1 - ectx->tx_tokens) * NSEC_PER_SEC,
+			 ectx->tx_rate);
+	if (!*resume || now + wait < *resume)
+		*resume = now + wait;
+	return false;
 }
 
 /**
@@ -360,7 +438,7 @@ int cdna_engine_tx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 		cdna_queue_ring_error(q, CDNA_ERR_RING_INDEX);
 		return 1;
 	}
-	while (done < budget) {
+	while (done < budget && (!ectx->tx_rate || ectx->tx_tokens > 0)) {
 		n = cdna_tx_gather(q, prod);
 		if (!n)
 			break;

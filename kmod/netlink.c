@@ -973,6 +973,7 @@ static int cdna_nl_ctx_set(struct sk_buff *skb, struct genl_info *info)
 	const char *name;
 	bool trusted, spoofchk;
 	bool by_uuid;
+	u32 tx_rate;
 	guid_t uuid;
 	int ret;
 
@@ -1028,16 +1029,16 @@ static int cdna_nl_ctx_set(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&ctx->lock);
 	if (tb[CDNA_ATTR_CTX_VLAN])
 		ctx->vlan = nla_get_u16(tb[CDNA_ATTR_CTX_VLAN]);
-	if (tb[CDNA_ATTR_CTX_TX_RATE])
-		ctx->tx_rate = nla_get_u32(tb[CDNA_ATTR_CTX_TX_RATE]);
 	if (tb[CDNA_ATTR_CTX_LINK])
 		ctx->link_mode = nla_get_u8(tb[CDNA_ATTR_CTX_LINK]);
 	trusted = tb[CDNA_ATTR_CTX_TRUST] ?
 		  nla_get_u8(tb[CDNA_ATTR_CTX_TRUST]) : ctx->trusted;
 	spoofchk = tb[CDNA_ATTR_CTX_SPOOFCHK] ?
 		   nla_get_u8(tb[CDNA_ATTR_CTX_SPOOFCHK]) : ctx->spoofchk;
+	tx_rate = tb[CDNA_ATTR_CTX_TX_RATE] ?
+		  nla_get_u32(tb[CDNA_ATTR_CTX_TX_RATE]) : ctx->tx_rate;
 	mutex_unlock(&ctx->lock);
-	cdna_ctx_set_trust(ctx, trusted, spoofchk);
+	cdna_ctx_set_tx_policy(ctx, trusted, spoofchk, tx_rate);
 	if (tb[CDNA_ATTR_CTX_LINK])
 		cdna_ctx_update_link(ctx);
 out_put:
