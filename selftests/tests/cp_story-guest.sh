@@ -23,12 +23,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-pci=$(vfg_pci) || vfg_fail "no cdna function on the PCI bus"
-vfg_load
-ifc=$(vfg_netdev "$pci") || vfg_fail "cdna_vf made no interface"
-ip addr add "$me/24" dev "$ifc"
-ip link set "$ifc" up
-vfg_wait_carrier "$ifc" 1 10 || vfg_fail "no carrier 10 s after ip link set up"
+vfg_up "$me"
 # Queue pairs the device offers (ethtool's pre-set maximum); the driver
 # uses at most one per vCPU.
 nq=$(ethtool -l "$ifc" 2>/dev/null | awk '/^Combined:/ { print $2; exit }')

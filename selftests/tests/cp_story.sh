@@ -36,6 +36,7 @@ echo "qemu-system-x86_64 ... $qargs"
 
 l2_start web1 --mem 512 --qemu-args "$qargs" \
 	--script "$CDNA_REPO/selftests/tests/cp_story-guest.sh" -- a 198.18.0.2 198.18.0.1
+l2_booted web1 120 || cdna_fail "the guest did not boot; console: $(l2_console web1)"
 out=$(l2_out web1)
 while [ ! -e "$out/vf-up" ] && [ ! -e "$out/done" ]; do cdna_sleep 0.1; done
 [ -e "$out/vf-up" ] || { l2_wait web1 10; cdna_fail "the guest's NIC never came up"; }

@@ -13,12 +13,7 @@ set -u
 role=$1 me=$2 peer=$3 secs=$4
 ns=198.18.0.1
 
-pci=$(vfg_pci) || vfg_fail "no cdna function"
-vfg_load
-ifc=$(vfg_netdev "$pci") || vfg_fail "cdna_vf made no interface"
-ip addr add "$me/24" dev "$ifc"
-ip link set "$ifc" up
-vfg_wait_carrier "$ifc" 1 10 || vfg_fail "no carrier"
+vfg_up "$me"
 if [ "$role" = b ]; then
 	# B takes no coalesced frames (no RX_GSO): the engine must segment
 	# A's TSO frames and complete partial checksums for it.

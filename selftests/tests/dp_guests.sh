@@ -54,36 +54,25 @@ l2_start vfa --mem 768 --qemu-args "$(vf_qemu_args "$ua")" --timeout 800 \
 l2_booted vfa 120 || cdna_fail "guest A did not boot; console: $(l2_console vfa)"
 l2_start vfb --mem 768 --qemu-args "$(vf_qemu_args "$ub")" --timeout 800 \
 	--script "$guest" -- b "$ip_b" "$ip_a" "$secs"
+l2_booted vfb 120 || cdna_fail "guest B did not boot; console: $(l2_console vfb)"
 oa=$(l2_out vfa)
 ob=$(l2_out vfb)
 
-wait_file() {	# FILE SECS
-	local end=$(( $(cdna_now_us) + $2 * 1000000 ))
-	while [ ! -e "$1" ]; do
-		[ "$(cdna_now_us)" -lt "$end" ] || return 1
-		[ -e "$(dirname "$1")/done" ] && return 1
-		cdna_sleep 0.1
-	done
-}
-mark() {	# DIR NAME
-	: >"$1/.$2.tmp" && mv "$1/.$2.tmp" "$1/$2"
-}
-
-wait_file "$oa/vf-ready" 300 || { l2_wait vfa 5; cdna_fail "guest A never came up"; }
-wait_file "$ob/vf-ready" 300 || { l2_wait vfb 5; cdna_fail "guest B never came up"; }
+dp_wait_file "$oa/vf-ready" 300 || { l2_wait vfa 5; cdna_fail "guest A never came up"; }
+dp_wait_file "$ob/vf-ready" 300 || { l2_wait vfb 5; cdna_fail "guest B never came up"; }
 echo "guest A: $(cat "$oa/vf-ready.txt"); guest B: $(cat "$ob/vf-ready.txt")"
-mark "$oa" go
-mark "$ob" go
+dp_mark "$oa" go
+dp_mark "$ob" go
 
 # Isolation: B's RX while A talks to the namespace.
-wait_file "$oa/vf-ns-start" 120 || fail "guest A never started its namespace tests"
+dp_wait_file "$oa/vf-ns-start" 120 || fail "guest A never started its namespace tests"
 rx_b0=$(dp_ctx_stat "$ub" queue0_packets)
 exits0=$(cat /sys/kernel/debug/kvm/exits 2>/dev/null || echo 0)
 pk0=$(( $(dp_ctx_stat "$ua" queue0_packets) + $(dp_ctx_stat "$ua" queue1_packets) ))
 kicks0=$(( $(dp_ctx_stat "$ua" queue0_kicks) + $(dp_ctx_stat "$ua" queue1_kicks) ))
 irqs0=$(dp_ctx_stat "$ua" irq_vector1)
 up0=$(dp_engine_stat tx_uplink)
-wait_file "$oa/vf-ns-done" $((4 * secs + 120)) || fail "guest A never finished its namespace tests"
+dp_wait_file "$oa/vf-ns-done" $((4 * secs + 120)) || fail "guest A never finished its namespace tests"
 rx_b1=$(dp_ctx_stat "$ub" queue0_packets)
 exits1=$(cat /sys/kernel/debug/kvm/exits 2>/dev/null || echo 0)
 pk1=$(( $(dp_ctx_stat "$ua" queue0_packets) + $(dp_ctx_stat "$ua" queue1_packets) ))
@@ -100,10 +89,10 @@ echo "guest B received $((rx_b1 - rx_b0)) frames meanwhile"
 [ "$pk" -gt 1000 ] || fail "only $pk packets between A and the namespace"
 
 # Guest to guest is switched inside the engine: the uplink sees none of it.
-wait_file "$oa/vf-gg-start" 120 || fail "guest A never started its guest tests"
+dp_wait_file "$oa/vf-gg-start" 120 || fail "guest A never started its guest tests"
 up2=$(dp_engine_stat tx_uplink)
 sw2=$(dp_engine_stat switched)
-wait_file "$oa/vf-done" $((4 * secs + 180)) || fail "guest A never finished"
+dp_wait_file "$oa/vf-done" $((4 * secs + 180)) || fail "guest A never finished"
 up3=$(dp_engine_stat tx_uplink)
 sw3=$(dp_engine_stat switched)
 echo "A <-> B: $((sw3 - sw2)) frames switched, $((up3 - up2)) sent on the uplink meanwhile"
@@ -130,8 +119,8 @@ for d in bad_addr bad_len bad_flags bad_offload pin nomem; do
 done
 sed 's/^/engine: /' "$VF_DBG/$VF_NIC/engine/stats"
 
-mark "$oa" finish
-mark "$ob" finish
+dp_mark "$oa" finish
+dp_mark "$ob" finish
 l2_wait vfa 120 || fail "guest A failed"
 l2_wait vfb 120 || fail "guest B failed"
 for g in vfa vfb; do

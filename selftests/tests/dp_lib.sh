@@ -13,6 +13,10 @@
 #   dp_check_baseline        fail unless pins are 0 and the skb and cdna
 #                            slab counts are back near the baseline
 #   dp_cleanup               tear the topology down (vf_host_cleanup too)
+#   dp_mark DIR NAME [TEXT]  publish NAME (holding TEXT) in a guest's output
+#                            directory DIR, atomically
+#   dp_wait_file FILE SECS   wait for a guest to publish FILE; 1 after SECS
+#                            or if the guest ended (its "done" appeared)
 
 DP_NS=${DP_NS:-cdnans}
 DP_NS_IP=198.18.0.1
@@ -35,6 +39,19 @@ dp_topology() {
 	[ -x "$VF_CTL" ] || cdna_skip "userspace/cdnactl is not built"
 	vf_ctl nic attach dev "$VF_NIC" || cdna_fail "attaching $VF_NIC failed"
 	[ -d "$VF_TYPES/cdna-1qp" ] || cdna_fail "no mdev types under $VF_TYPES"
+}
+
+dp_mark() {
+	echo "${3:-}" >"$1/.$2.tmp" && mv "$1/.$2.tmp" "$1/$2"
+}
+
+dp_wait_file() {
+	local end=$(( $(cdna_now_us) + $2 * 1000000 ))
+	while [ ! -e "$1" ]; do
+		[ "$(cdna_now_us)" -lt "$end" ] || return 1
+		[ -e "$(dirname "$1")/done" ] && return 1
+		cdna_sleep 0.1
+	done
 }
 
 dp_engine_stat() {

@@ -12,12 +12,7 @@ set -u
 me=$1
 ns=198.18.0.1
 
-pci=$(vfg_pci) || vfg_fail "no cdna function"
-vfg_load
-ifc=$(vfg_netdev "$pci") || vfg_fail "cdna_vf made no interface"
-ip addr add "$me/24" dev "$ifc"
-ip link set "$ifc" up
-vfg_wait_carrier "$ifc" 1 10 || vfg_fail "no carrier"
+vfg_up "$me"
 busybox ping -c 2 -W 3 "$ns" >/dev/null 2>&1 || vfg_fail "cannot ping the namespace"
 vfg_mark vf-ready "$ifc"
 

@@ -36,16 +36,9 @@ vf_ctl ctx show "$u" | grep -q ' rate 20' || cdna_fail "ctx show does not report
 
 l2_start vf --mem 768 --qemu-args "$(vf_qemu_args "$u")" --timeout 500 \
 	--script "$guest" -- 198.18.0.2
+l2_booted vf 120 || cdna_fail "the guest did not boot; console: $(l2_console vf)"
 o=$(l2_out vf)
-wait_file() {	# FILE SECS
-	local end=$(( $(cdna_now_us) + $2 * 1000000 ))
-	while [ ! -e "$1" ]; do
-		[ "$(cdna_now_us)" -lt "$end" ] || return 1
-		[ -e "$o/done" ] && return 1
-		cdna_sleep 0.1
-	done
-}
-wait_file "$o/vf-ready" 300 || { l2_wait vf 5; cdna_fail "the guest never came up"; }
+dp_wait_file "$o/vf-ready" 300 || { l2_wait vf 5; cdna_fail "the guest never came up"; }
 
 peer_rx() {
 	dp_ns cat "/sys/class/net/$VF_PEER/statistics/rx_bytes"
@@ -56,13 +49,13 @@ peer_rx() {
 measure() {
 	local n=$1 b0 b1 t0 t1
 	shift
-	echo "-t $secs $*" >"$o/.run-$n" && mv "$o/.run-$n" "$o/run-$n"
-	wait_file "$o/vf-start-$n" 60 || { echo 0; return 1; }
+	dp_mark "$o" "run-$n" "-t $secs $*"
+	dp_wait_file "$o/vf-start-$n" 60 || { echo 0; return 1; }
 	cdna_sleep "$skip"
 	b0=$(peer_rx); t0=$(cdna_now_us)
 	cdna_sleep "$window"
 	b1=$(peer_rx); t1=$(cdna_now_us)
-	wait_file "$o/vf-ran-$n" $((secs + 60)) || { echo 0; return 1; }
+	dp_wait_file "$o/vf-ran-$n" $((secs + 60)) || { echo 0; return 1; }
 	awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) 'BEGIN { printf "%.1f\n", 8 * b / t }'
 }
 
@@ -102,7 +95,7 @@ for d in bad_addr bad_len bad_flags bad_offload pin nomem spoof; do
 	done
 done
 
-touch "$o/finish"
+dp_mark "$o" finish
 l2_wait vf 120 || fail "the guest failed"
 kill "$(cat "$CDNA_TEST_DIR/iperf3-ns.pid" 2>/dev/null)" 2>/dev/null
 dp_check_baseline || err=1

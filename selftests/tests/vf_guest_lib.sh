@@ -8,6 +8,8 @@
 #   vfg_load                 insmod vf-driver/cdna_vf.ko (with dependencies)
 #   vfg_netdev PCIDIR        print the interface the driver made for it
 #   vfg_wait_carrier IF 0|1 SECS   wait for the carrier; 0 if it came
+#   vfg_up IP                load the driver, bring the VF's interface up
+#                            with IP/24 and wait for its carrier; sets ifc
 #   vfg_irqs PATTERN         sum of /proc/interrupts over lines matching
 #   vfg_mark NAME [TEXT]     publish NAME (and TEXT) to L1 in $CDNA_OUT; use
 #                            a "vf-" prefix: l2-init owns ready, done, rc...
@@ -53,6 +55,16 @@ vfg_wait_carrier() {
 		cdna_sleep 0.005
 	done
 	return 1
+}
+
+vfg_up() {
+	local pci
+	pci=$(vfg_pci) || vfg_fail "no cdna function on the PCI bus"
+	vfg_load
+	ifc=$(vfg_netdev "$pci") || vfg_fail "cdna_vf made no interface"
+	ip addr add "$1/24" dev "$ifc" || vfg_fail "ip addr add $1/24 dev $ifc failed"
+	ip link set "$ifc" up || vfg_fail "ip link set $ifc up failed"
+	vfg_wait_carrier "$ifc" 1 10 || vfg_fail "no carrier 10 s after ip link set up"
 }
 
 vfg_irqs() {
