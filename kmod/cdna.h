@@ -440,7 +440,6 @@ struct cdna_engine {
  *	larger than what was left (a debt the refill pays first)
  * @tx_stamp: ktime_get_ns() of the last refill
  * @tx_held: TX is held back until the bucket refills (engine thread)
- * @tx_throttled: times the context ran out of tokens with TX pending
  * @nrxq: running RX queues in @rxq (written under @lock, read locklessly)
  * @rxq: their queue pair numbers
  * @debugfs: "datapath" directory under the context's debugfs directory
@@ -464,7 +463,6 @@ struct cdna_engine_ctx {
 	s64 tx_tokens;
 	u64 tx_stamp;
 	bool tx_held;
-	u64 tx_throttled;
 	unsigned int nrxq;
 	u8 rxq[CDNA_MAX_QUEUE_PAIRS];
 
@@ -596,6 +594,7 @@ enum cdna_coal {
  * @bad_reg_access: register accesses refused or ignored (atomic: also
  *	bumped by the region read/write path before taking @lock)
  * @resets: resets done
+ * @tx_throttled: times its TX rate held it back (the engine counts)
  * @debugfs: this context's debugfs directory
  */
 struct cdna_ctx {
@@ -648,6 +647,7 @@ struct cdna_ctx {
 
 	atomic64_t bad_reg_access;
 	u64 resets;
+	atomic64_t tx_throttled;
 
 	struct dentry *debugfs;
 };

@@ -406,7 +406,7 @@ static int cdna_engine_ctx_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "pin_misses %llu\n", misses);
 	seq_printf(s, "pin_evictions %llu\n", evictions);
 	seq_printf(s, "tx_rate_bytes %llu\n", ectx->tx_rate);
-	seq_printf(s, "tx_throttled %llu\n", ectx->tx_throttled);
+	seq_printf(s, "tx_throttled %lld\n", atomic64_read(&ctx->tx_throttled));
 	for (i = 0; i < 2 * ctx->nqp; i++) {
 		struct cdna_queue *q = &ctx->queues[i];
 

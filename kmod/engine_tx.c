@@ -406,7 +406,7 @@ bool cdna_engine_tx_refill(struct cdna_engine_ctx *ectx, u64 now,
 		return true;
 	}
 	if (!ectx->tx_held)
-		ectx->tx_throttled++;
+		atomic64_inc(&ectx->ctx->tx_throttled);
 	ectx->tx_held = true;
 	/* The first byte of credit arrives after this long. */
 	wait = div64_u64((u64)(1 - ectx->tx_tokens) * NSEC_PER_SEC,

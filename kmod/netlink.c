@@ -445,6 +445,9 @@ static int cdna_nl_put_stats(struct sk_buff *skb, struct cdna_ctx *ctx)
 			      CDNA_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, CDNA_STATS_RESETS, ctx->resets,
 			      CDNA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, CDNA_STATS_TX_THROTTLED,
+			      atomic64_read(&ctx->tx_throttled),
+			      CDNA_STATS_PAD) ||
 	    cdna_nl_put_drops(skb, sum.drops))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);

@@ -531,6 +531,8 @@ static int ctx_stats_cb(const struct nlmsghdr *nlh, void *data)
 			  " pin_misses %llu");
 	ctx_print_counter(st, CDNA_STATS_BAD_REG, "bad_reg", " bad_reg %llu");
 	ctx_print_counter(st, CDNA_STATS_RESETS, "resets", " resets %llu");
+	ctx_print_counter(st, CDNA_STATS_TX_THROTTLED, "tx_throttled",
+			  " tx_throttled %llu");
 	pr_text("\n    drops:");
 	if (st[CDNA_STATS_DROPS])
 		ctx_print_drops(st[CDNA_STATS_DROPS], true);

@@ -6,7 +6,8 @@
 # on the uplink's peer in the namespace, over a steady window in the middle
 # of each iperf3 run from one L2 guest:
 #  1. rate set before the VM opens the context: TCP stays at or below it
-#     (and well above nothing), and the engine counts the throttling;
+#     (and well above nothing), and the engine counts the throttling
+#     (debugfs and cdnactl ctx stats);
 #  2. rate 0 set while the VM runs: TCP goes well above the old limit;
 #  3. a lower rate set while the VM runs: a UDP flood at 20x the limit
 #     leaves at the limit; nothing is refused as bad input.
@@ -74,6 +75,9 @@ thr1=$(ctx_dp tx_throttled)
 echo "rate 20 (set before open), TCP: $r1 Mbit/s; throttled $((thr1 - thr0)) times"
 within "$r1" 10 22 || fail "TCP at rate 20 gave $r1 Mbit/s (want 10..22)"
 [ $((thr1 - thr0)) -gt 0 ] || fail "the engine never throttled the context"
+thr_nl=$(vf_ctl -j ctx stats "$u" | jq -r '.[0].tx_throttled')
+echo "cdnactl ctx stats: tx_throttled $thr_nl"
+[ "$thr_nl" -ge "$thr1" ] 2>/dev/null || fail "cdnactl ctx stats shows tx_throttled '$thr_nl' (debugfs: $thr1)"
 
 vf_ctl ctx set "$u" rate 0 || fail "cdnactl ctx set rate 0"
 r2=$(measure 2) || fail "run 2 did not complete"

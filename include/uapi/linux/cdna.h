@@ -361,6 +361,7 @@ enum cdna_stats_attr {
 	CDNA_STATS_PIN_MISSES,		/* u64: pin cache misses */
 	CDNA_STATS_BAD_REG,		/* u64: refused register accesses */
 	CDNA_STATS_RESETS,		/* u64: device resets */
+	CDNA_STATS_TX_THROTTLED,	/* u64: times the TX rate held it back */
 	__CDNA_STATS_MAX,
 };
 
