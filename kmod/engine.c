@@ -8,7 +8,8 @@
  * them has work: it polls, so a busy guest needs no doorbell.  After
  * poll_usecs without work it publishes kick_event on every queue that needs
  * one (event index), reads prod once more and sleeps until a doorbell
- * (cdna_queue_kick()) or an RX arrival wakes it.  One thread per NIC rather
+ * (cdna_queue_kick()) or an RX arrival wakes it, or until a context its
+ * TX rate holds back may send again (engine_tx.c).  One thread per NIC rather
  * than per queue pair: the hosts we target have few cores, a poller per
  * queue would burn them, and one thread makes fairness a matter of
  * iteration order (docs/datapath.md).
