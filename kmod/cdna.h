@@ -438,6 +438,7 @@ struct cdna_engine {
  * @tx_rate: TX rate limit in bytes per second, 0 for none (@lock)
  * @tx_tokens: bytes the context may send now; negative after a frame
  *	larger than what was left (a debt the refill pays first)
+ * @tx_burst: bytes the bucket holds at most
  * @tx_stamp: ktime_get_ns() of the last refill
  * @tx_held: TX is held back until the bucket refills (engine thread)
  * @nrxq: running RX queues in @rxq (written under @lock, read locklessly)
@@ -461,6 +462,7 @@ struct cdna_engine_ctx {
 	u16 txq;
 	u64 tx_rate;
 	s64 tx_tokens;
+	s64 tx_burst;
 	u64 tx_stamp;
 	bool tx_held;
 	unsigned int nrxq;

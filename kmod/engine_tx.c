@@ -351,14 +351,6 @@ static void cdna_tx_packet(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 	u64_stats_update_end(&q->stats.syncp);
 }
 
-/* Bytes the bucket holds at most: the burst, and at least one frame. */
-static s64 cdna_tx_bucket_max(const struct cdna_engine_ctx *ectx)
-{
-	return max_t(s64, mul_u64_u64_div_u64(ectx->tx_rate, CDNA_TX_BURST_NS,
-					      NSEC_PER_SEC),
-		     CDNA_MAX_TX_LEN);
-}
-
 /**
  * cdna_engine_tx_set_rate() - set a context's TX rate limit
  * @ectx: the context
@@ -370,7 +362,12 @@ void cdna_engine_tx_set_rate(struct cdna_engine_ctx *ectx, u32 mbit)
 {
 	lockdep_assert_held(&ectx->lock);
 	ectx->tx_rate = (u64)mbit * (1000 * 1000 / BITS_PER_BYTE);
-	ectx->tx_tokens = ectx->tx_rate ? cdna_tx_bucket_max(ectx) : 0;
+	/* The burst, and at least one frame. */
+	ectx->tx_burst = max_t(s64, mul_u64_u64_div_u64(ectx->tx_rate,
+							CDNA_TX_BURST_NS,
+							NSEC_PER_SEC),
+			       CDNA_MAX_TX_LEN);
+	ectx->tx_tokens = ectx->tx_rate ? ectx->tx_burst : 0;
 	ectx->tx_stamp = ktime_get_ns();
 	ectx->tx_held = false;
 }
@@ -389,18 +386,19 @@ void cdna_engine_tx_set_rate(struct cdna_engine_ctx *ectx, u32 mbit)
 bool cdna_engine_tx_refill(struct cdna_engine_ctx *ectx, u64 now,
 			   u64 *resume)
 {
-	u64 wait, delta = min_t(u64, now - ectx->tx_stamp, NSEC_PER_SEC);
-	s64 max;
+	u64 wait, delta;
 
 	lockdep_assert_held(&ectx->lock);
 	if (!ectx->tx_rate)
 		return true;
-	max = cdna_tx_bucket_max(ectx);
-	ectx->tx_stamp = now;
-	ectx->tx_tokens += mul_u64_u64_div_u64(delta, ectx->tx_rate,
-					       NSEC_PER_SEC);
-	if (ectx->tx_tokens > max)
-		ectx->tx_tokens = max;
+	/* A rate set after this pass read the clock starts in its future. */
+	if (now > ectx->tx_stamp) {
+		delta = min_t(u64, now - ectx->tx_stamp, NSEC_PER_SEC);
+		ectx->tx_stamp = now;
+		ectx->tx_tokens = min_t(s64, ectx->tx_burst, ectx->tx_tokens +
+					mul_u64_u64_div_u64(delta, ectx->tx_rate,
+							    NSEC_PER_SEC));
+	}
 	if (ectx->tx_tokens > 0) {
 		ectx->tx_held = false;
 		return true;
