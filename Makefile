@@ -9,7 +9,11 @@
 #   make bench       cdna vs virtio-net/vhost-net side by side in the testbed
 #                    (docs/performance.md; BENCH_ARGS="--smoke" for a short one)
 #   make demo        the README story in the testbed (selftests/demo/story.sh)
-#   make install     cdnactl to $(PREFIX)/sbin, modules via modules_install
+#   make install     (after make) the host side: cdna.ko, cdnactl, man pages,
+#                    bash completion; honours DESTDIR and INSTALL_MOD_PATH
+#   make install-guest  (inside a guest, after make) cdna_vf.ko
+#   make dkms        register cdna.ko with DKMS (rebuilt on kernel updates);
+#                    make dkms-guest does the same for cdna_vf.ko in a guest
 #   make deps        install every Debian package we need
 #   make clean       remove everything built (including build/)
 #
@@ -21,13 +25,16 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 	  if [ -d "$$d" ]; then echo "$$d"; \
 	  else ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
 
-# The kernel release KDIR was configured for; the testbed boots the matching
-# /boot/vmlinuz-$(KVER) so that our modules load.
-KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The kernel release KDIR builds for (what uname -r says on that kernel; not
+# include/config/kernel.release, which Debian's 6.1 headers get wrong); the
+# testbed boots the matching /boot/vmlinuz-$(KVER) so that our modules load.
+KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	  $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 export KDIR KVER
 
-.PHONY: all modules userspace selftests check bench demo deps clean help tools install
+.PHONY: all modules userspace selftests check bench demo deps clean help tools \
+	install install-guest dkms dkms-guest
 
 all: modules userspace selftests
 
@@ -62,11 +69,47 @@ demo: all
 	selftests/vm/run --verbose selftests/demo/story.sh
 
 PREFIX ?= /usr/local
+VERSION := $(shell cat VERSION)
+# Modules go to $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/extra; a package
+# build sets DESTDIR (or INSTALL_MOD_PATH) and runs depmod in its postinst.
+INSTALL_MOD_PATH ?= $(DESTDIR)
+# Sign the installed modules with a key of yours (Secure Boot, MOK: see
+# docs/install.md): make install SIGN_KEY=MOK.priv SIGN_CERT=MOK.der
+SIGN_KEY ?=
+SIGN_CERT ?=
 
-install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+# install never builds: run "make" first as yourself, so that "sudo make
+# install" leaves no root-owned file in the tree.
+define cdna_install_modules
+	@for m in $(1); do test -f $$m || { \
+		echo "install: $$m is not built: run 'make' first (as yourself)" >&2; \
+		exit 1; }; done
+	install -D -m 0644 -t $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/extra $(1)
+	$(if $(SIGN_KEY),for m in $(notdir $(1)); do \
+		$(KDIR)/scripts/sign-file sha256 $(SIGN_KEY) $(SIGN_CERT) \
+			$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/extra/$$m || exit 1; done)
+	$(if $(INSTALL_MOD_PATH),@echo "install: run 'depmod $(KVER)' once the modules are in place", \
+		depmod $(KVER))
+endef
+
+install:
+	@test -x userspace/cdnactl || { \
+		echo "install: userspace/cdnactl is not built: run 'make' first (as yourself)" >&2; \
+		exit 1; }
+	$(call cdna_install_modules,kmod/cdna.ko)
 	install -D -m 0755 userspace/cdnactl $(DESTDIR)$(PREFIX)/sbin/cdnactl
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 docs/man/*.8
+	install -D -m 0644 userspace/cdnactl.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/cdnactl
+
+install-guest:
+	$(call cdna_install_modules,vf-driver/cdna_vf.ko)
+
+dkms:
+	scripts/dkms.sh host
+
+dkms-guest:
+	scripts/dkms.sh guest
 
 deps:
 	scripts/deps.sh

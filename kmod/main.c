@@ -30,7 +30,8 @@ static int __init cdna_init(void)
 	if (ret)
 		goto err_nic_exit;
 
-	pr_info("loaded (VF ABI %u.%u)\n", CDNA_ABI_MAJOR, CDNA_ABI_MINOR);
+	pr_info("version %s loaded (VF ABI %u.%u)\n", CDNA_VERSION,
+		CDNA_ABI_MAJOR, CDNA_ABI_MINOR);
 	return 0;
 
 err_nic_exit:
@@ -55,3 +56,4 @@ module_exit(cdna_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("cdna: per-VM contexts of a multi-queue NIC through VFIO mdev");
 MODULE_SOFTDEP("pre: vfio_iommu_type1");
+MODULE_VERSION(CDNA_VERSION);

@@ -10,10 +10,15 @@
 #                   (same flags as the build: kbuild only runs sparse, no
 #                   recompile; one compile in all)
 #   userspace-unit  make -C userspace test
+#   install         make install / install-guest / dkms sources into a
+#                   DESTDIR: complete, and nothing outside it
+#   dkms            both DKMS packages build (private DKMS trees); the
+#                   host one becomes build/dkms/cdna-$KVER.tar.gz, which the
+#                   testbed test admin_dkms installs in L1
 #   <test>...       every executable selftests/tests/* in ONE L1 boot
 # Ends with one line "N passed, N failed, N skipped"; exits 1 on any failure.
 # Logs: build/check/<step>.log; testbed runs: build/runs/<time>-<pid>/.
-# --static (make check-static): the first five only, no testbed.
+# --static (make check-static): these static steps only, no testbed.
 
 # The whole script is one compound command: bash parses it completely before
 # running it, so editing this file during a run cannot break that run.
@@ -28,7 +33,7 @@ if [ -z "${KDIR:-}" ]; then
 	[ -d "$KDIR" ] || KDIR=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
 fi
 export KDIR
-KVER=${KVER:-$(cat "$KDIR/include/config/kernel.release" 2>/dev/null)}
+KVER=${KVER:-$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h" 2>/dev/null)}
 export KVER
 logs=$repo/build/check
 mkdir -p "$logs"
@@ -38,7 +43,7 @@ vm_tests=()
 if [ "${1:-}" != --static ]; then
 	mapfile -t vm_tests < <(selftests/vm/run --list)
 fi
-static=(build w1-clean checkpatch sparse userspace-unit)
+static=(build w1-clean checkpatch sparse userspace-unit install dkms)
 echo "TAP version 13"
 echo "1..$(( ${#static[@]} + ${#vm_tests[@]} ))"
 
@@ -104,7 +109,20 @@ make --no-print-directory -C userspace test >"$logs/userspace-unit.log" 2>&1
 rc=$?
 report userspace-unit $rc "$logs/userspace-unit.log" "$(grep -E '^FAIL|rror' "$logs/userspace-unit.log")"
 
-# 6. the testbed: all tests in one L1 boot
+# 6. install into a DESTDIR
+scripts/check-install.sh >"$logs/install.log" 2>&1
+rc=$?
+report install $rc "$logs/install.log" "$(grep '^install:' "$logs/install.log")"
+
+# 7. DKMS packages (on the machine: L1 compiles far too slowly)
+{
+	scripts/dkms.sh host --tarball "build/dkms/cdna-$KVER.tar.gz" &&
+	scripts/dkms.sh guest --tarball "build/dkms/cdna-vf-$KVER.tar.gz"
+} >"$logs/dkms.log" 2>&1
+rc=$?
+report dkms $rc "$logs/dkms.log"
+
+# 8. the testbed: all tests in one L1 boot
 if [ ${#vm_tests[@]} -gt 0 ]; then
 	if [ $build_rc -ne 0 ]; then
 		echo "# testbed tests not run: the build failed"

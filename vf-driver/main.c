@@ -369,3 +369,4 @@ module_exit(cdnavf_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("cdna virtual function network driver");
+MODULE_VERSION(CDNA_VERSION);
