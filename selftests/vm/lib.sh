@@ -161,6 +161,32 @@ cdna_l2_dir() {
 # which doubles an L2 boot). docs/testbed.md has the details.
 CDNA_L2_L1CPUS=${CDNA_L2_L1CPUS:-$(($(getconf _NPROCESSORS_ONLN) - 1))}
 
+# cdna_l2_job NAME SCRIPT [ARGS...]: make the guest's output directory and
+# its job (what l2-init runs). Also for guests another tool starts (libvirt).
+cdna_l2_job() {
+	local name=$1 script=$2 dir
+	shift 2
+	dir=$(cdna_l2_dir "$name")
+	if [ -e "$dir" ]; then
+		echo "l2: guest '$name' already exists in this test" >&2
+		return 2
+	fi
+	mkdir -p "$dir"
+	{
+		printf 'CDNA_L2_NAME=%q\nCDNA_L2_SCRIPT=%q\n' "$name" "$script"
+		printf 'CDNA_L2_ARGS=('
+		[ $# -eq 0 ] || printf '%q ' "$@"
+		printf ')\n'
+	} >"$dir/job"
+}
+
+# cdna_l2_append DIR: the kernel command line of a guest whose output
+# directory is DIR (the 9p root, l2-init, the results share's path).
+cdna_l2_append() {
+	echo "console=ttyS0 panic=-1 quiet loglevel=5 i8042.noaux cdna.rootopts=cache=loose" \
+		"cdna.init=$CDNA_REPO/selftests/vm/l2-init cdna.run=$1"
+}
+
 # l2_start's options per guest, for l2_booted's second try.
 declare -gA CDNA_L2_OPTS=()
 
@@ -190,17 +216,7 @@ l2_start() {
 	[ -c /dev/kvm ] || cdna_kvm_setup
 
 	dir=$(cdna_l2_dir "$name")
-	if [ -e "$dir" ]; then
-		echo "l2_start: guest '$name' already exists in this test" >&2
-		return 2
-	fi
-	mkdir -p "$dir"
-	{
-		printf 'CDNA_L2_NAME=%q\nCDNA_L2_SCRIPT=%q\n' "$name" "$script"
-		printf 'CDNA_L2_ARGS=('
-		[ ${#args[@]} -eq 0 ] || printf '%q ' "${args[@]}"
-		printf ')\n'
-	} >"$dir/job"
+	cdna_l2_job "$name" "$script" "${args[@]}" || return 2
 
 	# The serial console goes to L1's tmpfs while the guest runs: QEMU
 	# writes it a byte at a time, and each write to the 9p run directory
@@ -209,8 +225,7 @@ l2_start() {
 	live=$(mktemp "/run/cdna-l2/${CDNA_TEST_NAME:-cmd}-$name.XXXXXX")
 	echo "$live" >"$dir/console.live"
 
-	append="console=ttyS0 panic=-1 quiet loglevel=5 i8042.noaux cdna.rootopts=cache=loose"
-	append+=" cdna.init=$CDNA_REPO/selftests/vm/l2-init cdna.run=$dir $extra_append"
+	append="$(cdna_l2_append "$dir") $extra_append"
 	# -cpu host,-xsave: with XSAVE, the L2 kernel WARNs at boot ("XSAVE
 	# consistency problem": the sizes L1's KVM reports under TCG disagree).
 	# A later -cpu in --qemu-args wins.
