@@ -882,8 +882,8 @@ static int cdna_nl_ctx_del(struct sk_buff *skb, struct genl_info *info)
 		   cdna_nl_put_mdev_path(msg, &ctx->uuid)) {
 		ret = -EMSGSIZE;
 	}
-	mutex_unlock(&cdna_nics_lock);
 	cdna_nl_ctx_put(ctx);
+	mutex_unlock(&cdna_nics_lock);
 	if (ret)
 		goto err_free;
 	genlmsg_end(msg, hdr);

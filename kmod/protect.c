@@ -31,11 +31,11 @@
 
 static unsigned int cdna_pin_max = 4096;
 static struct cdna_param_uint cdna_pin_max_param = {
-	.val = &cdna_pin_max, .min = 64, .max = 1U << 20,
+	.val = &cdna_pin_max, .min = 0, .max = 1U << 20,
 };
 module_param_cb(pin_max, &cdna_param_uint_ops, &cdna_pin_max_param, 0644);
 MODULE_PARM_DESC(pin_max,
-		 "Unused guest pages a context keeps pinned (pin cache bound; 64..1048576)");
+		 "Unused guest pages a context keeps pinned (pin cache bound; 0..1048576)");
 
 #define CDNA_DYING_SLOTS	4
 #define CDNA_DYING_TIME		(HZ / 10)

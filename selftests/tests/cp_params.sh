@@ -18,7 +18,7 @@ modprobe -a $(modinfo -F depends "$ko" | tr ',' ' ') || cdna_fail "cannot load w
 [ -d /sys/module/cdna ] && rmmod cdna
 trap '[ -d /sys/module/cdna ] && rmmod cdna' EXIT
 
-for bad in pin_max=0 pin_max=63 pin_max=4294967295 weight=0 weight=4097 \
+for bad in pin_max=1048577 pin_max=4294967295 weight=0 weight=4097 \
 	   poll_usecs=10001 poll_usecs=4294967295 rx_backlog_bytes=1 \
 	   rx_backlog_bytes=4294967295 weight=lots; do
 	name=${bad%%=*}
@@ -33,13 +33,13 @@ for bad in pin_max=0 pin_max=63 pin_max=4294967295 weight=0 weight=4097 \
 	fi
 done
 
-lims="pin_max=64 weight=4096 poll_usecs=0 rx_backlog_bytes=262144"
+lims="pin_max=1048576 weight=4096 poll_usecs=0 rx_backlog_bytes=262144"
 # shellcheck disable=SC2086
 if insmod "$ko" $lims; then
 	got="pin_max=$(cat $params/pin_max) weight=$(cat $params/weight) poll_usecs=$(cat $params/poll_usecs) rx_backlog_bytes=$(cat $params/rx_backlog_bytes)"
 	[ "$got" = "$lims" ] && cp_good "the limits are accepted ($got)" ||
 		cp_bad "limits read back as $got"
-	for bad in weight=0 weight=5000 pin_max=2 poll_usecs=-1 rx_backlog_bytes=0; do
+	for bad in weight=0 weight=5000 pin_max=2000000 poll_usecs=-1 rx_backlog_bytes=0; do
 		name=${bad%%=*}
 		old=$(cat "$params/$name")
 		if echo "${bad#*=}" >"$params/$name" 2>/dev/null; then
