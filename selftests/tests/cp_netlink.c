@@ -664,8 +664,12 @@ static struct nlmsghdr *race_req(FIXTURE_DATA(nl) *t, uint8_t cmd,
 {
 	struct nlmsghdr *nlh = req(t, t->family, cmd, flags);
 
-	/* No ack: a doit answers once, a dump ends with NLMSG_DONE. */
-	nlh->nlmsg_flags &= ~NLM_F_ACK;
+	/*
+	 * A doit ends with its ack (after the reply) or its error; a dump
+	 * with NLMSG_DONE (no ack: NLM_F_ACK would add nothing after it).
+	 */
+	if (flags & NLM_F_DUMP)
+		nlh->nlmsg_flags &= ~NLM_F_ACK;
 	return nlh;
 }
 
