@@ -541,7 +541,10 @@ enum cdna_coal {
 /**
  * struct cdna_ctx - a context: one VF, one VM
  * @vdev: the VFIO device (must be first for vfio_alloc_device)
- * @mdev: the mdev instance this context is
+ * @mdev: the mdev instance this context is; freed by the mdev core once
+ *	cdna_mdev_remove() returned, so only valid while the context is on
+ *	nic->ctx_list (readers that only hold a reference use @uuid)
+ * @uuid: copy of the mdev UUID, fixed for the life of the context
  * @nic: the NIC the context lives on
  * @node: entry in nic->ctx_list, protected by nic->lock
  * @lock: protects everything below that is not marked otherwise:
@@ -602,6 +605,7 @@ enum cdna_coal {
 struct cdna_ctx {
 	struct vfio_device vdev;
 	struct mdev_device *mdev;
+	guid_t uuid;
 	struct cdna_nic *nic;
 	struct list_head node;
 
@@ -675,7 +679,9 @@ static inline struct cdna_ctx *cdna_vdev_to_ctx(struct vfio_device *vdev)
  * @type_list: pointers to @types for mdev_register_parent()
  * @uplink: the uplink net_device (a reference is held)
  * @uplink_tracker: tracks that reference
- * @ifname: uplink name at attach time (debugfs directory name)
+ * @ifname: the uplink's name, followed on NETDEV_CHANGENAME (debugfs
+ *	directory name); written with cdna_nics_lock and @lock held, read
+ *	with either (the device name "cdna-<ifname>" stays the one of attach)
  * @node: entry in the global NIC list, protected by cdna_nics_lock
  * @lock: protects @ctx_list, @nctx, @nopen, @detaching, @defs and @ndefs
  * @ctx_list: contexts on this NIC
@@ -747,10 +753,31 @@ struct cdna_ctx_def {
 };
 
 /* The global NIC list (nic.c).  Lock order: cdna_nics_lock, nic->lock,
- * ctx->lock, rtnl_lock is never held while taking them.
+ * ctx->lock, rtnl_lock is never held while taking them.  cdna_nics_lock
+ * also makes context names unique on the host: every writer of a name
+ * (definition, mdev probe) holds it, so the mdev probe takes it and
+ * nothing may wait for a probe or an mdev removal (mdev_unregister_parent())
+ * while holding it.
  */
 extern struct mutex cdna_nics_lock;
 extern struct list_head cdna_nics;
+
+/**
+ * struct cdna_param_uint - a module parameter bounded to [@min, @max]
+ * @val: the variable (read with READ_ONCE, written with WRITE_ONCE)
+ * @min: smallest value accepted
+ * @max: largest value accepted
+ *
+ * module_param_cb(name, &cdna_param_uint_ops, &param, perm): a value out
+ * of range is refused with a message, at load and through sysfs.
+ */
+struct cdna_param_uint {
+	unsigned int *val;
+	unsigned int min;
+	unsigned int max;
+};
+
+extern const struct kernel_param_ops cdna_param_uint_ops;
 
 /* nic.c */
 int cdna_nic_init(void);
@@ -767,6 +794,7 @@ struct cdna_ctx_def *cdna_nic_def_find_locked(struct cdna_nic *nic,
 					      const guid_t *uuid);
 bool cdna_nic_mac_taken_locked(struct cdna_nic *nic, struct cdna_ctx *self,
 			       const u8 *mac);
+bool cdna_nic_mac_is_uplink(struct cdna_nic *nic, const u8 *mac);
 void cdna_nic_link_update(struct cdna_nic *nic);
 void cdna_nic_detach_all(void);
 int cdna_nic_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx);
@@ -787,7 +815,7 @@ void cdna_ctx_regs_init(struct cdna_ctx *ctx);
 void cdna_ctx_error(struct cdna_ctx *ctx, u32 cause, u32 queue);
 void cdna_ctx_raise_error(struct cdna_ctx *ctx, u32 cause, u32 queue);
 void cdna_ctx_set_link(struct cdna_ctx *ctx, bool up);
-int cdna_ctx_set_mac(struct cdna_ctx *ctx, const u8 *mac);
+int cdna_ctx_set_addr(struct cdna_ctx *ctx, const u8 *mac, const u16 *vlan);
 bool cdna_ctx_is_open(struct cdna_ctx *ctx);
 void cdna_ctx_apply_def(struct cdna_ctx *ctx, const struct cdna_ctx_def *def);
 void cdna_ctx_update_link(struct cdna_ctx *ctx);
@@ -891,6 +919,7 @@ void cdna_debugfs_init(void);
 void cdna_debugfs_exit(void);
 void cdna_debugfs_nic_add(struct cdna_nic *nic);
 void cdna_debugfs_nic_del(struct cdna_nic *nic);
+void cdna_debugfs_nic_rename(struct cdna_nic *nic);
 void cdna_debugfs_ctx_add(struct cdna_ctx *ctx);
 void cdna_debugfs_ctx_del(struct cdna_ctx *ctx);
 

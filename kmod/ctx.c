@@ -7,7 +7,7 @@
  * cdna_ctx_set_state(), which refuses the ones the machine does not have.
  * The VF presentation (vf.c, vf_regs.c) turns VFIO callbacks and guest
  * register writes into the verbs below; the control plane (netlink.c)
- * configures a context through cdna_ctx_apply_def(), cdna_ctx_set_mac(),
+ * configures a context through cdna_ctx_apply_def(), cdna_ctx_set_addr(),
  * cdna_ctx_update_link(), cdna_ctx_set_tx_policy() and cdna_ctx_delete_begin(),
  * and hears about its transitions through cdna_nl_event().
  */
@@ -148,6 +148,7 @@ int cdna_ctx_init(struct cdna_ctx *ctx, struct cdna_nic *nic,
 	unsigned int i;
 
 	ctx->mdev = to_mdev_device(ctx->vdev.dev);
+	guid_copy(&ctx->uuid, &ctx->mdev->uuid);
 	ctx->nic = nic;
 	INIT_LIST_HEAD(&ctx->node);
 	mutex_init(&ctx->lock);
@@ -466,7 +467,9 @@ void cdna_ctx_set_link(struct cdna_ctx *ctx, bool up)
  *	state for auto
  * @ctx: the context
  *
- * A forced-off context (being deleted) stays down.
+ * A forced-off context (being deleted) stays down, and so does one whose
+ * MAC the uplink took since (the host keeps its own unicast; see
+ * cdna_nic_mac_is_uplink()).
  */
 void cdna_ctx_update_link(struct cdna_ctx *ctx)
 {
@@ -485,7 +488,7 @@ void cdna_ctx_update_link(struct cdna_ctx *ctx)
 		up = uplink && netif_running(uplink) && netif_carrier_ok(uplink);
 		break;
 	}
-	if (ctx->deleting)
+	if (ctx->deleting || cdna_nic_mac_is_uplink(ctx->nic, ctx->mac))
 		up = false;
 	cdna_ctx_set_link_locked(ctx, up);
 	mutex_unlock(&ctx->lock);
@@ -570,33 +573,39 @@ int cdna_ctx_delete_begin(struct cdna_ctx *ctx, bool force)
 }
 
 /**
- * cdna_ctx_set_mac() - set the MAC address the guest sees
+ * cdna_ctx_set_addr() - set the MAC address and/or VLAN the guest sees
  * @ctx: the context
- * @mac: a valid unicast address
+ * @mac: a valid unicast address, or NULL to keep the MAC
+ * @vlan: the VLAN (0 for none), or NULL to keep it
+ *
+ * Both change together or not at all, checked and applied under
+ * nic->lock and ctx->lock, so that no VM can open the context in between.
  *
  * Return: 0, -EINVAL for a multicast or zero address, -EBUSY while a VM
- * holds the context, -EEXIST if another context of the NIC has it.
+ * holds the context, -EADDRINUSE for the uplink's own address, -EEXIST
+ * if another context or definition of the NIC has it.
  */
-int cdna_ctx_set_mac(struct cdna_ctx *ctx, const u8 *mac)
+int cdna_ctx_set_addr(struct cdna_ctx *ctx, const u8 *mac, const u16 *vlan)
 {
 	struct cdna_nic *nic = ctx->nic;
 	int ret = 0;
 
-	if (!is_valid_ether_addr(mac))
+	if (mac && !is_valid_ether_addr(mac))
 		return -EINVAL;
 
 	mutex_lock(&nic->lock);
-	if (cdna_nic_mac_taken_locked(nic, ctx, mac)) {
-		ret = -EEXIST;
-		goto out_unlock_nic;
-	}
 	mutex_lock(&ctx->lock);
 	if (cdna_ctx_is_open(ctx))
 		ret = -EBUSY;
-	else
+	else if (mac && cdna_nic_mac_is_uplink(nic, mac))
+		ret = -EADDRINUSE;
+	else if (mac && cdna_nic_mac_taken_locked(nic, ctx, mac))
+		ret = -EEXIST;
+	if (!ret && mac)
 		ether_addr_copy(ctx->mac, mac);
+	if (!ret && vlan)
+		ctx->vlan = *vlan;
 	mutex_unlock(&ctx->lock);
-out_unlock_nic:
 	mutex_unlock(&nic->lock);
 	return ret;
 }

@@ -179,6 +179,26 @@ void cdna_debugfs_nic_add(struct cdna_nic *nic)
 }
 
 /**
+ * cdna_debugfs_nic_rename() - give a NIC's debugfs directory the uplink's
+ *	new name (nic->ifname)
+ * @nic: the NIC
+ *
+ * A failure (a stale directory of that name) keeps the old name.
+ */
+void cdna_debugfs_nic_rename(struct cdna_nic *nic)
+{
+	struct dentry *d;
+
+	if (IS_ERR_OR_NULL(nic->debugfs))
+		return;
+	d = debugfs_rename(cdna_debugfs_root, nic->debugfs, cdna_debugfs_root,
+			   nic->ifname);
+	if (IS_ERR(d))
+		dev_dbg(&nic->dev, "debugfs directory not renamed: %ld\n",
+			PTR_ERR(d));
+}
+
+/**
  * cdna_debugfs_nic_del() - remove a NIC's debugfs directory
  * @nic: the NIC
  */

@@ -40,13 +40,20 @@
 #include "cdna.h"
 
 static unsigned int cdna_weight = 64;
-module_param_named(weight, cdna_weight, uint, 0644);
-MODULE_PARM_DESC(weight, "Packets per queue per engine pass (fairness)");
+static struct cdna_param_uint cdna_weight_param = {
+	.val = &cdna_weight, .min = 1, .max = CDNA_MAX_RING_SIZE,
+};
+module_param_cb(weight, &cdna_param_uint_ops, &cdna_weight_param, 0644);
+MODULE_PARM_DESC(weight, "Packets per queue per engine pass (fairness; 1..4096)");
 
 static unsigned int cdna_poll_usecs = 50;
-module_param_named(poll_usecs, cdna_poll_usecs, uint, 0644);
+static struct cdna_param_uint cdna_poll_usecs_param = {
+	.val = &cdna_poll_usecs, .min = 0, .max = USEC_PER_MSEC * 10,
+};
+module_param_cb(poll_usecs, &cdna_param_uint_ops, &cdna_poll_usecs_param,
+		0644);
 MODULE_PARM_DESC(poll_usecs,
-		 "Engine busy-polls this long after the last work before sleeping (adaptive: at most)");
+		 "Engine busy-polls this long after the last work before sleeping (adaptive: at most; 0..10000)");
 
 static bool cdna_poll_adaptive;
 module_param_named(poll_adaptive, cdna_poll_adaptive, bool, 0644);

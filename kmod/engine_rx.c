@@ -27,9 +27,13 @@
 #include "cdna.h"
 
 static unsigned int cdna_rx_backlog_bytes = 4 << 20;
-module_param_named(rx_backlog_bytes, cdna_rx_backlog_bytes, uint, 0644);
+static struct cdna_param_uint cdna_rx_backlog_bytes_param = {
+	.val = &cdna_rx_backlog_bytes, .min = 256 << 10, .max = 1U << 30,
+};
+module_param_cb(rx_backlog_bytes, &cdna_param_uint_ops,
+		&cdna_rx_backlog_bytes_param, 0644);
 MODULE_PARM_DESC(rx_backlog_bytes,
-		 "Bytes (truesize) an RX queue holds for its guest at most");
+		 "Bytes (truesize) an RX queue holds for its guest at most (256 KiB..1 GiB)");
 
 /**
  * cdna_engine_rx_purge() - drop every skb an RX queue holds
@@ -161,7 +165,9 @@ rx_handler_result_t cdna_engine_rx_handler(struct sk_buff **pskb)
 		return RX_HANDLER_PASS;
 	}
 
-	ectx = cdna_engine_lookup(eng, eth->h_dest, vlan);
+	/* The host's own unicast stays the host's, whatever a context has. */
+	ectx = ether_addr_equal(eth->h_dest, skb->dev->dev_addr) ? NULL :
+	       cdna_engine_lookup(eng, eth->h_dest, vlan);
 	if (!ectx) {
 		atomic64_inc(&eng->rx_passed);
 		return RX_HANDLER_PASS;

@@ -5,12 +5,45 @@
  * Module init/exit: debugfs, the mdev driver that every attached NIC's
  * contexts bind to, the NIC layer (class, netdev notifier) and the
  * generic netlink family.  Teardown runs in exact reverse order.
+ *
+ * Also the set/get operations of the bounded module parameters: a value
+ * out of range is refused with a message, at load (insmod fails) and
+ * through /sys/module/cdna/parameters alike.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 
 #include "cdna.h"
+
+static int cdna_param_uint_set(const char *val, const struct kernel_param *kp)
+{
+	const struct cdna_param_uint *p = kp->arg;
+	unsigned int v;
+	int ret;
+
+	ret = kstrtouint(val, 0, &v);
+	if (ret || v < p->min || v > p->max) {
+		pr_err("parameter %s: \"%.*s\" is not a number in [%u, %u]\n",
+		       kp->name, (int)strcspn(val, "\n"), val, p->min, p->max);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*p->val, v);
+	return 0;
+}
+
+static int cdna_param_uint_get(char *buf, const struct kernel_param *kp)
+{
+	const struct cdna_param_uint *p = kp->arg;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(*p->val));
+}
+
+/* module_param_cb() ops of a struct cdna_param_uint. */
+const struct kernel_param_ops cdna_param_uint_ops = {
+	.set	= cdna_param_uint_set,
+	.get	= cdna_param_uint_get,
+};
 
 static int __init cdna_init(void)
 {

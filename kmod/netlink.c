@@ -14,10 +14,14 @@
  *                           through the mdev sysfs nodes
  *   "events" group          context opened/closed/reset/error, link
  *
- * Every attribute is checked against one strict policy; changing
- * operations need CAP_NET_ADMIN; errors carry an extack message.  Ops are
- * serialised by the genetlink mutex; lookups hold cdna_nics_lock, which
- * keeps every listed NIC attached, and a reference on a context.
+ * Every attribute is checked against one strict policy; errors carry an
+ * extack message.  Who may do what, as with "ip link": anyone may read the
+ * configuration (NIC_GET, CTX_GET); changing operations, the counters of
+ * CTX_STATS (which read the protection's pin cache, a lock the data path
+ * takes) and the "events" group (what VMs do, as it happens) need
+ * CAP_NET_ADMIN.  Ops are serialised by the genetlink mutex; lookups hold
+ * cdna_nics_lock, which keeps every listed NIC attached, and references
+ * on a context and on its mdev (cdna_nl_ctx_find()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -104,15 +108,27 @@ static struct cdna_nic *cdna_nl_nic_from_attrs(struct genl_info *info)
 	return NULL;
 }
 
+/*
+ * Drop the references of cdna_nl_ctx_find().  Caller still holds the
+ * cdna_nics_lock it found the context with: the mdev's release drops a
+ * reference on its mdev type, which lives in the NIC, and the NIC cannot
+ * start its teardown while cdna_nics_lock is held.
+ */
 static void cdna_nl_ctx_put(struct cdna_ctx *ctx)
 {
+	lockdep_assert_held(&cdna_nics_lock);
+	put_device(mdev_dev(ctx->mdev));
 	put_device(&ctx->vdev.device);
 }
 
 /*
- * Find a context by name or UUID on every NIC and take a reference on it
- * (cdna_nl_ctx_put()).  Caller holds cdna_nics_lock, which keeps ctx->nic
- * attached.
+ * Find a context by name or UUID on every NIC and take references on it
+ * and on its mdev (cdna_nl_ctx_put()).  Caller holds cdna_nics_lock, which
+ * keeps ctx->nic attached.  The context is found on nic->ctx_list under
+ * nic->lock, where it is until cdna_mdev_remove() returned: both objects
+ * are alive when their references are taken, and stay allocated until
+ * cdna_nl_ctx_put(), even if the mdev is removed in between (the context
+ * then is DESTROYED, and changing it changes nothing anyone uses).
  */
 static struct cdna_ctx *cdna_nl_ctx_find(const char *name, const guid_t *uuid)
 {
@@ -124,8 +140,9 @@ static struct cdna_ctx *cdna_nl_ctx_find(const char *name, const guid_t *uuid)
 		mutex_lock(&nic->lock);
 		list_for_each_entry(ctx, &nic->ctx_list, node) {
 			if ((name && !strcmp(ctx->name, name)) ||
-			    (uuid && guid_equal(&ctx->mdev->uuid, uuid))) {
+			    (uuid && guid_equal(&ctx->uuid, uuid))) {
 				get_device(&ctx->vdev.device);
+				get_device(mdev_dev(ctx->mdev));
 				mutex_unlock(&nic->lock);
 				return ctx;
 			}
@@ -268,23 +285,33 @@ static int cdna_nl_ctx_info_put(struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * Caller holds cdna_nics_lock (ctx->nic->ifname) and a reference on @ctx.
+ * The settings are copied under ctx->lock, which is held only for that:
+ * a reader (anyone may read) never holds it while building the message.
+ */
 static int cdna_nl_ctx_fill(struct sk_buff *skb, struct cdna_ctx *ctx,
 			    u32 portid, u32 seq, int flags)
 {
 	struct cdna_nl_ctx_info ci;
+	char name[IFNAMSIZ];
+	u8 mac[ETH_ALEN];
 	void *hdr;
 	int ret;
 
+	lockdep_assert_held(&cdna_nics_lock);
 	hdr = genlmsg_put(skb, portid, seq, &cdna_nl_family, flags,
 			  CDNA_CMD_CTX_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	mutex_lock(&ctx->lock);
+	strscpy(name, ctx->name, sizeof(name));
+	ether_addr_copy(mac, ctx->mac);
 	ci = (struct cdna_nl_ctx_info) {
 		.nic = ctx->nic->ifname,
-		.name = ctx->name,
-		.uuid = &ctx->mdev->uuid,
-		.mac = ctx->mac,
+		.name = name,
+		.uuid = &ctx->uuid,
+		.mac = mac,
 		.vlan = ctx->vlan,
 		.nqp = ctx->nqp,
 		.protect = CDNA_PROTECT_MODE_CHECKED,
@@ -296,8 +323,8 @@ static int cdna_nl_ctx_fill(struct sk_buff *skb, struct cdna_ctx *ctx,
 		.state = ctx->deleting ? "deleting" :
 			 cdna_ctx_state_name(ctx->state),
 	};
-	ret = cdna_nl_ctx_info_put(skb, &ci);
 	mutex_unlock(&ctx->lock);
+	ret = cdna_nl_ctx_info_put(skb, &ci);
 	if (ret) {
 		genlmsg_cancel(skb, hdr);
 		return ret;
@@ -473,7 +500,7 @@ static int cdna_nl_stats_fill(struct sk_buff *skb, struct cdna_ctx *ctx,
 	mutex_lock(&ctx->lock);
 	ret = nla_put_string(skb, CDNA_ATTR_NIC, ctx->nic->ifname) ||
 	      nla_put_string(skb, CDNA_ATTR_CTX_NAME, ctx->name) ||
-	      cdna_nl_put_uuid(skb, &ctx->mdev->uuid) ||
+	      cdna_nl_put_uuid(skb, &ctx->uuid) ||
 	      nla_put_string(skb, CDNA_ATTR_CTX_STATE,
 			     cdna_ctx_state_name(ctx->state)) ||
 	      cdna_nl_put_stats(skb, ctx) ? -EMSGSIZE : 0;
@@ -752,19 +779,16 @@ static int cdna_nl_ctx_new(struct sk_buff *skb, struct genl_info *info)
 		ret = -EOPNOTSUPP;
 		goto err_unlock;
 	}
-	ret = cdna_nic_ctx_define(nic, def, info->extack);
-	if (ret == -EEXIST && random_mac) {
-		/* A random MAC collided: one more draw. */
-		eth_random_addr(def->mac);
-		ret = cdna_nic_ctx_define(nic, def, info->extack);
-	}
-	if (ret)
-		goto err_unlock;
-	/* The NIC owns @def now; it may be consumed once the lock drops. */
+
+	/*
+	 * The reply is complete before the definition is handed over: from
+	 * cdna_nic_ctx_define() on, @def is the NIC's, and an mdev probe may
+	 * consume and free it as soon as nic->lock drops.  Nothing reads
+	 * @def after that, and nothing can fail any more.
+	 */
 	snprintf(path, sizeof(path),
 		 CDNA_NL_SYSFS_CLASS "/%s/mdev_supported_types/%s-%uqp/create",
 		 dev_name(&nic->dev), CDNA_DRV_NAME, nqp);
-
 	hdr = genlmsg_put_reply(msg, info, &cdna_nl_family, 0,
 				CDNA_CMD_CTX_NEW);
 	if (!hdr ||
@@ -773,11 +797,19 @@ static int cdna_nl_ctx_new(struct sk_buff *skb, struct genl_info *info)
 	    cdna_nl_put_uuid(msg, &def->uuid) ||
 	    nla_put_string(msg, CDNA_ATTR_CTX_CREATE_PATH, path) ||
 	    cdna_nl_put_mdev_path(msg, &def->uuid)) {
-		cdna_nic_ctx_undefine(nic, &def->uuid);
-		mutex_unlock(&cdna_nics_lock);
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+		ret = -EMSGSIZE;
+		goto err_unlock;
 	}
+
+	ret = cdna_nic_ctx_define(nic, def, info->extack);
+	if ((ret == -EEXIST || ret == -EADDRINUSE) && random_mac) {
+		/* A random MAC collided: one more draw. */
+		eth_random_addr(def->mac);
+		ret = cdna_nic_ctx_define(nic, def, info->extack);
+	}
+	if (ret)
+		goto err_unlock;
+	def = NULL;	/* the NIC's now */
 	mutex_unlock(&cdna_nics_lock);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -846,12 +878,12 @@ static int cdna_nl_ctx_del(struct sk_buff *skb, struct genl_info *info)
 	if (ret) {
 		NL_SET_ERR_MSG(info->extack,
 			       "context is in use by a VM (use force)");
-	} else if (cdna_nl_put_uuid(msg, &ctx->mdev->uuid) ||
-		   cdna_nl_put_mdev_path(msg, &ctx->mdev->uuid)) {
+	} else if (cdna_nl_put_uuid(msg, &ctx->uuid) ||
+		   cdna_nl_put_mdev_path(msg, &ctx->uuid)) {
 		ret = -EMSGSIZE;
 	}
-	mutex_unlock(&cdna_nics_lock);
 	cdna_nl_ctx_put(ctx);
+	mutex_unlock(&cdna_nics_lock);
 	if (ret)
 		goto err_free;
 	genlmsg_end(msg, hdr);
@@ -1010,19 +1042,24 @@ static int cdna_nl_ctx_set(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 		goto out_unlock;
 	}
-	/* What can fail goes first: nothing changes unless all is valid. */
-	if ((tb[CDNA_ATTR_CTX_MAC] || tb[CDNA_ATTR_CTX_VLAN]) &&
-	    cdna_ctx_is_open(ctx)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "MAC and VLAN change only while no VM holds the context");
-		ret = -EBUSY;
-		goto out_put;
-	}
-	if (tb[CDNA_ATTR_CTX_MAC]) {
-		ret = cdna_ctx_set_mac(ctx, nla_data(tb[CDNA_ATTR_CTX_MAC]));
+	/*
+	 * What can fail goes first, and is checked and applied under the
+	 * context's lock: nothing changes unless all is valid, and no VM
+	 * opens the context in between.
+	 */
+	if (tb[CDNA_ATTR_CTX_MAC] || tb[CDNA_ATTR_CTX_VLAN]) {
+		u16 vlan = tb[CDNA_ATTR_CTX_VLAN] ?
+			   nla_get_u16(tb[CDNA_ATTR_CTX_VLAN]) : 0;
+
+		ret = cdna_ctx_set_addr(ctx, tb[CDNA_ATTR_CTX_MAC] ?
+					nla_data(tb[CDNA_ATTR_CTX_MAC]) : NULL,
+					tb[CDNA_ATTR_CTX_VLAN] ? &vlan : NULL);
 		if (ret == -EEXIST)
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[CDNA_ATTR_CTX_MAC],
 					    "MAC address is in use on this NIC");
+		else if (ret == -EADDRINUSE)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[CDNA_ATTR_CTX_MAC],
+					    "MAC address is the uplink's own");
 		else if (ret == -EBUSY)
 			NL_SET_ERR_MSG(info->extack,
 				       "MAC and VLAN change only while no VM holds the context");
@@ -1030,8 +1067,6 @@ static int cdna_nl_ctx_set(struct sk_buff *skb, struct genl_info *info)
 			goto out_put;
 	}
 	mutex_lock(&ctx->lock);
-	if (tb[CDNA_ATTR_CTX_VLAN])
-		ctx->vlan = nla_get_u16(tb[CDNA_ATTR_CTX_VLAN]);
 	if (tb[CDNA_ATTR_CTX_LINK])
 		ctx->link_mode = nla_get_u8(tb[CDNA_ATTR_CTX_LINK]);
 	trusted = tb[CDNA_ATTR_CTX_TRUST] ?
@@ -1042,8 +1077,8 @@ static int cdna_nl_ctx_set(struct sk_buff *skb, struct genl_info *info)
 		  nla_get_u32(tb[CDNA_ATTR_CTX_TX_RATE]) : ctx->tx_rate;
 	mutex_unlock(&ctx->lock);
 	cdna_ctx_set_tx_policy(ctx, trusted, spoofchk, tx_rate);
-	if (tb[CDNA_ATTR_CTX_LINK])
-		cdna_ctx_update_link(ctx);
+	/* The link mode, or a MAC that no longer is the uplink's. */
+	cdna_ctx_update_link(ctx);
 out_put:
 	cdna_nl_ctx_put(ctx);
 out_unlock:
@@ -1120,7 +1155,7 @@ void cdna_nl_event(struct cdna_ctx *ctx, enum cdna_event event)
 	    nla_put_u8(msg, CDNA_ATTR_EVENT, event) ||
 	    nla_put_string(msg, CDNA_ATTR_NIC, ctx->nic->ifname) ||
 	    nla_put_string(msg, CDNA_ATTR_CTX_NAME, ctx->name) ||
-	    cdna_nl_put_uuid(msg, &ctx->mdev->uuid) ||
+	    cdna_nl_put_uuid(msg, &ctx->uuid) ||
 	    nla_put_string(msg, CDNA_ATTR_CTX_STATE,
 			   cdna_ctx_state_name(ctx->state)) ||
 	    nla_put_u8(msg, CDNA_ATTR_CTX_LINK_UP, ctx->link_up)) {
@@ -1136,8 +1171,9 @@ void cdna_nl_event(struct cdna_ctx *ctx, enum cdna_event event)
 /* ------------------------------------------------------------------ */
 
 /*
- * The operations.  Changing ones need CAP_NET_ADMIN (GENL_ADMIN_PERM);
- * every one is validated strictly against cdna_nl_policy.
+ * The operations.  Changing ones and CTX_STATS need CAP_NET_ADMIN
+ * (GENL_ADMIN_PERM); every one is validated strictly against
+ * cdna_nl_policy.
  */
 static const struct genl_ops cdna_nl_ops[] = {
 	{
@@ -1179,11 +1215,13 @@ static const struct genl_ops cdna_nl_ops[] = {
 		.cmd	= CDNA_CMD_CTX_STATS,
 		.doit	= cdna_nl_ctx_stats_doit,
 		.dumpit	= cdna_nl_ctx_stats_dumpit,
+		.flags	= GENL_ADMIN_PERM,
 	},
 };
 
+/* Joining "events" needs CAP_NET_ADMIN: it tells what the VMs do. */
 static const struct genl_multicast_group cdna_nl_mcgrps[] = {
-	{ .name = CDNA_GENL_MCGRP_EVENTS, },
+	{ .name = CDNA_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN, },
 };
 
 static struct genl_family cdna_nl_family = {

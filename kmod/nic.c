@@ -15,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/if_arp.h>
+#include <linux/rtnetlink.h>
 
 #include "cdna.h"
 
@@ -287,14 +288,41 @@ static void cdna_nic_gone_workfn(struct work_struct *work)
 	}
 }
 
-/* An uplink's carrier or admin state changed: contexts in link auto follow. */
+/* Follow a renamed uplink: nic->ifname, the debugfs directory. */
+static void cdna_nic_sync_name(struct cdna_nic *nic)
+{
+	char name[IFNAMSIZ];
+
+	lockdep_assert_held(&cdna_nics_lock);
+	rtnl_lock();
+	if (nic->uplink)
+		strscpy(name, nic->uplink->name, sizeof(name));
+	else
+		strscpy(name, nic->ifname, sizeof(name));
+	rtnl_unlock();
+	if (!strcmp(name, nic->ifname))
+		return;
+	dev_info(&nic->dev, "uplink %s is now %s\n", nic->ifname, name);
+	mutex_lock(&nic->lock);
+	strscpy(nic->ifname, name, sizeof(nic->ifname));
+	mutex_unlock(&nic->lock);
+	cdna_debugfs_nic_rename(nic);
+}
+
+/*
+ * An uplink's carrier, admin state, address or name changed: contexts in
+ * link auto follow, a context whose MAC the uplink took goes down, the
+ * NIC takes the new name.
+ */
 static void cdna_nic_link_workfn(struct work_struct *work)
 {
 	struct cdna_nic *nic;
 
 	mutex_lock(&cdna_nics_lock);
-	list_for_each_entry(nic, &cdna_nics, node)
+	list_for_each_entry(nic, &cdna_nics, node) {
+		cdna_nic_sync_name(nic);
 		cdna_nic_link_update(nic);
+	}
 	mutex_unlock(&cdna_nics_lock);
 }
 
@@ -313,6 +341,8 @@ static int cdna_nic_netdev_event(struct notifier_block *nb,
 	case NETDEV_UP:
 	case NETDEV_DOWN:
 	case NETDEV_CHANGE:
+	case NETDEV_CHANGEADDR:
+	case NETDEV_CHANGENAME:
 		queue_work(system_long_wq, &cdna_nic_link_work);
 		break;
 	}
@@ -383,7 +413,8 @@ static bool cdna_nic_name_taken_locked(struct cdna_nic *nic,
  *
  * Caller holds nic->lock.
  *
- * Return: true if a context other than @self or a definition has @mac.
+ * Return: true if the uplink, a context other than @self or a definition
+ * has @mac.
  */
 bool cdna_nic_mac_taken_locked(struct cdna_nic *nic, struct cdna_ctx *self,
 			       const u8 *mac)
@@ -392,6 +423,8 @@ bool cdna_nic_mac_taken_locked(struct cdna_nic *nic, struct cdna_ctx *self,
 	struct cdna_ctx *ctx;
 
 	lockdep_assert_held(&nic->lock);
+	if (cdna_nic_mac_is_uplink(nic, mac))
+		return true;
 	list_for_each_entry(ctx, &nic->ctx_list, node)
 		if (ctx != self && ether_addr_equal(ctx->mac, mac))
 			return true;
@@ -401,7 +434,30 @@ bool cdna_nic_mac_taken_locked(struct cdna_nic *nic, struct cdna_ctx *self,
 	return false;
 }
 
-/* Context names are unique across NICs: the control plane finds by name. */
+/**
+ * cdna_nic_mac_is_uplink() - is @mac the uplink's own address?
+ * @nic: the NIC
+ * @mac: the address
+ *
+ * A context with the uplink's address would take the host's unicast, so
+ * it is refused.  The uplink's address is read without rtnl_lock: a change
+ * racing with this check is caught again by the NIC's link work, which runs
+ * after every NETDEV_CHANGEADDR.
+ *
+ * Return: true if @mac is the uplink's current address.
+ */
+bool cdna_nic_mac_is_uplink(struct cdna_nic *nic, const u8 *mac)
+{
+	struct net_device *uplink = READ_ONCE(nic->uplink);
+
+	return uplink && ether_addr_equal(uplink->dev_addr, mac);
+}
+
+/*
+ * Context names are unique on the host: the control plane finds by name.
+ * Every NIC but @self_nic (NULL: every NIC); the caller holds
+ * cdna_nics_lock, and not the lock of any NIC checked.
+ */
 static bool cdna_nic_name_taken_global(struct cdna_nic *self_nic,
 				       const char *name)
 {
@@ -432,7 +488,7 @@ static bool cdna_nic_name_taken_global(struct cdna_nic *self_nic,
  * atomically with the duplicate checks.
  *
  * Return: 0, -ENODEV while detaching, -ENOSPC when the NIC is full,
- * -EEXIST for a name, MAC or UUID in use.
+ * -EADDRINUSE for the uplink's MAC, -EEXIST for a name, MAC or UUID in use.
  */
 int cdna_nic_ctx_define(struct cdna_nic *nic, struct cdna_ctx_def *def,
 			struct netlink_ext_ack *extack)
@@ -455,6 +511,9 @@ int cdna_nic_ctx_define(struct cdna_nic *nic, struct cdna_ctx_def *def,
 	} else if (cdna_nic_name_taken_locked(nic, NULL, def->name)) {
 		NL_SET_ERR_MSG(extack, "context name is in use");
 		ret = -EEXIST;
+	} else if (cdna_nic_mac_is_uplink(nic, def->mac)) {
+		NL_SET_ERR_MSG(extack, "MAC address is the uplink's own");
+		ret = -EADDRINUSE;
 	} else if (cdna_nic_mac_taken_locked(nic, NULL, def->mac)) {
 		NL_SET_ERR_MSG(extack, "MAC address is in use on this NIC");
 		ret = -EEXIST;
@@ -501,20 +560,38 @@ int cdna_nic_ctx_undefine(struct cdna_nic *nic, const guid_t *uuid)
 }
 
 /*
- * An mdev created without a definition (straight through sysfs): name it
- * after its UUID and give it a MAC nobody on the NIC has.
+ * The name an mdev created without a definition (straight through sysfs)
+ * gets: the first 8 digits of its UUID, else those plus "-2", "-3", ...:
+ * the first one no context or definition on the host has.  Caller holds
+ * cdna_nics_lock (which every writer of a name holds) and no NIC lock.
+ * Each candidate that fails is the name of another context, so the loop
+ * ends within the number of contexts and definitions plus one.
  */
-static void cdna_nic_ctx_defaults_locked(struct cdna_nic *nic,
-					 struct cdna_ctx *ctx)
+static int cdna_nic_default_name(const guid_t *uuid, char *name)
 {
-	char uuid[UUID_STRING_LEN + 1];
+	char prefix[UUID_STRING_LEN + 1];
+	unsigned int n;
+
+	lockdep_assert_held(&cdna_nics_lock);
+	snprintf(prefix, sizeof(prefix), "%pUl", uuid);
+	prefix[8] = '\0';
+	strscpy(name, prefix, IFNAMSIZ);
+	for (n = 2; cdna_nic_name_taken_global(NULL, name); n++) {
+		if (n > CDNA_MAX_CTX_PER_NIC * 1024)
+			return -EEXIST;
+		snprintf(name, IFNAMSIZ, "%s-%u", prefix, n);
+	}
+	return 0;
+}
+
+/* The rest of the defaults: a MAC that nobody on the NIC has. */
+static void cdna_nic_ctx_defaults_locked(struct cdna_nic *nic,
+					 struct cdna_ctx *ctx, const char *name)
+{
 	unsigned int i;
 
 	lockdep_assert_held(&nic->lock);
-	snprintf(uuid, sizeof(uuid), "%pUl", &ctx->mdev->uuid);
-	strscpy(ctx->name, uuid, 9);
-	if (cdna_nic_name_taken_locked(nic, ctx, ctx->name))
-		strscpy(ctx->name, uuid, sizeof(ctx->name));
+	strscpy(ctx->name, name, sizeof(ctx->name));
 	for (i = 0; i < 16 && cdna_nic_mac_taken_locked(nic, ctx, ctx->mac); i++)
 		eth_random_addr(ctx->mac);
 }
@@ -529,28 +606,42 @@ static struct notifier_block cdna_nic_netdev_nb = {
  * @ctx: the context
  *
  * A pending definition with the mdev's UUID gives the context its
- * settings and is consumed; without one the context gets defaults.
+ * settings and is consumed; without one the context gets defaults (a name
+ * unique on the host).  Takes cdna_nics_lock: names are unique on the host.
  *
  * Return: 0, -ENODEV while the NIC is detaching, -ENOSPC when it holds
  * nic->max_ctx contexts, -EINVAL if the definition asked for another
- * queue count than the mdev type.
+ * queue count than the mdev type, -EADDRINUSE if the definition's MAC has
+ * become the uplink's since, -EEXIST if no default name is free.
  */
 int cdna_nic_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx)
 {
 	struct cdna_ctx_def *def = NULL;
-	int ret = 0;
+	char name[IFNAMSIZ];
+	int ret;
 
+	mutex_lock(&cdna_nics_lock);
+	ret = cdna_nic_default_name(&ctx->uuid, name);
+	if (ret)
+		goto out_unlock_nics;
 	mutex_lock(&nic->lock);
 	if (nic->detaching) {
 		ret = -ENODEV;
 		goto out_unlock;
 	}
-	def = cdna_nic_def_find_locked(nic, NULL, &ctx->mdev->uuid);
+	def = cdna_nic_def_find_locked(nic, NULL, &ctx->uuid);
 	if (def && def->nqp != ctx->nqp) {
 		dev_dbg(&nic->dev, "definition %pUl has %u queue pairs, type %u\n",
 			&def->uuid, def->nqp, ctx->nqp);
 		def = NULL;
 		ret = -EINVAL;
+		goto out_unlock;
+	}
+	if (def && cdna_nic_mac_is_uplink(nic, def->mac)) {
+		dev_warn(&nic->dev, "definition %pUl: MAC %pM is the uplink's own now, not created\n",
+			 &def->uuid, def->mac);
+		def = NULL;
+		ret = -EADDRINUSE;
 		goto out_unlock;
 	}
 	if (def) {
@@ -561,13 +652,15 @@ int cdna_nic_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx)
 		ret = -ENOSPC;
 		goto out_unlock;
 	} else {
-		cdna_nic_ctx_defaults_locked(nic, ctx);
+		cdna_nic_ctx_defaults_locked(nic, ctx, name);
 	}
 	list_add_tail(&ctx->node, &nic->ctx_list);
 	WRITE_ONCE(nic->nctx, nic->nctx + 1);
 	cdna_ctx_update_link(ctx);
 out_unlock:
 	mutex_unlock(&nic->lock);
+out_unlock_nics:
+	mutex_unlock(&cdna_nics_lock);
 	kfree(def);
 	return ret;
 }

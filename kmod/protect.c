@@ -30,9 +30,12 @@
 #include "cdna.h"
 
 static unsigned int cdna_pin_max = 4096;
-module_param_named(pin_max, cdna_pin_max, uint, 0644);
+static struct cdna_param_uint cdna_pin_max_param = {
+	.val = &cdna_pin_max, .min = 0, .max = 1U << 20,
+};
+module_param_cb(pin_max, &cdna_param_uint_ops, &cdna_pin_max_param, 0644);
 MODULE_PARM_DESC(pin_max,
-		 "Unused guest pages a context keeps pinned (pin cache bound)");
+		 "Unused guest pages a context keeps pinned (pin cache bound; 0..1048576)");
 
 #define CDNA_DYING_SLOTS	4
 #define CDNA_DYING_TIME		(HZ / 10)

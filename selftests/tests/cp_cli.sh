@@ -113,6 +113,67 @@ cp_expect "set took" '.[0].link == "down"' ctx show "$u2"
 cp_ok "sysfs context is manageable (del)" ctx del "${u2:0:8}"
 [ ! -e "$CP_MDEV/$u2" ] && cp_good "its mdev is gone" || cp_bad "mdev $u2 still there"
 
+# --- default names are unique on the host -------------------------------------
+# Three UUIDs alike in their first 13 digits, and one more on a second NIC.
+ip link add cpup1 type veth peer name cppeer1 && ip link set cpup1 up &&
+	ip link set cppeer1 up || cp_bad "cannot create a second veth"
+cp_ok "nic add (second NIC)" nic add dev cpup1
+pfx=00000000-0000-4000-8000-00000000000
+for i in 1 2 3; do
+	echo "$pfx$i" >"/sys/class/cdna/cdna-$CP_NIC/mdev_supported_types/cdna-1qp/create" ||
+		cp_bad "sysfs create $pfx$i failed"
+done
+echo "${pfx}4" >/sys/class/cdna/cdna-cpup1/mdev_supported_types/cdna-1qp/create ||
+	cp_bad "sysfs create ${pfx}4 (second NIC) failed"
+cp_expect "default names: unique on the host" \
+	"[.[] | select(.uuid | startswith(\"$pfx\"))] | (map(.name) | sort) == [\"00000000\", \"00000000-2\", \"00000000-3\", \"00000000-4\"]" \
+	ctx show
+cp_expect "a name finds one context" "length == 1 and .[0].uuid == \"${pfx}1\"" ctx show 00000000
+cp_err "a definition cannot take a default name of another NIC" "context name is in use" \
+	ctx add nic cpup1 name 00000000-3
+for i in 1 2 3 4; do
+	echo 1 >"$CP_MDEV/$pfx$i/remove" || cp_bad "removing $pfx$i failed"
+done
+cp_ok "nic del (second NIC)" nic del dev cpup1
+ip link del cpup1
+
+# --- the uplink takes a context's MAC ------------------------------------------
+umac=$(cat "/sys/class/net/$CP_NIC/address")
+ip link set "$CP_NIC" address 52:54:00:12:34:09
+for _ in {1..50}; do
+	[ "$(cp_ctl -j ctx show web1 | jq -r '.[0].link_state')" = down ] && break
+	cdna_sleep 0.1
+done
+cp_expect "a context whose MAC the uplink took goes down" '.[0].link_state == "down"' ctx show web1
+ip link set "$CP_NIC" address "$umac"
+for _ in {1..50}; do
+	[ "$(cp_ctl -j ctx show web1 | jq -r '.[0].link_state')" = up ] && break
+	cdna_sleep 0.1
+done
+cp_expect "... and up again once the uplink gave it back" '.[0].link_state == "up"' ctx show web1
+
+# --- a renamed uplink ------------------------------------------------------------
+ip link set "$CP_NIC" down && ip link set "$CP_NIC" name cpren0 && ip link set cpren0 up ||
+	cp_bad "cannot rename $CP_NIC"
+for _ in {1..50}; do
+	[ "$(cp_ctl -j ctx show web1 | jq -r '.[0].nic')" = cpren0 ] && break
+	cdna_sleep 0.1
+done
+cp_expect "renamed uplink: nic show" '.[0].ifname == "cpren0"' nic show dev cpren0
+cp_expect "renamed uplink: contexts name the new one" '.[0].nic == "cpren0"' ctx show web1
+cp_expect "renamed uplink: ctx show nic NEW" 'length == 2' ctx show nic cpren0
+cp_expect "renamed uplink: ctx show nic OLD" 'length == 0' ctx show nic "$CP_NIC"
+[ -d /sys/kernel/debug/cdna/cpren0 ] && [ ! -e "/sys/kernel/debug/cdna/$CP_NIC" ] &&
+	cp_good "renamed uplink: debugfs directory renamed" ||
+	cp_bad "renamed uplink: debugfs has $(ls /sys/kernel/debug/cdna)"
+ip link set cpren0 down && ip link set cpren0 name "$CP_NIC" && ip link set "$CP_NIC" up ||
+	cp_bad "cannot rename cpren0 back"
+for _ in {1..50}; do
+	[ "$(cp_ctl -j ctx show web1 | jq -r '.[0].nic')" = "$CP_NIC" ] && break
+	cdna_sleep 0.1
+done
+cp_expect "renamed back" ".[0].nic == \"$CP_NIC\"" ctx show web1
+
 # --- del ---------------------------------------------------------------------
 cp_ok "ctx del NAME" ctx del web2
 cp_expect "web2 is gone" 'length == 1 and .[0].name == "web1"' ctx show

@@ -48,6 +48,8 @@ fi
 
 cp_ok "ctx add a" ctx add nic "$CP_NIC" name a mac 52:54:00:00:00:0a
 cp_err "duplicate MAC" "MAC address is in use" ctx add nic "$CP_NIC" name b mac 52:54:00:00:00:0a
+umac=$(cat "/sys/class/net/$CP_NIC/address")
+cp_err "the uplink's own MAC" "MAC address is the uplink's own" ctx add nic "$CP_NIC" name b mac "$umac"
 cp_err "duplicate name" "context name is in use" ctx add nic "$CP_NIC" name a
 ua=$(cp_ctl -j ctx show a | jq -r '.[0].uuid')
 cp_err "duplicate UUID" "UUID is in use" ctx add nic "$CP_NIC" name b uuid "$ua"
@@ -70,6 +72,8 @@ cp_ok "ctx del c" ctx del c
 # --- ctx set / del / show ----------------------------------------------------
 cp_err "set MAC to another context's" "MAC address is in use" ctx set b mac 52:54:00:00:00:0a
 cp_err "set multicast MAC" "MAC address is multicast" ctx set b mac 33:33:00:00:00:01
+cp_err "set the uplink's own MAC" "MAC address is the uplink's own" ctx set b mac "$umac"
+cp_err "set the uplink's own MAC with a VLAN" "MAC address is the uplink's own" ctx set b mac "$umac" vlan 7
 cp_err "set nothing" "nothing to set" ctx set b
 cp_err "set an unknown context" "no such context" ctx set nosuch link up
 cp_err "set queues" 'unknown option "queues"' ctx set b queues 2
@@ -136,6 +140,13 @@ if command -v setpriv >/dev/null; then
 	cp_err "ctx add as nobody" "Operation not permitted" \
 		ctx add nic "$CP_NIC" name e
 	cp_err "nic add as nobody" "Operation not permitted" nic add dev "$CP_PEER"
+	# Reads of the configuration are anyone's (as with ip link), counters
+	# and events are not.
+	cp_expect "nic show as nobody" "length == 1 and .[0].ifname == \"$CP_NIC\"" nic show
+	cp_expect "ctx show as nobody" 'type == "array"' ctx show
+	cp_err "ctx stats as nobody" "Operation not permitted" ctx stats
+	CP_WRAP=(timeout 5 "${CP_WRAP[@]}")
+	cp_err "monitor as nobody" "Operation not permitted" monitor
 	CP_WRAP=()
 else
 	echo "# no setpriv: privilege checks skipped"

@@ -4,8 +4,10 @@
  * cdnactl never sends - missing, oversized, wrong-type, unknown and
  * output-only attributes, out-of-range values, reserved header bytes -
  * each answered with a specific errno and extack (message, offset or
- * missing type), plus pending definitions, a mismatched mdev type and
- * the "events" multicast group.  Runs in L1; loads cdna.ko itself.
+ * missing type), plus pending definitions, a mismatched mdev type, a
+ * definition whose MAC the uplink took, the "events" multicast group, what
+ * an unprivileged user may do, and reads racing with deletions.  Runs in
+ * L1; loads cdna.ko itself.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <poll.h>
+#include <pthread.h>
+#include <grp.h>
+#include <time.h>
+#include <sys/wait.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/cdna.h>
@@ -461,6 +467,339 @@ TEST_F(nl, events)
 	ASSERT_EQ(0, talk(self, nlh, &e));
 	snprintf(path, sizeof(path), "%s/remove", e.mdev);
 	EXPECT_EQ(0, write_file(path, "1"));
+}
+
+static int uplink_addr(const char *mac)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "ip link set " NIC " address %s", mac);
+	return system(cmd);
+}
+
+/* The mdev probe refuses a definition whose MAC the uplink has taken since. */
+TEST_F(nl, definition_mac_became_uplinks)
+{
+	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
+	char old[32] = "", path[300];
+	struct nlmsghdr *nlh;
+	struct reply r, r2;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", NIC);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(old, sizeof(old), f));
+	fclose(f);
+	old[strcspn(old, "\n")] = 0;
+
+	nlh = req(self, self->family, CDNA_CMD_CTX_NEW, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, NIC);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "um");
+	mnl_attr_put(nlh, CDNA_ATTR_CTX_MAC, sizeof(mac), mac);
+	ASSERT_EQ(0, talk(self, nlh, &r));
+	ASSERT_EQ(0, uplink_addr("52:54:00:aa:bb:cc"));
+	EXPECT_NE(0, write_file(r.create, r.uuid));
+	nlh = req(self, self->family, CDNA_CMD_CTX_GET, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_UUID, r.uuid);
+	EXPECT_EQ(0, talk(self, nlh, &r2));
+	/* Still a definition: no mdev. */
+	EXPECT_NE(0, access(r2.mdev, F_OK));
+
+	/* Given back, the same definition is created. */
+	ASSERT_EQ(0, uplink_addr(old));
+	EXPECT_EQ(0, write_file(r.create, r.uuid));
+	nlh = req(self, self->family, CDNA_CMD_CTX_DEL, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "um");
+	ASSERT_EQ(0, talk(self, nlh, &r2));
+	if (r2.mdev[0]) {
+		snprintf(path, sizeof(path), "%s/remove", r2.mdev);
+		EXPECT_EQ(0, write_file(path, "1"));
+	}
+}
+
+/*
+ * What nobody (uid 65534, no capability) may do: read the configuration
+ * (NIC_GET, CTX_GET) but not the counters (CTX_STATS), not join "events",
+ * not change anything.  The checks run in a child that dropped its
+ * privileges; it exits with one bit per failed check.
+ */
+TEST_F(nl, unprivileged)
+{
+	struct nlmsghdr *nlh;
+	struct reply r;
+	int status, grp = self->mcgrp;
+	pid_t pid;
+
+	nlh = req(self, self->family, CDNA_CMD_CTX_NEW, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, NIC);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "priv");
+	ASSERT_EQ(0, talk(self, nlh, &r));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int bad = 0;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(0x80);
+		mnl_socket_close(self->sk);
+		self->sk = mnl_socket_open(NETLINK_GENERIC);
+		if (!self->sk || mnl_socket_bind(self->sk, 0, MNL_SOCKET_AUTOPID))
+			_exit(0x80);
+		nlh = req(self, self->family, CDNA_CMD_NIC_GET, NLM_F_DUMP);
+		bad |= talk(self, nlh, &r) ? 0x01 : 0;
+		nlh = req(self, self->family, CDNA_CMD_CTX_GET, 0);
+		mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "priv");
+		bad |= talk(self, nlh, &r) ? 0x02 : 0;
+		nlh = req(self, self->family, CDNA_CMD_CTX_STATS, 0);
+		mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "priv");
+		bad |= talk(self, nlh, &r) != -EPERM ? 0x04 : 0;
+		nlh = req(self, self->family, CDNA_CMD_CTX_STATS, NLM_F_DUMP);
+		bad |= talk(self, nlh, &r) != -EPERM ? 0x08 : 0;
+		nlh = req(self, self->family, CDNA_CMD_CTX_SET, 0);
+		mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "priv");
+		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_LINK, CDNA_LINK_MODE_DOWN);
+		bad |= talk(self, nlh, &r) != -EPERM ? 0x10 : 0;
+		if (!mnl_socket_setsockopt(self->sk, NETLINK_ADD_MEMBERSHIP,
+					   &grp, sizeof(grp)) || errno != EPERM)
+			bad |= 0x20;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	/* 1 NIC_GET, 2 CTX_GET, 4/8 CTX_STATS, 10 CTX_SET, 20 events */
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	nlh = req(self, self->family, CDNA_CMD_CTX_DEL, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "priv");
+	EXPECT_EQ(0, talk(self, nlh, &r));
+}
+
+/*
+ * Reads racing with deletions: one thread adds a context (definition,
+ * then its mdev) and deletes it again (ctx del, then the mdev's remove),
+ * over and over; two others read it by name and dump every context, with
+ * CTX_GET and CTX_STATS.  Every answer must be "no such context" or name
+ * one of the UUIDs the writer used (a freed mdev read through a stale
+ * pointer shows garbage, or the slab poison with slub_debug=P), and the
+ * kernel log must stay clean (the testbed checks it).
+ */
+#define RACE_SECONDS	5
+#define RACE_MAX_UUIDS	4096
+
+static char race_uuids[RACE_MAX_UUIDS][40];
+static int race_nuuids;
+static pthread_mutex_t race_lock = PTHREAD_MUTEX_INITIALIZER;
+static volatile int race_stop;
+
+struct racer {
+	FIXTURE_DATA(nl) *t;
+	int reads;		/* answers that named a context */
+	int enoent;
+	int bad;
+	int rounds;		/* writer: contexts created and deleted */
+	char why[300];
+};
+
+static int race_known(const char *uuid)
+{
+	int i, n, found = 0;
+
+	pthread_mutex_lock(&race_lock);
+	n = race_nuuids;
+	for (i = 0; i < n && !found; i++)
+		found = !strcmp(race_uuids[i], uuid);
+	pthread_mutex_unlock(&race_lock);
+	return found;
+}
+
+/* Check every context a reply names; count it. */
+static void race_check(struct racer *rc, const struct nlmsghdr *m)
+{
+	const char *name = NULL, *uuid = NULL;
+	struct nlattr *a;
+
+	mnl_attr_for_each(a, m, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == CDNA_ATTR_CTX_NAME)
+			name = mnl_attr_get_str(a);
+		if (mnl_attr_get_type(a) == CDNA_ATTR_CTX_UUID)
+			uuid = mnl_attr_get_str(a);
+	}
+	rc->reads++;
+	if (!name || !uuid || strcmp(name, "race") || !race_known(uuid)) {
+		if (!rc->bad++)
+			snprintf(rc->why, sizeof(rc->why), "a reply named %s %s",
+				 name ?: "(no name)", uuid ?: "(no uuid)");
+	}
+}
+
+/* Send @nlh, check every context in the answer; the errno or 0. */
+static int race_talk(struct racer *rc, struct nlmsghdr *nlh)
+{
+	FIXTURE_DATA(nl) *t = rc->t;
+	int len;
+
+	if (mnl_socket_sendto(t->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		const struct nlmsghdr *m = (const void *)t->buf;
+
+		len = mnl_socket_recvfrom(t->sk, t->buf, sizeof(t->buf));
+		if (len < 0)
+			return -errno;
+		for (; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+			if (m->nlmsg_type == NLMSG_ERROR)
+				return ((const struct nlmsgerr *)
+					mnl_nlmsg_get_payload(m))->error;
+			if (m->nlmsg_type == NLMSG_DONE)
+				return 0;
+			race_check(rc, m);
+		}
+	}
+}
+
+static struct nlmsghdr *race_req(FIXTURE_DATA(nl) *t, uint8_t cmd,
+				 uint16_t flags)
+{
+	struct nlmsghdr *nlh = req(t, t->family, cmd, flags);
+
+	/*
+	 * A doit ends with its ack (after the reply) or its error; a dump
+	 * with NLMSG_DONE (no ack: NLM_F_ACK would add nothing after it).
+	 */
+	if (flags & NLM_F_DUMP)
+		nlh->nlmsg_flags &= ~NLM_F_ACK;
+	return nlh;
+}
+
+static void *race_reader(void *arg)
+{
+	static const uint8_t cmds[] = { CDNA_CMD_CTX_GET, CDNA_CMD_CTX_STATS };
+	struct racer *rc = arg;
+	struct nlmsghdr *nlh;
+	unsigned int i = 0;
+	int ret;
+
+	while (!race_stop) {
+		uint8_t cmd = cmds[i % 2];
+
+		if (i++ & 2) {
+			nlh = race_req(rc->t, cmd, NLM_F_DUMP);
+		} else {
+			nlh = race_req(rc->t, cmd, 0);
+			mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "race");
+		}
+		ret = race_talk(rc, nlh);
+		if (ret == -ENOENT) {
+			rc->enoent++;
+		} else if (ret) {
+			if (!rc->bad++)
+				snprintf(rc->why, sizeof(rc->why),
+					 "cmd %u: %s", cmd, strerror(-ret));
+		}
+	}
+	return NULL;
+}
+
+static int race_reply(struct racer *rc, struct nlmsghdr *nlh, struct reply *r)
+{
+	return talk(rc->t, nlh, r);
+}
+
+static void *race_writer(void *arg)
+{
+	struct racer *rc = arg;
+	struct nlmsghdr *nlh;
+	char uuid[40], path[300];
+	struct reply r;
+	FILE *f;
+
+	while (!race_stop && race_nuuids < RACE_MAX_UUIDS) {
+		f = fopen("/proc/sys/kernel/random/uuid", "r");
+		if (!f || !fgets(uuid, sizeof(uuid), f)) {
+			if (f)
+				fclose(f);
+			snprintf(rc->why, sizeof(rc->why), "no random UUID");
+			rc->bad++;
+			break;
+		}
+		fclose(f);
+		uuid[strcspn(uuid, "\n")] = 0;
+		pthread_mutex_lock(&race_lock);
+		strcpy(race_uuids[race_nuuids++], uuid);
+		pthread_mutex_unlock(&race_lock);
+
+		nlh = req(rc->t, rc->t->family, CDNA_CMD_CTX_NEW, 0);
+		mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, NIC);
+		mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "race");
+		mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_UUID, uuid);
+		if (race_reply(rc, nlh, &r) || write_file(r.create, uuid)) {
+			snprintf(rc->why, sizeof(rc->why), "creating %s failed", uuid);
+			rc->bad++;
+			break;
+		}
+		nlh = req(rc->t, rc->t->family, CDNA_CMD_CTX_DEL, 0);
+		mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "race");
+		if (race_reply(rc, nlh, &r) || !r.mdev[0]) {
+			snprintf(rc->why, sizeof(rc->why), "ctx del %s failed", uuid);
+			rc->bad++;
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/remove", r.mdev);
+		if (write_file(path, "1")) {
+			snprintf(rc->why, sizeof(rc->why), "deleting %s failed", uuid);
+			rc->bad++;
+			break;
+		}
+		rc->rounds++;
+	}
+	race_stop = 1;
+	return NULL;
+}
+
+TEST_F(nl, reads_race_deletions)
+{
+	struct racer rc[3] = {};
+	pthread_t th[3];
+	struct nlmsghdr *nlh;
+	struct reply r;
+	int i, reads = 0;
+
+	for (i = 0; i < 3; i++) {
+		rc[i].t = calloc(1, sizeof(*rc[i].t));
+		ASSERT_NE(NULL, rc[i].t);
+		rc[i].t->family = self->family;
+		rc[i].t->sk = mnl_socket_open(NETLINK_GENERIC);
+		ASSERT_NE(NULL, rc[i].t->sk);
+		ASSERT_EQ(0, mnl_socket_bind(rc[i].t->sk, 0, MNL_SOCKET_AUTOPID));
+	}
+	race_stop = 0;
+	ASSERT_EQ(0, pthread_create(&th[0], NULL, race_writer, &rc[0]));
+	for (i = 1; i < 3; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, race_reader, &rc[i]));
+	sleep(RACE_SECONDS);
+	race_stop = 1;
+	for (i = 0; i < 3; i++) {
+		pthread_join(th[i], NULL);
+		if (rc[i].bad)
+			TH_LOG("thread %d: %d bad, first: %s", i, rc[i].bad, rc[i].why);
+		EXPECT_EQ(0, rc[i].bad);
+		if (i)
+			reads += rc[i].reads;
+		mnl_socket_close(rc[i].t->sk);
+		free(rc[i].t);
+	}
+	TH_LOG("%d contexts created and deleted, %d read, %d + %d not found",
+	       rc[0].rounds, reads, rc[1].enoent, rc[2].enoent);
+	/* The race ran: contexts came and went while being read. */
+	EXPECT_LT(2, rc[0].rounds);
+	EXPECT_LT(0, reads);
+
+	/* Nothing is left. */
+	nlh = req(self, self->family, CDNA_CMD_CTX_GET, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, "race");
+	EXPECT_EQ(-ENOENT, talk(self, nlh, &r));
 }
 
 TEST_HARNESS_MAIN
