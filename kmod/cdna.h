@@ -230,9 +230,7 @@ struct cdna_rxd {
  * so that a completion that consumes fewer than were read leaves the rest
  * where the next frame looks for them.
  */
-#define CDNA_RX_SHADOW		32
-static_assert(CDNA_RX_SHADOW >= CDNA_MAX_RX_FRAGS &&
-	      !(CDNA_RX_SHADOW & (CDNA_RX_SHADOW - 1)));
+#define CDNA_RX_SHADOW		32	/* a power of 2 >= CDNA_MAX_RX_FRAGS */
 
 /**
  * struct cdna_queue - one RX or TX queue of a context

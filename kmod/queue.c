@@ -284,6 +284,8 @@ const struct cdna_rxd *cdna_queue_fetch_rx(struct cdna_queue *q)
 				 (q->fetch & q->mask);
 	struct cdna_rxd *d = &q->shadow.rx[q->fetch & (CDNA_RX_SHADOW - 1)];
 
+	BUILD_BUG_ON_NOT_POWER_OF_2(CDNA_RX_SHADOW);
+	BUILD_BUG_ON(CDNA_RX_SHADOW < CDNA_MAX_RX_FRAGS);
 	WARN_ON_ONCE(q->fetch - q->next_desc >= CDNA_MAX_RX_FRAGS);
 	d->addr = le64_to_cpu(READ_ONCE(g->addr));
 	d->len = le32_to_cpu(READ_ONCE(g->len));
