@@ -309,11 +309,12 @@ void cdna_engine_error_cpl(struct cdna_queue *q, u16 ndesc,
 /*
  * Replace the head of rx_pending by its segments, charged to the queue's
  * bounds like any frame.  The segment count is reserved before segmenting
- * (at most one segment per gso_size bytes of the frame), their truesize
- * right after; a frame whose segments do not fit is dropped whole:
- * CDNA_DROP_BAD_OFFLOAD if they could never fit (a gso_size absurdly small
- * for the frame), CDNA_DROP_NO_RXBUF if they do not fit now.  Returns
- * false if the frame was dropped.
+ * (one segment per gso_size bytes of the frame: an upper bound for TCP and
+ * UDP; any excess is charged after), their truesize right after; a frame
+ * whose segments do not fit is dropped whole: CDNA_DROP_BAD_OFFLOAD if
+ * they could never fit (a gso_size absurdly small for the frame),
+ * CDNA_DROP_NO_RXBUF if they do not fit now.  Returns false if the frame
+ * was dropped.
  */
 static bool cdna_rx_segment(struct cdna_queue *q, struct sk_buff *skb)
 {
@@ -347,8 +348,19 @@ static bool cdna_rx_segment(struct cdna_queue *q, struct sk_buff *skb)
 		nseg++;
 		bytes += seg->truesize;
 	}
-	/* More segments than one per gso_size bytes cannot happen. */
-	if (WARN_ON_ONCE(nseg > nmax) || !cdna_rx_charge(q, 0, bytes)) {
+	/*
+	 * Frames segmented by their fragments (GSO_BY_FRAGS, fraglist) may
+	 * have more segments than the estimate: charge the difference.
+	 */
+	if (nseg > nmax) {
+		if (!cdna_rx_charge(q, nseg - nmax, 0)) {
+			kfree_skb_list(segs);
+			r = CDNA_DROP_NO_RXBUF;
+			goto err_uncharge;
+		}
+		nmax = nseg;
+	}
+	if (!cdna_rx_charge(q, 0, bytes)) {
 		kfree_skb_list(segs);
 		r = CDNA_DROP_NO_RXBUF;
 		goto err_uncharge;
