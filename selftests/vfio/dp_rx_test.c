@@ -795,7 +795,8 @@ static void wait_rx_settled(FIXTURE_DATA(rx) *self, int64_t drops0,
  * its own MAC with gso_size 1..64: segmenting them for its RX queue (no
  * buffers posted) never holds more than CDNA_RX_BACKLOG skbs or
  * rx_backlog_bytes of truesize, nor the host memory to match.  Each frame
- * starts from an empty queue (a reset), then frames pile up without one.
+ * starts from an empty queue (a reset), then frames pile up without one,
+ * also with an MSS of 536 (that any TX validation accepts).
  */
 TEST_F_TIMEOUT(rx, segmentation_bounded, 600)
 {
@@ -857,6 +858,22 @@ TEST_F_TIMEOUT(rx, segmentation_bounded, 600)
 		ASSERT_LE(skbs, CDNA_RX_BACKLOG_MAX);
 		ASSERT_LE(bytes, limit);
 	}
+	/*
+	 * An MSS any TX path takes: 122 segments a frame, ten frames pile
+	 * up past CDNA_RX_BACKLOG; the bound holds and the excess is dropped.
+	 */
+	ASSERT_EQ(0, bringup(self, FEATURES));
+	for (l = 0; l < 10; l++) {
+		drops0 = rx_drops(self);
+		ASSERT_EQ(CDNA_CPL_OK, tso_send(self, 65535, 536));
+		wait_rx_settled(self, drops0, &skbs, &bytes);
+		ASSERT_EQ(0, rx_backlog(self, &skbs, &bytes));
+		ASSERT_LE(skbs, CDNA_RX_BACKLOG_MAX)
+			TH_LOG("frame %u of MSS 536: %lld skbs held", l,
+			       (long long)skbs);
+		ASSERT_LE(bytes, limit);
+	}
+	EXPECT_LT(0, stat_of(self, "queue0_drop_no_rxbuf"));
 	/* A normal MSS still gets through to a queue that has room. */
 	ASSERT_EQ(0, bringup(self, FEATURES));
 	drops0 = rx_drops(self);
