@@ -224,6 +224,14 @@ struct cdna_rxd {
 	u32 len;
 };
 
+/*
+ * RX descriptors the engine holds read but not yet completed: at most
+ * CDNA_MAX_RX_FRAGS, kept by ring position (index & (CDNA_RX_SHADOW - 1))
+ * so that a completion that consumes fewer than were read leaves the rest
+ * where the next frame looks for them.
+ */
+#define CDNA_RX_SHADOW		32	/* a power of 2 >= CDNA_MAX_RX_FRAGS */
+
 /**
  * struct cdna_queue - one RX or TX queue of a context
  * @ctx: owning context
@@ -251,11 +259,18 @@ struct cdna_rxd {
  * @fetch: next descriptor to read from guest memory; descriptors
  *	[@next_desc, @fetch) are host copies in @shadow
  * @irq_cons: @cons when the interrupt rule was last evaluated
- * @shadow: host copies of the packet-in-hand's descriptors, read once
+ * @shadow: host copies of the descriptors [@next_desc, @fetch), read once.
+ *	TX: the packet in hand, @shadow.tx[i] is descriptor @next_desc + i
+ *	(a TX packet always completes every descriptor read for it).  RX:
+ *	descriptor i is @shadow.rx[i & (CDNA_RX_SHADOW - 1)], see
+ *	cdna_queue_rxd(); @fetch - @next_desc <= CDNA_MAX_RX_FRAGS.
  * @buf: scratch: the guest buffer being copied
  * @rx_pending: RX only: skbs taken off @rx_backlog (segments of a GSO
  *	skb the guest cannot take whole), engine-owned
- * @rx_backlog_bytes: RX only: truesize queued on @rx_backlog
+ * @rx_held: RX only: skbs on @rx_backlog and @rx_pending, at most
+ *	CDNA_RX_BACKLOG (charged before an skb is queued, see engine_rx.c)
+ * @rx_backlog_bytes: RX only: truesize charged for the skbs on
+ *	@rx_backlog and @rx_pending, at most the rx_backlog_bytes parameter
  * @rx_drops: RX only: drops counted by the enqueue path (any context) by
  *	reason, folded into @stats by the engine
  * @coal_lock: protects @coal_count and @coal_armed (engine vs. timer)
@@ -295,10 +310,11 @@ struct cdna_queue {
 	u32 irq_cons;
 	union {
 		struct cdna_txd tx[CDNA_MAX_TX_FRAGS];
-		struct cdna_rxd rx[CDNA_MAX_RX_FRAGS];
+		struct cdna_rxd rx[CDNA_RX_SHADOW];
 	} shadow;
 	struct cdna_buf buf;
 	struct sk_buff_head rx_pending;
+	atomic_t rx_held;
 	atomic_t rx_backlog_bytes;
 	atomic64_t rx_drops[CDNA_DROP_MAX];
 
@@ -307,6 +323,19 @@ struct cdna_queue {
 	bool coal_armed;
 	struct hrtimer coal_timer;
 };
+
+/**
+ * cdna_queue_rxd() - the host copy of a fetched RX descriptor
+ * @q: a running RX queue
+ * @idx: ring index (free running), in [@q->next_desc, @q->fetch)
+ *
+ * Return: the copy cdna_queue_fetch_rx() made of descriptor @idx.
+ */
+static inline const struct cdna_rxd *cdna_queue_rxd(const struct cdna_queue *q,
+						    u32 idx)
+{
+	return &q->shadow.rx[idx & (CDNA_RX_SHADOW - 1)];
+}
 
 /* ------------------------------------------------------------------ */
 /* Data path internals: pin cache, engine (pincache.c, engine*.c)      */
@@ -856,7 +885,7 @@ void cdna_queue_init(struct cdna_queue *q);
 void cdna_queue_stop_locked(struct cdna_queue *q);
 bool cdna_queue_read_prod(struct cdna_queue *q, u32 *prod);
 void cdna_queue_fetch_tx(struct cdna_queue *q, struct cdna_txd *d);
-void cdna_queue_fetch_rx(struct cdna_queue *q, struct cdna_rxd *d);
+const struct cdna_rxd *cdna_queue_fetch_rx(struct cdna_queue *q);
 void cdna_queue_complete(struct cdna_queue *q, const struct cdna_cpl *cpl,
 			 u16 ndesc);
 void cdna_queue_publish(struct cdna_queue *q);

@@ -10,12 +10,22 @@
  * to the host stack; anything else is passed to the host stack, which keeps
  * using the uplink.  Queues are bounded (CDNA_RX_BACKLOG skbs and
  * rx_backlog_bytes of truesize): a guest that posts no buffers costs drops
- * (CDNA_DROP_NO_RXBUF), never host memory.
+ * (CDNA_DROP_NO_RXBUF), never host memory.  The bound covers every skb the
+ * queue holds, from the enqueue until it is delivered or freed: the
+ * backlog, the frame in hand and the segments of a frame the engine
+ * segmented (each skb is charged before it is queued; cdna_rx_charge()).
  *
  * The engine thread copies each frame into guest buffers (copy on receive,
  * Menon'06: cheaper than remapping), several buffers for a large frame.  A
  * coalesced TCP frame goes whole to a guest that acked RX_GSO (with its
  * checksum state); otherwise it is segmented first.
+ *
+ * Buffers are read once into host copies kept by ring position
+ * (cdna_queue_rxd()), and every completion consumes buffers from the first
+ * one not yet completed: a frame that used fewer buffers than were read
+ * (a frame dropped because it needs more than CDNA_MAX_RX_FRAGS, a frame
+ * segmented, a bad buffer) leaves the others, still unchecked, to the next
+ * frame.  An error completion ends at the buffer that failed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,6 +45,69 @@ module_param_cb(rx_backlog_bytes, &cdna_param_uint_ops,
 MODULE_PARM_DESC(rx_backlog_bytes,
 		 "Bytes (truesize) an RX queue holds for its guest at most (256 KiB..1 GiB)");
 
+/* What an skb on rx_backlog or rx_pending was charged (its truesize then). */
+struct cdna_rx_cb {
+	u32 charge;
+};
+
+static struct cdna_rx_cb *cdna_rx_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct cdna_rx_cb) > sizeof_field(struct sk_buff, cb));
+	return (struct cdna_rx_cb *)skb->cb;
+}
+
+/*
+ * Charge @nskb skbs of @bytes truesize in all to @q, or nothing if either
+ * bound would be exceeded.  Any context: the enqueue path and the engine
+ * charge concurrently, so each counter is reserved by compare-and-swap and
+ * never goes past its bound.
+ */
+static bool cdna_rx_charge(struct cdna_queue *q, unsigned int nskb,
+			   unsigned int bytes)
+{
+	u64 limit = READ_ONCE(cdna_rx_backlog_bytes);
+	int held = atomic_read(&q->rx_held);
+	int used;
+
+	do {
+		if ((unsigned int)held + nskb > CDNA_RX_BACKLOG)
+			return false;
+	} while (!atomic_try_cmpxchg(&q->rx_held, &held, held + nskb));
+
+	used = atomic_read(&q->rx_backlog_bytes);
+	do {
+		if ((u64)(unsigned int)used + bytes > limit) {
+			atomic_sub(nskb, &q->rx_held);
+			return false;
+		}
+	} while (!atomic_try_cmpxchg(&q->rx_backlog_bytes, &used,
+				     used + bytes));
+	return true;
+}
+
+static void cdna_rx_uncharge(struct cdna_queue *q, unsigned int nskb,
+			     unsigned int bytes)
+{
+	atomic_sub(nskb, &q->rx_held);
+	atomic_sub(bytes, &q->rx_backlog_bytes);
+}
+
+/* Take @skb off rx_pending and give back what it was charged. */
+static void cdna_rx_unlink(struct cdna_queue *q, struct sk_buff *skb)
+{
+	__skb_unlink(skb, &q->rx_pending);
+	cdna_rx_uncharge(q, 1, cdna_rx_cb(skb)->charge);
+}
+
+/* Drop the frame at the head of rx_pending for @r. */
+static void cdna_rx_drop_pending(struct cdna_queue *q, struct sk_buff *skb,
+				 enum cdna_drop_reason r)
+{
+	cdna_rx_unlink(q, skb);
+	cdna_engine_count_drop(q, r);
+	kfree_skb(skb);
+}
+
 /**
  * cdna_engine_rx_purge() - drop every skb an RX queue holds
  * @q: the queue
@@ -44,11 +117,14 @@ void cdna_engine_rx_purge(struct cdna_queue *q)
 	struct sk_buff *skb;
 
 	while ((skb = skb_dequeue(&q->rx_backlog))) {
-		atomic_sub(skb->truesize, &q->rx_backlog_bytes);
+		cdna_rx_uncharge(q, 1, cdna_rx_cb(skb)->charge);
 		kfree_skb(skb);
 	}
 	/* rx_pending is the engine's; callers exclude the engine. */
-	__skb_queue_purge(&q->rx_pending);
+	while ((skb = skb_peek(&q->rx_pending))) {
+		cdna_rx_unlink(q, skb);
+		kfree_skb(skb);
+	}
 }
 
 static void cdna_engine_rx_drop(struct cdna_queue *q, struct sk_buff *skb,
@@ -87,18 +163,15 @@ void cdna_engine_rx_enqueue(struct cdna_engine_ctx *ectx, struct sk_buff *skb)
 		cdna_engine_rx_drop(q, skb, CDNA_DROP_LINK_DOWN);
 		return;
 	}
-	if (!READ_ONCE(q->running) ||
-	    skb_queue_len(&q->rx_backlog) >= CDNA_RX_BACKLOG ||
-	    atomic_read(&q->rx_backlog_bytes) + skb->truesize >
-	    READ_ONCE(cdna_rx_backlog_bytes)) {
+	if (!READ_ONCE(q->running) || !cdna_rx_charge(q, 1, skb->truesize)) {
 		cdna_engine_rx_drop(q, skb, CDNA_DROP_NO_RXBUF);
 		return;
 	}
+	cdna_rx_cb(skb)->charge = skb->truesize;
 	/* The guest may hold it indefinitely: no socket may wait for it. */
 	skb_orphan(skb);
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
-	atomic_add(skb->truesize, &q->rx_backlog_bytes);
 	skb_queue_tail(&q->rx_backlog, skb);
 	cdna_engine_wake(ectx->eng);
 }
@@ -240,33 +313,74 @@ void cdna_engine_error_cpl(struct cdna_queue *q, u16 ndesc,
 }
 
 /*
- * Replace the head of rx_pending by its segments.  Returns false if the
- * frame had to be dropped instead.
+ * Replace the head of rx_pending by its segments, charged to the queue's
+ * bounds like any frame.  The segment count is reserved before segmenting
+ * (one segment per gso_size bytes of the frame: an upper bound for TCP and
+ * UDP; any excess is charged after), their truesize right after; a frame
+ * whose segments do not fit is dropped whole: CDNA_DROP_BAD_OFFLOAD if
+ * they could never fit (a gso_size absurdly small for the frame),
+ * CDNA_DROP_NO_RXBUF if they do not fit now.  Returns false if the frame
+ * was dropped.
  */
 static bool cdna_rx_segment(struct cdna_queue *q, struct sk_buff *skb)
 {
+	unsigned int mss = skb_shinfo(skb)->gso_size, nmax, nseg = 0;
 	struct sk_buff *segs, *seg, *next;
+	unsigned int bytes = 0;
+	enum cdna_drop_reason r;
 
-	__skb_unlink(skb, &q->rx_pending);
 	/* CHECKSUM_NONE GSO frames would make the segmentation warn. */
-	if (skb->ip_summed == CHECKSUM_NONE) {
-		cdna_engine_count_drop(q, CDNA_DROP_BAD_OFFLOAD);
-		kfree_skb(skb);
+	if (skb->ip_summed == CHECKSUM_NONE || !mss) {
+		cdna_rx_drop_pending(q, skb, CDNA_DROP_BAD_OFFLOAD);
 		return false;
+	}
+	nmax = DIV_ROUND_UP(skb->len, mss);
+	if (nmax > CDNA_RX_BACKLOG) {
+		cdna_rx_drop_pending(q, skb, CDNA_DROP_BAD_OFFLOAD);
+		return false;
+	}
+	/* The frame's own charge goes as its segments come. */
+	cdna_rx_unlink(q, skb);
+	if (!cdna_rx_charge(q, nmax, 0)) {
+		r = CDNA_DROP_NO_RXBUF;
+		goto err_drop;
 	}
 	segs = __skb_gso_segment(skb, 0, false);
 	if (IS_ERR_OR_NULL(segs)) {
-		cdna_engine_count_drop(q, CDNA_DROP_NOMEM);
-		kfree_skb(skb);
-		return false;
+		r = CDNA_DROP_NOMEM;
+		goto err_uncharge;
 	}
+	for (seg = segs; seg; seg = seg->next) {
+		nseg++;
+		bytes += seg->truesize;
+	}
+	/*
+	 * Frames segmented by their fragments (GSO_BY_FRAGS, fraglist) may
+	 * have more segments than the estimate: charge the difference.
+	 */
+	if (nseg > nmax) {
+		if (!cdna_rx_charge(q, nseg - nmax, 0)) {
+			kfree_skb_list(segs);
+			r = CDNA_DROP_NO_RXBUF;
+			goto err_uncharge;
+		}
+		nmax = nseg;
+	}
+	if (!cdna_rx_charge(q, 0, bytes)) {
+		kfree_skb_list(segs);
+		r = CDNA_DROP_NO_RXBUF;
+		goto err_uncharge;
+	}
+	cdna_rx_uncharge(q, nmax - nseg, 0);
 	consume_skb(skb);
+
 	/* Insert in order at the head. */
 	seg = segs;
 	skb = NULL;
 	while (seg) {
 		next = seg->next;
 		skb_mark_not_on_list(seg);
+		cdna_rx_cb(seg)->charge = seg->truesize;
 		if (skb)
 			__skb_queue_after(&q->rx_pending, skb, seg);
 		else
@@ -275,6 +389,13 @@ static bool cdna_rx_segment(struct cdna_queue *q, struct sk_buff *skb)
 		seg = next;
 	}
 	return true;
+
+err_uncharge:
+	cdna_rx_uncharge(q, nmax, 0);
+err_drop:
+	cdna_engine_count_drop(q, r);
+	kfree_skb(skb);
+	return false;
 }
 
 /* May the guest take this GSO frame whole? */
@@ -322,28 +443,30 @@ static enum cdna_rx_result cdna_rx_one(struct cdna_engine_ctx *ectx,
 	}
 	if (skb->ip_summed == CHECKSUM_PARTIAL && !rx_gso &&
 	    skb_checksum_help(skb)) {
-		__skb_unlink(skb, &q->rx_pending);
-		cdna_engine_count_drop(q, CDNA_DROP_NOMEM);
-		kfree_skb(skb);
+		cdna_rx_drop_pending(q, skb, CDNA_DROP_NOMEM);
 		return CDNA_RX_DONE;
 	}
 	len = skb->len;
 
-	/* Buffers enough for the frame: host copies, read once. */
+	/*
+	 * Buffers enough for the frame, from the first one not completed:
+	 * host copies, each read once; those read for an earlier frame that
+	 * did not use them come first.
+	 */
 	while (cap < len) {
-		struct cdna_rxd *d;
+		const struct cdna_rxd *d;
+		u32 idx = q->next_desc + n;
 
 		if (n == CDNA_MAX_RX_FRAGS) {
+			/* The buffers stay posted, for the next frames. */
 			if (skb_is_gso(skb)) {
 				cdna_rx_segment(q, skb);
 				return CDNA_RX_DONE;
 			}
-			__skb_unlink(skb, &q->rx_pending);
-			cdna_engine_count_drop(q, CDNA_DROP_NO_RXBUF);
-			kfree_skb(skb);
+			cdna_rx_drop_pending(q, skb, CDNA_DROP_NO_RXBUF);
 			return CDNA_RX_DONE;
 		}
-		if (q->next_desc + n == q->fetch) {
+		if (idx == q->fetch) {
 			if (q->fetch == *prod &&
 			    !cdna_queue_read_prod(q, prod)) {
 				cdna_queue_ring_error(q, CDNA_ERR_RING_INDEX);
@@ -351,11 +474,15 @@ static enum cdna_rx_result cdna_rx_one(struct cdna_engine_ctx *ectx,
 			}
 			if (q->fetch == *prod)
 				return CDNA_RX_WAIT;
-			cdna_queue_fetch_rx(q, &q->shadow.rx[n]);
+			d = cdna_queue_fetch_rx(q);
+		} else {
+			d = cdna_queue_rxd(q, idx);
 		}
-		d = &q->shadow.rx[n++];
+		n++;
 		if (d->len < CDNA_MIN_RX_BUF || d->len > CDNA_BUF_MAX_LEN) {
-			/* Give the buffers back; the frame waits for more. */
+			/* Give the buffers back, up to the bad one; the
+			 * frame waits for more.
+			 */
 			cdna_engine_error_cpl(q, n, CDNA_DROP_BAD_LEN);
 			return CDNA_RX_DONE;
 		}
@@ -363,14 +490,19 @@ static enum cdna_rx_result cdna_rx_one(struct cdna_engine_ctx *ectx,
 	}
 
 	for (i = 0; i < n; i++) {
-		const struct cdna_rxd *d = &q->shadow.rx[i];
+		const struct cdna_rxd *d = cdna_queue_rxd(q, q->next_desc + i);
 		u32 chunk = min_t(u32, d->len, len - off);
 
 		/* The whole buffer must be the VM's, not just what we use. */
 		err = prot->get_buf(ectx->ctx, d->addr, d->len, true, &q->buf);
 		if (err) {
+			/*
+			 * The completion ends at the bad buffer; those before
+			 * it may hold the frame's start (the ABI says so);
+			 * the ones after it stay for the retry.
+			 */
 			r = cdna_pincache_drop_reason(err);
-			cdna_engine_error_cpl(q, n, r);
+			cdna_engine_error_cpl(q, i + 1, r);
 			return CDNA_RX_DONE;
 		}
 		cdna_rx_copy(&q->buf, skb, off, chunk);
@@ -402,7 +534,7 @@ static enum cdna_rx_result cdna_rx_one(struct cdna_engine_ctx *ectx,
 	q->stats.bytes += len;
 	u64_stats_update_end(&q->stats.syncp);
 
-	__skb_unlink(skb, &q->rx_pending);
+	cdna_rx_unlink(q, skb);
 	consume_skb(skb);
 	return CDNA_RX_DONE;
 }
@@ -450,7 +582,7 @@ int cdna_engine_rx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 			skb = skb_dequeue(&q->rx_backlog);
 			if (!skb)
 				break;
-			atomic_sub(skb->truesize, &q->rx_backlog_bytes);
+			/* Still charged: the frame in hand counts too. */
 			__skb_queue_tail(&q->rx_pending, skb);
 		}
 		res = cdna_rx_one(ectx, q, skb, &prod);

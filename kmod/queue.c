@@ -50,6 +50,7 @@ void cdna_queue_init(struct cdna_queue *q)
 
 	q->running = false;
 	skb_queue_head_init(&q->rx_pending);
+	atomic_set(&q->rx_held, 0);
 	atomic_set(&q->rx_backlog_bytes, 0);
 	for (i = 0; i < CDNA_DROP_MAX; i++)
 		atomic64_set(&q->rx_drops[i], 0);
@@ -269,24 +270,35 @@ void cdna_queue_fetch_tx(struct cdna_queue *q, struct cdna_txd *d)
 
 /**
  * cdna_queue_fetch_rx() - read the RX descriptor at q->fetch, once
- * @q: a running RX queue with q->fetch before the producer index
- * @d: host copy to fill
+ * @q: a running RX queue with q->fetch before the producer index and
+ *	fewer than CDNA_MAX_RX_FRAGS descriptors read but not completed
+ *
+ * The copy stays in the shadow slot of its ring position until a
+ * completion consumes it (cdna_queue_rxd()).
+ *
+ * Return: the host copy.
  */
-void cdna_queue_fetch_rx(struct cdna_queue *q, struct cdna_rxd *d)
+const struct cdna_rxd *cdna_queue_fetch_rx(struct cdna_queue *q)
 {
 	struct cdna_rx_desc *g = (struct cdna_rx_desc *)q->desc.vaddr +
 				 (q->fetch & q->mask);
+	struct cdna_rxd *d = &q->shadow.rx[q->fetch & (CDNA_RX_SHADOW - 1)];
 
+	BUILD_BUG_ON_NOT_POWER_OF_2(CDNA_RX_SHADOW);
+	BUILD_BUG_ON(CDNA_RX_SHADOW < CDNA_MAX_RX_FRAGS);
+	WARN_ON_ONCE(q->fetch - q->next_desc >= CDNA_MAX_RX_FRAGS);
 	d->addr = le64_to_cpu(READ_ONCE(g->addr));
 	d->len = le32_to_cpu(READ_ONCE(g->len));
 	q->fetch++;
+	return d;
 }
 
 /**
  * cdna_queue_complete() - write one completion
  * @q: a running queue
  * @cpl: the completion, little endian, ndesc included
- * @ndesc: descriptors it consumes (the host value of cpl->ndesc)
+ * @ndesc: descriptors it consumes (the host value of cpl->ndesc): the
+ *	first @ndesc of those read and not yet completed, never more
  *
  * The guest sees it after cdna_queue_publish().
  */
@@ -296,6 +308,8 @@ void cdna_queue_complete(struct cdna_queue *q, const struct cdna_cpl *cpl,
 	struct cdna_cpl *slot = (struct cdna_cpl *)q->cpl.vaddr +
 				(q->cons & q->mask);
 
+	/* A completion names only descriptors the engine read and checked. */
+	WARN_ON_ONCE(!ndesc || ndesc > q->fetch - q->next_desc);
 	memcpy(slot, cpl, sizeof(*slot));
 	q->cons++;
 	q->next_desc += ndesc;

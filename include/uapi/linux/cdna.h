@@ -253,6 +253,22 @@ struct cdna_rx_desc {
  * Completion.  One per packet, in descriptor order.  ndesc says how many
  * descriptors (TX fragments, RX buffers) the packet used, starting at the
  * first descriptor not yet completed.
+ *
+ * RX: the device writes a buffer only inside [addr, addr + len) and only
+ * after it checked that the whole buffer is memory the VM mapped for
+ * device writes; an OK completion names exactly the buffers that hold
+ * the frame, in order, each filled before the next (the last one up to
+ * len).  A buffer the device read but did not use (a frame that needed
+ * more than CDNA_MAX_RX_FRAGS buffers is dropped; a frame may be split)
+ * stays posted for the next frame.
+ *
+ * An RX completion with an error status carries no frame: its ndesc
+ * buffers end with the one that was refused (status says why) and len is
+ * 0.  The refused buffer was not written.  The buffers before it may hold
+ * the start of the frame the device was placing (it copies while it
+ * checks): their contents are undefined, the driver must not pass them up
+ * and may post them again.  The frame itself is not lost: the device
+ * tries it again in the buffers after the refused one.
  */
 struct cdna_cpl {
 	__le32 len;		/* RX: packet bytes written; TX: bytes sent */
