@@ -535,6 +535,8 @@ static void cdna_checked_flush(struct cdna_ctx *ctx)
 	if (!chk)
 		return;
 	cdna_pincache_invalidate(&chk->pc, 0, 0);
+	/* The engine lock is held: no buffer is in use. */
+	chk->bounce_busy = false;
 	cdna_checked_revoked_prune(chk);
 	/* A new pin_max applies from the next reset (or open) on. */
 	WRITE_ONCE(chk->pc.max_pins, READ_ONCE(cdna_pin_max));
