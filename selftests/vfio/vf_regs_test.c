@@ -908,6 +908,62 @@ TEST_F(vf, dma_unmap_under_queue)
 		EXPECT_EQ(0, stat_of(v, "pinned_pages"));
 }
 
+/*
+ * After an unmap, type1 removes the mapping only once our callback
+ * returned; a ring pinned in between makes it call us again (ten times:
+ * BUG).  A ring on a mapping made again is fine; a range unmapped again
+ * under such a ring refuses rings while it stays mapped, and works again
+ * once a reset saw it gone.
+ */
+TEST_F(vf, ring_repinned_after_unmap)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = DMA_IOVA,
+		.size = DMA_SIZE,
+	};
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.iova = DMA_IOVA,
+		.size = DMA_SIZE,
+	};
+	struct cdna_vfio *v = &self->v;
+
+	if (stat_of(v, "pinned_pages") < 0)
+		SKIP(return, "the DMA protection is not implemented yet");
+	ASSERT_EQ(0, cdna_vfio_dma_alloc(v, &self->dma, DMA_IOVA, DMA_SIZE));
+	ASSERT_EQ(0, cdna_vfio_msix_enable(v));
+	map.vaddr = (uintptr_t)self->dma.vaddr;
+
+	/* Unmapped under a running queue, mapped again at once. */
+	ASSERT_EQ(0, bringup(v, 0));
+	ASSERT_EQ(1, queue_setup_mapped(v, &self->dma, 0, 64));
+	ASSERT_EQ(0, driver_ok(v));
+	ASSERT_EQ(0, ioctl(v->container, VFIO_IOMMU_UNMAP_DMA, &unmap));
+	ASSERT_EQ(0, ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map));
+	/* The new mapping takes a ring at once. */
+	ASSERT_EQ(0, bringup(v, 0));
+	EXPECT_EQ(1, queue_setup_mapped(v, &self->dma, 0, 64));
+
+	/* Unmapped again under that ring: rings are refused there now. */
+	ASSERT_EQ(0, ioctl(v->container, VFIO_IOMMU_UNMAP_DMA, &unmap));
+	ASSERT_EQ(0, ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map));
+	ASSERT_EQ(0, bringup(v, 0));
+	EXPECT_EQ(0, queue_setup_mapped(v, &self->dma, 0, 64));
+	EXPECT_EQ(CDNA_ERR_QUEUE_CONFIG,
+		  cdna_vfio_rd32(v, CDNA_REG_ERROR_CAUSE));
+
+	/* Gone at a reset: forgotten, rings work again. */
+	ASSERT_EQ(0, ioctl(v->container, VFIO_IOMMU_UNMAP_DMA, &unmap));
+	ASSERT_EQ(0, bringup(v, 0));
+	ASSERT_EQ(0, ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map));
+	ASSERT_EQ(0, bringup(v, 0));
+	EXPECT_EQ(1, queue_setup_mapped(v, &self->dma, 0, 64));
+	EXPECT_EQ(0, cdna_vfio_reg_write(v, CDNA_REG_STATUS, 0));
+	EXPECT_EQ(0, stat_of(v, "pinned_pages"));
+}
+
 TEST_F(vf, doorbells)
 {
 	struct cdna_vfio *v = &self->v;
