@@ -21,7 +21,7 @@
  *   pincache.c pin cache used by the checked protection
  *   queue.c    ring mapping, descriptor fetch/validate, completions
  *   engine.c   the software NIC engine over an uplink net_device
- *   debugfs.c  internals and fault-injection knobs
+ *   debugfs.c  read-only internals (state, counters)
  */
 #ifndef _CDNA_H
 #define _CDNA_H
@@ -82,12 +82,13 @@ extern const char * const cdna_drop_names[CDNA_DROP_MAX];
 
 /**
  * struct cdna_queue_stats - per-queue counters, written by the engine only
- * @syncp: u64_stats sync for readers on 32-bit hosts
+ * @syncp: u64_stats sync for readers on 32-bit hosts; the engine thread
+ *	is its only writer
  * @packets: packets moved (TX: sent, RX: delivered to the guest)
  * @bytes: bytes moved
  * @drops: drops by reason
- * @kicks: doorbell writes seen for this queue (written by the doorbell
- *	path in vf_regs.c under ctx->lock, before cdna_queue_kick())
+ * @kicks: in snapshots only: a copy of cdna_queue.kicks, which has
+ *	another writer (the doorbell path) and so is an atomic of its own
  * @irqs: interrupts raised for this queue
  */
 struct cdna_queue_stats {
@@ -254,7 +255,10 @@ struct cdna_rxd {
  * @cons: completions written (free running), mirrored to shm->dev.cons
  * @rx_backlog: RX only: skbs waiting for guest buffers (its own lock)
  * @stats: counters
- * @running: the engine processes the queue (rings mapped)
+ * @kicks: doorbell writes seen for this queue (vf_regs.c, under ctx->lock)
+ * @running: the engine processes the queue (rings mapped); written under
+ *	the engine lock with WRITE_ONCE, read locklessly by the RX enqueue
+ *	path
  * @size: ring entries, fixed while @running
  * @fetch: next descriptor to read from guest memory; descriptors
  *	[@next_desc, @fetch) are host copies in @shadow
@@ -303,6 +307,7 @@ struct cdna_queue {
 	struct sk_buff_head rx_backlog;
 
 	struct cdna_queue_stats stats;
+	atomic64_t kicks;
 
 	bool running;
 	u32 size;
@@ -864,10 +869,12 @@ extern struct mdev_driver cdna_mdev_driver;
 void cdna_cfg_init(struct cdna_ctx *ctx);
 int cdna_cfg_read(struct cdna_ctx *ctx, u32 off, void *buf, u32 len);
 int cdna_cfg_write(struct cdna_ctx *ctx, u32 off, const void *buf, u32 len);
+bool cdna_cfg_bus_master(struct cdna_ctx *ctx);
 
 /* vf_regs.c */
 u32 cdna_regs_read(struct cdna_ctx *ctx, u32 off);
 void cdna_regs_write(struct cdna_ctx *ctx, u32 off, u32 val);
+void cdna_regs_dma_update(struct cdna_ctx *ctx);
 
 /* irq.c */
 void cdna_irq_signal(struct cdna_ctx *ctx, unsigned int vector);

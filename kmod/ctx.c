@@ -169,6 +169,7 @@ int cdna_ctx_init(struct cdna_ctx *ctx, struct cdna_nic *nic,
 		q->is_tx = i & 1;
 		skb_queue_head_init(&q->rx_backlog);
 		u64_stats_init(&q->stats.syncp);
+		atomic64_set(&q->kicks, 0);
 	}
 
 	eth_random_addr(ctx->mac);
@@ -200,12 +201,23 @@ void cdna_ctx_fini(struct cdna_ctx *ctx)
  * cdna_ctx_regs_init() - put every register to its initial value
  * @ctx: the context
  *
- * The state of a freshly created or reset function.  MSI-X triggers are
- * VMM state and survive.  Caller holds ctx->lock or owns @ctx exclusively.
+ * The state of a freshly created or reset function, queue registers
+ * included (the queues are disabled).  MSI-X triggers are VMM state and
+ * survive.  Caller holds ctx->lock or owns @ctx exclusively.
  */
 void cdna_ctx_regs_init(struct cdna_ctx *ctx)
 {
 	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < 2 * ctx->nqp; i++) {
+		struct cdna_queue *q = &ctx->queues[i];
+
+		q->cfg_desc = 0;
+		q->cfg_cpl = 0;
+		q->cfg_shm = 0;
+		q->cfg_size = 0;
+	}
 
 	ctx->drv_features = 0;
 	ctx->status = 0;

@@ -116,7 +116,7 @@ void cdna_engine_wake(struct cdna_engine *eng)
  * @q: the queue it concerns
  * @r: why
  *
- * Engine thread only (the single writer of q->stats besides kicks).
+ * Engine thread only (the single writer of q->stats).
  */
 void cdna_engine_count_drop(struct cdna_queue *q, enum cdna_drop_reason r)
 {

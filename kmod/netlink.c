@@ -376,10 +376,10 @@ static void cdna_nl_queue_read(struct cdna_queue *q, struct cdna_queue_stats *st
 		start = u64_stats_fetch_begin(&q->stats.syncp);
 		st->packets = q->stats.packets;
 		st->bytes = q->stats.bytes;
-		st->kicks = q->stats.kicks;
 		st->irqs = q->stats.irqs;
 		memcpy(st->drops, q->stats.drops, sizeof(st->drops));
 	} while (u64_stats_fetch_retry(&q->stats.syncp, start));
+	st->kicks = atomic64_read(&q->kicks);
 	/* Drops counted by the RX enqueue path, not yet folded. */
 	for (i = 0; i < CDNA_DROP_MAX; i++)
 		st->drops[i] += atomic64_read(&q->rx_drops[i]);

@@ -11,15 +11,16 @@
  *
  *  - cdna_pincache_get() looks pages up by guest frame number and pins the
  *    missing ones (process context: vfio_pin_pages() sleeps);
- *  - cdna_pincache_put() drops the users; an unused pin stays cached (any
- *    context);
+ *  - cdna_pincache_put() drops the users; an unused pin stays cached;
  *  - unused pins beyond @max_pins are evicted by the clock algorithm (an
  *    approximation of least recently used that costs the hit path no
  *    list operation); pins in use are never evicted;
  *  - cdna_pincache_invalidate() drops every pin in a range synchronously
  *    (the VM unmapped it: VFIO requires the pins gone before .dma_unmap
- *    returns), in use or not.  A page still used by a packet keeps a page
- *    reference of its own (skb frags), never a VFIO pin.
+ *    returns), in use or not.  No page outlives its use: the engine copies
+ *    a buffer between cdna_pincache_get() and cdna_pincache_put(), under
+ *    the context's engine lock, which .dma_unmap takes too; no skb ever
+ *    refers to a guest page.
  *
  * Ranking: Ram'09 reuses grants the same way; Willmann'08 calls this the
  * "persistent" strategy, here bounded and invalidated on unmap.
@@ -294,7 +295,8 @@ enum cdna_drop_reason cdna_pincache_drop_reason(int err)
  * @pc: the context's pin cache
  * @buf: a buffer filled by cdna_pincache_get()
  *
- * The pins stay cached.  Any context (TX completions may run in softirq).
+ * The pins stay cached.  Does not sleep; the engine calls it in process
+ * context, right after copying the buffer.
  */
 void cdna_pincache_put(struct cdna_pincache *pc, struct cdna_buf *buf)
 {
@@ -322,10 +324,9 @@ void cdna_pincache_put(struct cdna_pincache *pc, struct cdna_buf *buf)
  * @len: length in bytes; 0 or a wrapping range means "to the end"
  *
  * Returns when VFIO holds no pin of the cache in the range.  Pins still
- * used by a buffer are dropped too; the buffer's page stays valid through
- * whatever page reference its user holds (the engine's copy path holds
- * none across this call: it runs under the context's engine lock, which
- * the callers hold).  Sleeps.
+ * used by a buffer would be dropped too, but none is: the engine uses a
+ * buffer only between cdna_pincache_get() and cdna_pincache_put() under
+ * the context's engine lock, which the callers hold.  Sleeps.
  */
 void cdna_pincache_invalidate(struct cdna_pincache *pc, u64 iova, u64 len)
 {

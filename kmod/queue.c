@@ -48,7 +48,7 @@ void cdna_queue_init(struct cdna_queue *q)
 {
 	unsigned int i;
 
-	q->running = false;
+	WRITE_ONCE(q->running, false);
 	skb_queue_head_init(&q->rx_pending);
 	atomic_set(&q->rx_held, 0);
 	atomic_set(&q->rx_backlog_bytes, 0);
@@ -125,7 +125,8 @@ int cdna_queue_enable(struct cdna_queue *q)
 	shm = cdna_queue_shm(q);
 	WRITE_ONCE(shm->dev.cons, cpu_to_le32(0));
 	WRITE_ONCE(shm->dev.kick_event, cpu_to_le32(0));
-	q->running = true;
+	/* Read locklessly by the RX enqueue path. */
+	WRITE_ONCE(q->running, true);
 	cdna_engine_queues_changed(ctx);
 	cdna_engine_ctx_unlock(ctx);
 
@@ -154,7 +155,7 @@ void cdna_queue_stop_locked(struct cdna_queue *q)
 
 	lockdep_assert_held(&ctx->ectx->lock);
 	if (q->running) {
-		q->running = false;
+		WRITE_ONCE(q->running, false);
 		cdna_engine_queues_changed(ctx);
 	}
 	hrtimer_cancel(&q->coal_timer);

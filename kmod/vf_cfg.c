@@ -7,6 +7,10 @@
  * then MSI-X.  No INTx, no MSI, no ROM.  Writes go through a byte mask of
  * writable bits, which also gives BAR sizing its usual behaviour (write
  * all ones, read back the size mask).  The extended space reads as 0.
+ *
+ * Bus Master Enable is honoured: while PCI_COMMAND_MASTER is clear the
+ * engine does not run the context (vf_regs.c, cdna_regs_dma_update()), so
+ * the function neither reads nor writes guest memory.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -122,6 +126,18 @@ void cdna_cfg_init(struct cdna_ctx *ctx)
 }
 
 /**
+ * cdna_cfg_bus_master() - may the function master the bus (do DMA)?
+ * @ctx: the context; caller holds ctx->lock
+ *
+ * Return: PCI_COMMAND_MASTER is set.
+ */
+bool cdna_cfg_bus_master(struct cdna_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	return get_unaligned_le16(&ctx->cfg[PCI_COMMAND]) & PCI_COMMAND_MASTER;
+}
+
+/**
  * cdna_cfg_read() - read config space
  * @ctx: the context; caller holds ctx->lock
  * @off: offset
@@ -154,10 +170,9 @@ int cdna_cfg_read(struct cdna_ctx *ctx, u32 off, void *buf, u32 len)
  */
 int cdna_cfg_write(struct cdna_ctx *ctx, u32 off, const void *buf, u32 len)
 {
+	bool master = cdna_cfg_bus_master(ctx);
 	const u8 *src = buf;
 	u32 i;
-
-	lockdep_assert_held(&ctx->lock);
 
 	if (off >= CDNA_CFG_SPACE_SIZE || len > CDNA_CFG_SPACE_SIZE - off)
 		return -EINVAL;
@@ -167,5 +182,7 @@ int cdna_cfg_write(struct cdna_ctx *ctx, u32 off, const void *buf, u32 len)
 		ctx->cfg[off + i] = (ctx->cfg[off + i] & ~wmask) |
 				    (src[i] & wmask);
 	}
+	if (cdna_cfg_bus_master(ctx) != master)
+		cdna_regs_dma_update(ctx);
 	return 0;
 }

@@ -339,9 +339,7 @@ static void cdna_regs_doorbell(struct cdna_ctx *ctx, u32 off, u32 val)
 		cdna_regs_bad(ctx, off, val, "doorbell of a stopped queue");
 		return;
 	}
-	u64_stats_update_begin(&q->stats.syncp);
-	q->stats.kicks++;
-	u64_stats_update_end(&q->stats.syncp);
+	atomic64_inc(&q->kicks);
 	cdna_queue_kick(q);
 }
 
@@ -398,8 +396,35 @@ static void cdna_regs_write_status(struct cdna_ctx *ctx, u32 off, u32 val)
 			ctx->status &= ~CDNA_STATUS_DRIVER_OK;
 			return;
 		}
+		cdna_regs_dma_update(ctx);
+	}
+}
+
+/**
+ * cdna_regs_dma_update() - run the engine for the context, or not
+ * @ctx: the context; caller holds ctx->lock
+ *
+ * The engine processes a context (and so reads and writes its guest
+ * memory) only while the driver set DRIVER_OK, the context is RUNNING and
+ * Bus Master Enable is set in PCI_COMMAND.  Called when DRIVER_OK or
+ * PCI_COMMAND_MASTER changes; errors, resets and close stop the engine by
+ * themselves (ctx.c).
+ */
+void cdna_regs_dma_update(struct cdna_ctx *ctx)
+{
+	bool run;
+
+	lockdep_assert_held(&ctx->lock);
+	if (ctx->state != CDNA_CTX_RUNNING)
+		return;
+	run = (ctx->status & CDNA_STATUS_DRIVER_OK) &&
+	      cdna_cfg_bus_master(ctx);
+	if (run && !ctx->engine_started) {
 		cdna_engine_ctx_start(ctx);
 		ctx->engine_started = true;
+	} else if (!run && ctx->engine_started) {
+		cdna_engine_ctx_stop(ctx);
+		ctx->engine_started = false;
 	}
 }
 

@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <linux/pci_regs.h>
 
 #include "cdna_vfio.h"
 
@@ -396,12 +397,31 @@ int cdna_vfio_reset(struct cdna_vfio *v)
 	return ioctl(v->device, VFIO_DEVICE_RESET) ? -errno : 0;
 }
 
+int cdna_vfio_bus_master(struct cdna_vfio *v, bool on)
+{
+	uint16_t cmd;
+	int ret;
+
+	ret = cdna_vfio_cfg_read(v, PCI_COMMAND, &cmd, sizeof(cmd));
+	if (ret)
+		return ret;
+	cmd = le16toh(cmd) | PCI_COMMAND_MEMORY;
+	if (on)
+		cmd |= PCI_COMMAND_MASTER;
+	else
+		cmd &= ~PCI_COMMAND_MASTER;
+	cmd = htole16(cmd);
+	return cdna_vfio_cfg_write(v, PCI_COMMAND, &cmd, sizeof(cmd));
+}
+
 int cdna_vfio_negotiate(struct cdna_vfio *v, uint64_t features)
 {
 	uint32_t st = CDNA_STATUS_ACKNOWLEDGE;
 	int ret;
 
-	ret = cdna_vfio_reg_write(v, CDNA_REG_STATUS, 0);
+	ret = cdna_vfio_bus_master(v, true);
+	if (!ret)
+		ret = cdna_vfio_reg_write(v, CDNA_REG_STATUS, 0);
 	if (!ret)
 		ret = cdna_vfio_reg_write(v, CDNA_REG_STATUS, st);
 	st |= CDNA_STATUS_DRIVER;

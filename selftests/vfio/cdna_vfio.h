@@ -91,10 +91,15 @@ uint32_t cdna_vfio_rd32(struct cdna_vfio *v, uint32_t off);
 /* Function-level operations. */
 int cdna_vfio_reset(struct cdna_vfio *v);	/* VFIO_DEVICE_RESET */
 /*
- * Reset (STATUS = 0), ACKNOWLEDGE, DRIVER, write @features, FEATURES_OK.
+ * Enable memory decoding and bus mastering in PCI_COMMAND (as a driver's
+ * probe does), reset (STATUS = 0), ACKNOWLEDGE, DRIVER, write @features,
+ * FEATURES_OK.
  * Return: 0, or -EPROTO if the device refused the features.
  */
 int cdna_vfio_negotiate(struct cdna_vfio *v, uint64_t features);
+
+/* Set or clear PCI_COMMAND_MASTER (Bus Master Enable). */
+int cdna_vfio_bus_master(struct cdna_vfio *v, bool on);
 /* Program queue @q and write ENABLE = 1; return ENABLE read back (0/1). */
 int cdna_vfio_queue_setup(struct cdna_vfio *v, unsigned int q,
 			  uint64_t desc, uint64_t cpl, uint64_t shm,

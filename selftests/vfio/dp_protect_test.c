@@ -1072,6 +1072,170 @@ TEST_F(dp, dma_unmap_rings)
 	EXPECT_EQ(0, stat_of(self, "pinned_pages"));
 }
 
+/*
+ * vIOMMU-style reuse: while a thread keeps posting frames from a mapping,
+ * the VM unmaps it and maps the same IOVA again at once.  Frames posted
+ * after the new mapping exists must go out (no refusal of the reused
+ * IOVA), nothing may stop, and type1 must not find a pin taken after the
+ * unmap (it would retry, and BUG after ten rounds).
+ */
+struct reuse {
+	FIXTURE_DATA(dp) *self;
+	bool remapped;		/* set by the main thread */
+	uint32_t mark;		/* first descriptor posted after the map */
+	unsigned int ok, refused, late_refused;
+	bool timeout;
+};
+
+static void reuse_tally(struct reuse *r, const struct cdna_cpl *cpl,
+			uint32_t index)
+{
+	if (le16toh(cpl->status) == CDNA_CPL_OK) {
+		r->ok++;
+		return;
+	}
+	r->refused++;
+	if (r->mark != UINT32_MAX && index - r->mark < 0x80000000U)
+		r->late_refused++;
+}
+
+static void *reuse_fn(void *arg)
+{
+	struct reuse *r = arg;
+	FIXTURE_DATA(dp) *self = r->self;
+	struct cdna_tx_desc d;
+	struct cdna_cpl cpl;
+	unsigned int i = 0;
+
+	r->mark = UINT32_MAX;
+	for (;;) {
+		if (r->mark == UINT32_MAX &&
+		    __atomic_load_n(&r->remapped, __ATOMIC_ACQUIRE))
+			r->mark = self->prod[TXQ];
+		if (r->mark != UINT32_MAX && self->prod[TXQ] - r->mark >= 64)
+			break;
+		while (self->prod[TXQ] - self->cons[TXQ] >= RING - 1) {
+			if (!next_cpl(self, TXQ, &cpl, WAIT_MS)) {
+				r->timeout = true;
+				return NULL;
+			}
+			reuse_tally(r, &cpl, self->cons[TXQ] - 1);
+		}
+		d = txd(EXTRA_IOVA + (uint64_t)(i++ % 16) * 4096, 100,
+			CDNA_TXD_EOP);
+		tx_post(self, &d, 1);
+	}
+	while (self->cons[TXQ] != self->prod[TXQ]) {
+		if (!next_cpl(self, TXQ, &cpl, WAIT_MS)) {
+			r->timeout = true;
+			break;
+		}
+		reuse_tally(r, &cpl, self->cons[TXQ] - 1);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(dp, dma_unmap_reuse, 120)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = EXTRA_IOVA,
+		.size = EXTRA_SIZE,
+	};
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.iova = EXTRA_IOVA,
+		.size = EXTRA_SIZE,
+	};
+	struct reuse r = { .self = self };
+	struct cdna_tx_desc d;
+	struct cdna_cpl cpl;
+	unsigned int i, round;
+	pthread_t thr;
+	bool ok;
+
+	ASSERT_EQ(0, cdna_vfio_dma_alloc(&self->v, &self->extra, EXTRA_IOVA,
+					 EXTRA_SIZE));
+	map.vaddr = (uintptr_t)self->extra.vaddr;
+	for (i = 0; i < 16; i++)
+		frame_fill(self, (char *)self->extra.vaddr + i * 4096, 100,
+			   self->peer_mac, self->mac);
+
+	for (round = 0; round < 3; round++) {
+		memset(&r, 0, sizeof(r));
+		r.self = self;
+		ASSERT_EQ(0, pthread_create(&thr, NULL, reuse_fn, &r));
+		sleep_ms(100);
+		/* Same IOVA, same memory, mapped again at once. */
+		EXPECT_EQ(0, ioctl(self->v.container, VFIO_IOMMU_UNMAP_DMA,
+				   &unmap));
+		EXPECT_EQ(0, ioctl(self->v.container, VFIO_IOMMU_MAP_DMA,
+				   &map));
+		__atomic_store_n(&r.remapped, true, __ATOMIC_RELEASE);
+		pthread_join(thr, NULL);
+
+		TH_LOG("round %u: %u sent, %u refused (%u after the new map)",
+		       round, r.ok, r.refused, r.late_refused);
+		EXPECT_FALSE(r.timeout);
+		EXPECT_EQ(0, r.late_refused);
+		EXPECT_LE(64, r.ok);
+		EXPECT_EQ(0, cdna_vfio_rd32(&self->v, CDNA_REG_STATUS) &
+			     CDNA_STATUS_NEEDS_RESET);
+	}
+
+	/* Unmapped for good: refused, and nothing of it stays pinned. */
+	ASSERT_EQ(0, cdna_vfio_dma_free(&self->v, &self->extra));
+	d = txd(EXTRA_IOVA, 100, CDNA_TXD_EOP);
+	cpl = tx_one(self, &d, 1, &ok);
+	ASSERT_TRUE(ok);
+	EXPECT_CPL(cpl, CDNA_CPL_ERR_ADDR, 1);
+	/* The rings' 6 pages, nothing else. */
+	EXPECT_GE(8, stat_of(self, "pinned_pages"));
+}
+
+/* ---- bus mastering -------------------------------------------------- */
+
+/* With Bus Master Enable clear the function touches no guest memory. */
+TEST_F(dp, bus_master_off)
+{
+	uint8_t frame[600], got[2048];
+	uint64_t rxbuf, a;
+	unsigned int tag, rtag, first = 0, errors = 0, i;
+	struct cdna_tx_desc d;
+	struct cdna_cpl cpl;
+	bool clean = true;
+
+	rxbuf = buf_alloc(self);
+	ASSERT_EQ(0, cdna_vfio_bus_master(&self->v, false));
+	rx_post(self, rxbuf, BUF_SIZE);
+	a = tx_frame(self, 200, &tag);
+	d = txd(a, 200, CDNA_TXD_EOP);
+	tx_post(self, &d, 1);
+	ASSERT_NE(0, peer_send(self, frame, sizeof(frame)));
+	sleep_ms(500);
+
+	/* Nothing consumed, nothing completed, nothing written or sent. */
+	EXPECT_EQ(0, dev_cons(self, TXQ));
+	EXPECT_EQ(0, dev_cons(self, RXQ));
+	for (i = 0; i < BUF_SIZE; i++)
+		clean &= !((uint8_t *)at(self, rxbuf))[i];
+	EXPECT_TRUE(clean);
+	EXPECT_EQ(-1, peer_recv(self, tag, got, sizeof(got), 200));
+
+	/* Set again: the posted frame goes out, RX works. */
+	ASSERT_EQ(0, cdna_vfio_bus_master(&self->v, true));
+	ASSERT_TRUE(next_cpl(self, TXQ, &cpl, WAIT_MS));
+	EXPECT_CPL(cpl, CDNA_CPL_OK, 1);
+	EXPECT_EQ(200, peer_recv(self, tag, got, sizeof(got), WAIT_MS));
+	rtag = peer_send(self, frame, sizeof(frame));
+	ASSERT_NE(0, rtag);
+	ASSERT_TRUE(rx_find(self, rtag, &rxbuf, 1, &first, &cpl, &errors));
+	EXPECT_EQ(sizeof(frame), le32toh(cpl.len));
+	EXPECT_EQ(0, memcmp(at(self, rxbuf), frame, sizeof(frame)));
+	EXPECT_EQ(0, errors);
+}
+
 /* ---- pin cache ------------------------------------------------------------ */
 
 static int param_rw(const char *name, char *old, size_t size, const char *val)
