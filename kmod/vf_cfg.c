@@ -11,7 +11,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/pci_regs.h>
-#include <asm/unaligned.h>
 
 #include "cdna.h"
 
