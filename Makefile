@@ -4,11 +4,17 @@
 #
 #   make             kmod/cdna.ko, vf-driver/cdna_vf.ko (one kbuild pass),
 #                    userspace/cdnactl and the C selftests
-#   make check       build + static checks + testbed tests, reported as TAP
+#   make check       build + static checks + testbed tests, reported as TAP:
+#                    for 6.12 and 6.1 (the whole suite on 6.12, a subset on
+#                    6.1), or for KDIR's kernel only if KDIR is given
 #   make check-static  the same without the testbed (quick)
 #   make bench       cdna vs virtio-net/vhost-net side by side in the testbed
 #                    (docs/performance.md; BENCH_ARGS="--smoke" for a short one)
 #   make demo        the README story in the testbed (selftests/demo/story.sh)
+#   make modules-out the modules for KDIR's kernel in build/<kernel release>/
+#                    (kmod/cdna.ko, vf-driver/cdna_vf.ko there), so that
+#                    several kernels' builds live side by side; the testbed
+#                    (selftests/vm/run --kernel-version) and make check use it
 #   make install     cdnactl to $(PREFIX)/sbin, modules via modules_install
 #   make deps        install every Debian package we need
 #   make clean       remove everything built (including build/)
@@ -21,13 +27,15 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 	  if [ -d "$$d" ]; then echo "$$d"; \
 	  else ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
 
-# The kernel release KDIR was configured for; the testbed boots the matching
-# /boot/vmlinuz-$(KVER) so that our modules load.
-KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The kernel release KDIR was configured for (what uname -r says and our
+# modules' vermagic carries); the testbed boots the matching
+# /boot/vmlinuz-$(KVER) so that our modules load. From UTS_RELEASE: Debian's
+# 6.1 headers have "6.1.N" in include/config/kernel.release instead.
+KVER := $(shell scripts/kernel-release.sh $(KDIR) 2>/dev/null)
 
 export KDIR KVER
 
-.PHONY: all modules userspace selftests check bench demo deps clean help tools install
+.PHONY: all modules modules-out userspace selftests check bench demo deps clean help tools install
 
 all: modules userspace selftests
 
@@ -35,6 +43,18 @@ modules:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
 		{ echo "no kernel build dir (KDIR='$(KDIR)'): run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# Kbuild (6.1, 6.12) cannot put an external module's objects elsewhere
+# than its sources, so build/<release>/ mirrors the sources as symlinks
+# (refreshed every time: new and removed files follow) and kbuild builds
+# there. Compiler messages then name build/<release>/kmod/... paths.
+OUT := build/$(KVER)
+
+modules-out:
+	@test -n "$(KVER)" || \
+		{ echo "no kernel build dir (KDIR='$(KDIR)'): run 'make deps'" >&2; exit 1; }
+	@scripts/mirror-tree.sh $(OUT) Kbuild include kmod vf-driver
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(OUT) modules
 
 userspace:
 	$(MAKE) -C userspace
@@ -47,11 +67,15 @@ selftests:
 	$(MAKE) -C selftests
 	$(MAKE) -C selftests/vfio
 
+# Without an explicit KDIR (command line or environment), make check covers
+# every supported kernel (scripts/check.sh), not only the default KDIR.
+CHECK_ENV := $(if $(filter file,$(origin KDIR)),env -u KDIR -u KVER)
+
 check:
-	@scripts/check.sh
+	@$(CHECK_ENV) scripts/check.sh
 
 check-static:
-	@scripts/check.sh --static
+	@$(CHECK_ENV) scripts/check.sh --static
 
 # A failed build does not stop the benchmark: the cdna path reports n/a.
 bench:
