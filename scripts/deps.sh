@@ -105,6 +105,9 @@ enable_bpo() {
 	[ -n "$line" ] || die "no apt source serves the 'bookworm' suite; cannot enable $bpo"
 	uri=$(cut -f1 <<<"$line" | awk '{ print $1 }')
 	signed=$(cut -f3 <<<"$line")
+	# A keyring file is carried over; an inline key block is not (apt's
+	# default keyrings then apply: Debian's archive key on Debian).
+	case "$signed" in /*) ;; *) signed= ;; esac
 	echo "deps: enabling $bpo from $uri ($bpo_file)"
 	{
 		echo "# Written by cdna's scripts/deps.sh: $bpo from the mirror"
