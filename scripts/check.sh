@@ -44,8 +44,7 @@ add_kernel() {	# KDIR NAME
 }
 if [ -n "${KDIR:-}" ]; then
 	rel=$(scripts/kernel-release.sh "$KDIR" 2>/dev/null)
-	rel=${rel%%-*}
-	add_kernel "$KDIR" "${rel%%+*}" ||
+	add_kernel "$KDIR" "$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$rel")" ||
 		{ echo "check: no kernel build dir at KDIR=$KDIR" >&2; exit 1; }
 else
 	for v in ${CHECK_KERNELS:-6.12 6.1}; do
