@@ -4,11 +4,17 @@
 #
 #   make             kmod/cdna.ko, vf-driver/cdna_vf.ko (one kbuild pass),
 #                    userspace/cdnactl and the C selftests
-#   make check       build + static checks + testbed tests, reported as TAP
+#   make check       build + static checks + testbed tests, reported as TAP:
+#                    for 6.12 and 6.1 (the whole suite on 6.12, a subset on
+#                    6.1), or for KDIR's kernel only if KDIR is given
 #   make check-static  the same without the testbed (quick)
 #   make bench       cdna vs virtio-net/vhost-net side by side in the testbed
 #                    (docs/performance.md; BENCH_ARGS="--smoke" for a short one)
 #   make demo        the README story in the testbed (selftests/demo/story.sh)
+#   make modules-out the modules for KDIR's kernel in build/<kernel release>/
+#                    (kmod/cdna.ko, vf-driver/cdna_vf.ko there), so that
+#                    several kernels' builds live side by side; the testbed
+#                    (selftests/vm/run --kernel-version) and make check use it
 #   make install     (after make) the host side: cdna.ko, cdnactl, man pages,
 #                    bash completion; honours DESTDIR and INSTALL_MOD_PATH
 #   make install-guest  (inside a guest, after make) cdna_vf.ko
@@ -25,15 +31,15 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 	  if [ -d "$$d" ]; then echo "$$d"; \
 	  else ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
 
-# The kernel release KDIR builds for (what uname -r says on that kernel; not
-# include/config/kernel.release, which Debian's 6.1 headers get wrong); the
-# testbed boots the matching /boot/vmlinuz-$(KVER) so that our modules load.
-KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
-	  $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+# The kernel release KDIR was configured for (what uname -r says and our
+# modules' vermagic carries); the testbed boots the matching
+# /boot/vmlinuz-$(KVER) so that our modules load. From UTS_RELEASE: Debian's
+# 6.1 headers have "6.1.N" in include/config/kernel.release instead.
+KVER := $(shell scripts/kernel-release.sh $(KDIR) 2>/dev/null)
 
 export KDIR KVER
 
-.PHONY: all modules userspace selftests check bench demo deps clean help tools \
+.PHONY: all modules modules-out userspace selftests check bench demo deps clean help tools \
 	install install-guest dkms dkms-guest
 
 all: modules userspace selftests
@@ -42,6 +48,18 @@ modules:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
 		{ echo "no kernel build dir (KDIR='$(KDIR)'): run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# Kbuild (6.1, 6.12) cannot put an external module's objects elsewhere
+# than its sources, so build/<release>/ mirrors the sources as symlinks
+# (refreshed every time: new and removed files follow) and kbuild builds
+# there. Compiler messages then name build/<release>/kmod/... paths.
+OUT := build/$(KVER)
+
+modules-out:
+	@test -n "$(KVER)" || \
+		{ echo "no kernel build dir (KDIR='$(KDIR)'): run 'make deps'" >&2; exit 1; }
+	@scripts/mirror-tree.sh $(OUT) Kbuild VERSION include kmod vf-driver
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(OUT) modules
 
 userspace:
 	$(MAKE) -C userspace
@@ -54,11 +72,15 @@ selftests:
 	$(MAKE) -C selftests
 	$(MAKE) -C selftests/vfio
 
+# Without an explicit KDIR (command line or environment), make check covers
+# every supported kernel (scripts/check.sh), not only the default KDIR.
+CHECK_ENV := $(if $(filter file,$(origin KDIR)),env -u KDIR -u KVER)
+
 check:
-	@scripts/check.sh
+	@$(CHECK_ENV) scripts/check.sh
 
 check-static:
-	@scripts/check.sh --static
+	@$(CHECK_ENV) scripts/check.sh --static
 
 # A failed build does not stop the benchmark: the cdna path reports n/a.
 bench:
@@ -79,7 +101,9 @@ SIGN_KEY ?=
 SIGN_CERT ?=
 
 # install never builds: run "make" first as yourself, so that "sudo make
-# install" leaves no root-owned file in the tree.
+# install" leaves no root-owned file in the tree. MODDIR: where the built
+# modules are (the tree, or build/<release> after make modules-out).
+MODDIR ?= .
 define cdna_install_modules
 	@for m in $(1); do test -f $$m || { \
 		echo "install: $$m is not built: run 'make' first (as yourself)" >&2; \
@@ -96,14 +120,14 @@ install:
 	@test -x userspace/cdnactl || { \
 		echo "install: userspace/cdnactl is not built: run 'make' first (as yourself)" >&2; \
 		exit 1; }
-	$(call cdna_install_modules,kmod/cdna.ko)
+	$(call cdna_install_modules,$(MODDIR)/kmod/cdna.ko)
 	install -D -m 0755 userspace/cdnactl $(DESTDIR)$(PREFIX)/sbin/cdnactl
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 docs/man/*.8
 	install -D -m 0644 userspace/cdnactl.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/cdnactl
 
 install-guest:
-	$(call cdna_install_modules,vf-driver/cdna_vf.ko)
+	$(call cdna_install_modules,$(MODDIR)/vf-driver/cdna_vf.ko)
 
 dkms:
 	scripts/dkms.sh host

@@ -47,6 +47,8 @@
 
 #include <linux/cdna.h>
 
+#include "compat.h"
+
 #define CDNA_DRV_NAME		"cdna"
 #define CDNA_MAX_CTX_PER_NIC	64
 #define CDNA_CFG_SPACE_SIZE	4096	/* PCIe: extended space reads as 0 */

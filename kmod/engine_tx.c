@@ -36,6 +36,7 @@
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/virtio_net.h>
+#include <net/ip.h>
 
 #include "cdna.h"
 

@@ -40,7 +40,7 @@ static void cdna_irq_fire(struct cdna_ctx *ctx, unsigned int vector)
 	if (irq->masked) {
 		irq->pending = true;
 	} else if (irq->trigger) {
-		eventfd_signal(irq->trigger, 1);
+		cdna_eventfd_signal(irq->trigger);
 		irq->count++;
 	} else {
 		irq->lost++;
@@ -207,7 +207,7 @@ static void cdna_irq_trigger(struct cdna_ctx *ctx, u32 index, u32 start,
 			continue;
 		if (index == VFIO_PCI_REQ_IRQ_INDEX) {
 			if (ctx->req_trigger)
-				eventfd_signal(ctx->req_trigger, 1);
+				cdna_eventfd_signal(ctx->req_trigger);
 		} else {
 			cdna_irq_fire(ctx, start + i);
 		}
@@ -305,7 +305,7 @@ void cdna_irq_request(struct cdna_ctx *ctx, unsigned int count)
 
 	spin_lock_irqsave(&ctx->irq_lock, flags);
 	if (ctx->req_trigger) {
-		eventfd_signal(ctx->req_trigger, 1);
+		cdna_eventfd_signal(ctx->req_trigger);
 		sent = true;
 	}
 	spin_unlock_irqrestore(&ctx->irq_lock, flags);

@@ -950,8 +950,7 @@ static int cdna_nl_ctx_get_doit(struct sk_buff *skb, struct genl_info *info)
 static int cdna_nl_ctx_dump(struct sk_buff *skb, struct netlink_callback *cb,
 			    bool stats)
 {
-	const struct genl_dumpit_info *dinfo = genl_dumpit_info(cb);
-	struct nlattr *filter = dinfo->attrs[CDNA_ATTR_NIC];
+	struct nlattr *filter = cdna_genl_dumpit_attrs(cb)[CDNA_ATTR_NIC];
 	u32 portid = NETLINK_CB(cb->skb).portid;
 	u32 seq = cb->nlh->nlmsg_seq;
 	struct cdna_ctx_def *def;

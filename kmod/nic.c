@@ -25,7 +25,7 @@ LIST_HEAD(cdna_nics);
 
 static struct class cdna_nic_class = {
 	.name	= CDNA_DRV_NAME,
-	.owner	= THIS_MODULE,
+	CDNA_CLASS_OWNER
 };
 
 static const char * const cdna_nic_type_names[CDNA_NUM_MDEV_TYPES] = {

@@ -35,7 +35,7 @@ static void cdna_vf_release(struct vfio_device *vdev)
 	struct cdna_ctx *ctx = cdna_vdev_to_ctx(vdev);
 
 	cdna_ctx_fini(ctx);
-	vfio_free_device(vdev);
+	cdna_vfio_release_free(vdev);
 }
 
 static int cdna_vf_open_device(struct vfio_device *vdev)
@@ -341,6 +341,7 @@ static const struct vfio_device_ops cdna_vf_ops = {
 	.ioctl		= cdna_vf_ioctl,
 	.request	= cdna_vf_request,
 	.dma_unmap	= cdna_vf_dma_unmap,
+	CDNA_VFIO_IOMMUFD_EMULATED_OPS
 };
 
 static int cdna_mdev_probe(struct mdev_device *mdev)

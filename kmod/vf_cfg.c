@@ -15,7 +15,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/pci_regs.h>
-#include <asm/unaligned.h>
 
 #include "cdna.h"
 

@@ -2,23 +2,33 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: build, static checks and the testbed tests, as one TAP stream
-# (kselftest style). Every step counts as a test:
-#   build           make W=1 from clean modules (modules, cdnactl, C selftests)
-#   w1-clean        that build printed no warning
+# (kselftest style), for each kernel we support. Every step counts as a test:
+#   build-<k>       make modules-out W=1 for kernel <k>, from clean objects
+#                   in build/<release>/ (the first also builds cdnactl and
+#                   the C selftests)
+#   w1-clean-<k>    that build printed no warning
+#   sparse-<k>      make W=1 C=2 CHECK=sparse prints nothing for our files
+#                   (kbuild only runs sparse, no recompile)
 #   checkpatch      scripts/checkpatch.sh finds nothing
-#   sparse          make W=1 C=2 CHECK=sparse prints nothing for our files
-#                   (same flags as the build: kbuild only runs sparse, no
-#                   recompile; one compile in all)
 #   userspace-unit  make -C userspace test
 #   install         make install / install-guest / dkms sources into a
-#                   DESTDIR: complete, and nothing outside it
-#   dkms            both DKMS packages build (private DKMS trees); the
-#                   host one becomes build/dkms/cdna-$KVER.tar.gz, which the
-#                   testbed test admin_dkms installs in L1
-#   <test>...       every executable selftests/tests/* in ONE L1 boot
+#                   DESTDIR (the first kernel's modules): complete, and
+#                   nothing outside it (scripts/check-install.sh)
+#   dkms-<k>        both DKMS packages build for kernel <k> (private DKMS
+#                   trees, on the machine: L1 compiles far too slowly); the
+#                   host one becomes build/dkms/cdna-<release>.tar.gz, which
+#                   the testbed test admin_dkms installs in L1
+#   <test>          the testbed tests, in ONE L1 boot per kernel, with
+#                   L1 and L2 on that kernel: every executable
+#                   selftests/tests/* on the first kernel; on the others
+#                   the subset in CHECK_SUBSET (below), named <test>@<k>
+# Kernels: KDIR=<headers> checks that one kernel only (with the whole
+# suite); else CHECK_KERNELS (default "6.12 6.1": bookworm-backports' 6.12
+# and Debian 12's 6.1, see selftests/vm/run --kernel-version), those
+# installed.
 # Ends with one line "N passed, N failed, N skipped"; exits 1 on any failure.
 # Logs: build/check/<step>.log; testbed runs: build/runs/<time>-<pid>/.
-# --static (make check-static): these static steps only, no testbed.
+# --static (make check-static): no testbed.
 
 # The whole script is one compound command: bash parses it completely before
 # running it, so editing this file during a run cannot break that run.
@@ -28,24 +38,53 @@ set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$repo" || exit 1
 
-if [ -z "${KDIR:-}" ]; then
-	KDIR=/lib/modules/$(uname -r)/build
-	[ -d "$KDIR" ] || KDIR=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
+# On the kernels after the first: smoke, the VF device, the data-path
+# protection and the control plane.
+subset=(${CHECK_SUBSET:-smoke vf_probe vf_regs dp_protect cp_errors cp_netlink})
+
+# kdirs[i] / kvers[i] / knames[i]: headers, release, short name.
+kdirs=() kvers=() knames=()
+add_kernel() {	# KDIR NAME
+	local rel
+	rel=$(scripts/kernel-release.sh "$1" 2>/dev/null) || return 1
+	kdirs+=("$1") kvers+=("$rel") knames+=("$2")
+}
+if [ -n "${KDIR:-}" ]; then
+	rel=$(scripts/kernel-release.sh "$KDIR" 2>/dev/null)
+	add_kernel "$KDIR" "$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$rel")" ||
+		{ echo "check: no kernel build dir at KDIR=$KDIR" >&2; exit 1; }
+else
+	for v in ${CHECK_KERNELS:-6.12 6.1}; do
+		d=$(ls -d "/usr/src/linux-headers-$v".*-amd64 "/usr/src/linux-headers-$v"-*-amd64 \
+		    "/usr/src/linux-headers-$v"+*-amd64 2>/dev/null | sort -V | tail -n 1)
+		if [ -n "$d" ] && add_kernel "$d" "$v"; then
+			continue
+		fi
+		echo "# check: no linux-headers for $v installed (make deps); skipping it" >&2
+	done
+	[ ${#kdirs[@]} -gt 0 ] || { echo "check: no kernel headers (make deps)" >&2; exit 1; }
 fi
-export KDIR
-KVER=${KVER:-$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h" 2>/dev/null)}
-export KVER
 logs=$repo/build/check
 mkdir -p "$logs"
 t_start=$EPOCHREALTIME
 
+# vm_tests[k]: the tests for kernel k, space-separated.
 vm_tests=()
+nvm=0
 if [ "${1:-}" != --static ]; then
-	mapfile -t vm_tests < <(selftests/vm/run --list)
+	for k in "${!kdirs[@]}"; do
+		if [ "$k" -eq 0 ]; then
+			t=$(selftests/vm/run --list | tr '\n' ' ')
+		else
+			t="${subset[*]}"
+		fi
+		vm_tests+=("$t")
+		read -r -a a <<<"$t"
+		nvm=$((nvm + ${#a[@]}))
+	done
 fi
-static=(build w1-clean checkpatch sparse userspace-unit install dkms)
 echo "TAP version 13"
-echo "1..$(( ${#static[@]} + ${#vm_tests[@]} ))"
+echo "1..$(( 4 * ${#kdirs[@]} + 3 + nvm ))"
 
 num=0 pass=0 fail=0 skip=0
 diag() { sed 's/^/# /'; }
@@ -71,85 +110,109 @@ report() {
 	fail=$((fail + 1))
 }
 
-# Lines "file:line:col: warning|error: ..." about our own sources.
+# Lines "file:line:col: warning|error: ..." about our own sources (also as
+# build/<release>/... , the modules-out mirror).
 ours() {
-	grep -E "^($repo/)?(kmod|vf-driver|include|userspace|selftests)/[^:]*:[0-9]+(:[0-9]+)?: (warning|error)" "$1"
+	grep -E "^($repo/)?(build/[^/]+/)?(kmod|vf-driver|include|userspace|selftests)/[^:]*:[0-9]+(:[0-9]+)?: (warning|error)" "$1"
 }
 
-# 1. build, from clean module objects so that every warning shows; W=1 is
-#    kbuild's extra warnings (userspace builds with -Werror anyway).
-{
-	make --no-print-directory -C "$KDIR" M="$repo" clean
-	make --no-print-directory W=1 all
-} >"$logs/build.log" 2>&1
-build_rc=$?
-report build $build_rc "$logs/build.log" "$(grep -E 'error' "$logs/build.log")"
+# 1. per kernel: build from clean module objects so that every warning
+#    shows (W=1: kbuild's extra warnings; userspace builds with -Werror
+#    anyway), then sparse over the same objects.
+build_ok=()
+for k in "${!kdirs[@]}"; do
+	kd=${kdirs[$k]} kn=${knames[$k]} out=build/${kvers[$k]}
+	log=$logs/build-$kn.log
+	{
+		if [ -d "$out" ]; then
+			make --no-print-directory -C "$kd" M="$repo/$out" clean
+		fi
+		make --no-print-directory W=1 KDIR="$kd" modules-out &&
+		if [ "$k" -eq 0 ]; then
+			make --no-print-directory W=1 KDIR="$kd" userspace selftests
+		fi
+	} >"$log" 2>&1
+	rc=$?
+	build_ok[$k]=$rc
+	report "build-$kn" $rc "$log" "$(grep -E 'error' "$log")"
 
-# 2. W=1 clean
-findings=$(grep -E 'warning:|error:' "$logs/build.log")
-rc=0
-[ -n "$findings" ] && rc=1
-[ $build_rc -ne 0 ] && rc=1
-report w1-clean $rc "$logs/build.log" "$findings"
+	findings=$(grep -E 'warning:|error:' "$log")
+	rc=0
+	[ -n "$findings" ] && rc=1
+	[ "${build_ok[$k]}" -ne 0 ] && rc=1
+	report "w1-clean-$kn" $rc "$log" "$findings"
 
-# 3. checkpatch
+	log=$logs/sparse-$kn.log
+	make --no-print-directory -C "$kd" M="$repo/$out" W=1 C=2 CHECK=sparse modules >"$log" 2>&1
+	rc=$?
+	findings=$(ours "$log")
+	[ -n "$findings" ] && rc=1
+	report "sparse-$kn" $rc "$log" "$findings"
+done
+
+# 2. checkpatch (kernel-independent)
 scripts/checkpatch.sh >"$logs/checkpatch.log" 2>&1
 rc=$?
 report checkpatch $rc "$logs/checkpatch.log" "$(cat "$logs/checkpatch.log")"
 
-# 4. sparse over every source (C=2), findings about our files only.
-make --no-print-directory -C "$KDIR" M="$repo" W=1 C=2 CHECK=sparse modules >"$logs/sparse.log" 2>&1
-rc=$?
-findings=$(ours "$logs/sparse.log")
-[ -n "$findings" ] && rc=1
-report sparse $rc "$logs/sparse.log" "$findings"
-
-# 5. userspace unit tests
+# 3. userspace unit tests
 make --no-print-directory -C userspace test >"$logs/userspace-unit.log" 2>&1
 rc=$?
 report userspace-unit $rc "$logs/userspace-unit.log" "$(grep -E '^FAIL|rror' "$logs/userspace-unit.log")"
 
-# 6. install into a DESTDIR
-scripts/check-install.sh >"$logs/install.log" 2>&1
+# 4. install into a DESTDIR, from the first kernel's build
+KDIR=${kdirs[0]} MODDIR=build/${kvers[0]} scripts/check-install.sh >"$logs/install.log" 2>&1
 rc=$?
 report install $rc "$logs/install.log" "$(grep '^install:' "$logs/install.log")"
 
-# 7. DKMS packages (on the machine: L1 compiles far too slowly)
-{
-	scripts/dkms.sh host --tarball "build/dkms/cdna-$KVER.tar.gz" &&
-	scripts/dkms.sh guest --tarball "build/dkms/cdna-vf-$KVER.tar.gz"
-} >"$logs/dkms.log" 2>&1
-rc=$?
-report dkms $rc "$logs/dkms.log"
+# 5. DKMS packages, per kernel
+for k in "${!kdirs[@]}"; do
+	kv=${kvers[$k]} log=$logs/dkms-${knames[$k]}.log
+	{
+		KVER=$kv scripts/dkms.sh host --tarball "build/dkms/cdna-$kv.tar.gz" &&
+		KVER=$kv scripts/dkms.sh guest --tarball "build/dkms/cdna-vf-$kv.tar.gz"
+	} >"$log" 2>&1
+	report "dkms-${knames[$k]}" $? "$log"
+done
 
-# 8. the testbed: all tests in one L1 boot
-if [ ${#vm_tests[@]} -gt 0 ]; then
-	if [ $build_rc -ne 0 ]; then
-		echo "# testbed tests not run: the build failed"
-		for t in "${vm_tests[@]}"; do
+# 6. the testbed, per kernel: its tests in one L1 boot, L1 and L2 on that
+#    kernel (selftests/vm/run --kernel-version: modules from build/<release>/).
+for k in "${!vm_tests[@]}"; do
+	read -r -a tests <<<"${vm_tests[$k]}"
+	[ ${#tests[@]} -gt 0 ] || continue
+	kn=${knames[$k]}
+	sfx=
+	[ "$k" -gt 0 ] && sfx=@$kn
+	tlog=$logs/testbed-$kn.log
+	echo "# testbed on ${kvers[$k]}: ${tests[*]}"
+	if [ "${build_ok[$k]}" -ne 0 ]; then
+		echo "# testbed tests on $kn not run: the build failed"
+		for t in "${tests[@]}"; do
 			num=$((num + 1)); fail=$((fail + 1))
-			echo "not ok $num $t"
+			echo "not ok $num $t$sfx"
 		done
-	else
-		selftests/vm/run --tap-offset "$num" "${vm_tests[@]}" 2>&1 | tee "$logs/testbed.log"
-		# run prints exactly one TAP line per test; count what it printed and
-		# fail whatever it did not report.
-		got=0
-		while IFS= read -r line; do
-			case "$line" in
-			"not ok "*) fail=$((fail + 1)); got=$((got + 1)) ;;
-			"ok "*"# SKIP"*) skip=$((skip + 1)); got=$((got + 1)) ;;
-			"ok "*) pass=$((pass + 1)); got=$((got + 1)) ;;
-			esac
-		done <"$logs/testbed.log"
-		num=$((num + got))
-		while [ "$got" -lt ${#vm_tests[@]} ]; do
-			num=$((num + 1)); fail=$((fail + 1))
-			echo "not ok $num ${vm_tests[$got]} # no result from the testbed"
-			got=$((got + 1))
-		done
+		continue
 	fi
-fi
+	selftests/vm/run --kernel-version "${kvers[$k]}" --no-build --tap-offset "$num" \
+		"${tests[@]}" 2>&1 |
+		sed -E "s/^((not )?ok [0-9]+ [^ #]+)/\\1$sfx/" | tee "$tlog"
+	# run prints exactly one TAP line per test; count what it printed and
+	# fail whatever it did not report.
+	got=0
+	while IFS= read -r line; do
+		case "$line" in
+		"not ok "*) fail=$((fail + 1)); got=$((got + 1)) ;;
+		"ok "*"# SKIP"*) skip=$((skip + 1)); got=$((got + 1)) ;;
+		"ok "*) pass=$((pass + 1)); got=$((got + 1)) ;;
+		esac
+	done <"$tlog"
+	num=$((num + got))
+	while [ "$got" -lt ${#tests[@]} ]; do
+		num=$((num + 1)); fail=$((fail + 1))
+		echo "not ok $num ${tests[$got]}$sfx # no result from the testbed"
+		got=$((got + 1))
+	done
+done
 
 echo "# make check: $(secs "$t_start") s"
 echo "$pass passed, $fail failed, $skip skipped"

@@ -16,6 +16,14 @@
 #   finding is a false positive for an out-of-tree module.
 ignore=(
 )
+# The compat headers (kmod/compat.h, vf-driver/compat.h) are the one place
+# that tests the kernel version: an out-of-tree module builds for several
+# kernels (Debian 12's 6.1, backports' 6.12), which checkpatch, written for
+# in-tree code, does not expect. There, and only there, also ignored:
+#   LINUX_VERSION_CODE   "should be avoided": it is what these files are for
+#   CONSTANT_COMPARISON  LINUX_VERSION_CODE >= KERNEL_VERSION(...) is the
+#                        kernel's own idiom (both sides are constants)
+compat_ignore=(LINUX_VERSION_CODE CONSTANT_COMPARISON)
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -31,9 +39,24 @@ fi
 [ ${#files[@]} -gt 0 ] || { echo "checkpatch: no files"; exit 0; }
 
 opts=(--no-tree -f --strict -q --show-types --no-summary --color=never)
-[ ${#ignore[@]} -gt 0 ] && opts+=(--ignore "$(IFS=,; echo "${ignore[*]}")")
+compat=() others=()
+for f in "${files[@]}"; do
+	case "$f" in
+	*/compat.h|compat.h) compat+=("$f") ;;
+	*) others+=("$f") ;;
+	esac
+done
 
-out=$(perl "$tools/scripts/checkpatch.pl" "${opts[@]}" "${files[@]}" 2>&1)
+out=
+if [ ${#others[@]} -gt 0 ]; then
+	o=("${opts[@]}")
+	[ ${#ignore[@]} -gt 0 ] && o+=(--ignore "$(IFS=,; echo "${ignore[*]}")")
+	out+=$(perl "$tools/scripts/checkpatch.pl" "${o[@]}" "${others[@]}" 2>&1)
+fi
+if [ ${#compat[@]} -gt 0 ]; then
+	o=("${opts[@]}" --ignore "$(IFS=,; echo "${ignore[*]}${ignore[*]:+,}${compat_ignore[*]}")")
+	out+=$(perl "$tools/scripts/checkpatch.pl" "${o[@]}" "${compat[@]}" 2>&1)
+fi
 if [ -n "$out" ]; then
 	printf '%s\n' "$out"
 	exit 1

@@ -38,6 +38,8 @@
 
 #include <linux/cdna.h>
 
+#include "compat.h"
+
 #define CDNAVF_DRV_NAME			KBUILD_MODNAME
 
 /* Features this driver knows how to use. */

@@ -59,7 +59,7 @@ static const struct file_operations cdnavf_debugfs_inject_fops = {
 	.owner	= THIS_MODULE,
 	.open	= simple_open,
 	.write	= cdnavf_debugfs_inject_write,
-	.llseek	= no_llseek,
+	.llseek	= CDNAVF_NO_LLSEEK,
 };
 
 /**

@@ -21,7 +21,6 @@
 #include <linux/ip.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
-#include <net/page_pool.h>
 
 #include "cdna_vf.h"
 

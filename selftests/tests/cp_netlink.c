@@ -199,6 +199,7 @@ static int write_file(const char *path, const char *val)
 FIXTURE_SETUP(nl)
 {
 	const char *repo = getenv("CDNA_REPO");
+	const char *moddir = getenv("CDNA_MODDIR");	/* lib.sh: cdna_moddir */
 	struct nlmsghdr *nlh;
 	struct reply r;
 	char cmd[512];
@@ -211,7 +212,7 @@ FIXTURE_SETUP(nl)
 		 "{ test -d /sys/module/cdna || insmod %s/kmod/cdna.ko; } && "
 		 "ip link add " NIC " type veth peer name " PEER " && "
 		 "ip link set " NIC " up && ip link set " PEER " up",
-		 repo);
+		 moddir ? moddir : repo);
 	if (system(cmd))
 		SKIP(return, "cannot load cdna.ko or create the veth");
 	self->sk = mnl_socket_open(NETLINK_GENERIC);

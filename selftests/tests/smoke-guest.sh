@@ -6,7 +6,7 @@
 set -u
 . "$CDNA_LIB"
 
-cdna_insmod "$CDNA_REPO/vf-driver/cdna_vf.ko"
+cdna_insmod "$CDNA_VF_KO"
 lsmod >"$CDNA_OUT/lsmod"
 dmesg >"$CDNA_OUT/guest-dmesg"
 grep '^cdna_vf ' "$CDNA_OUT/lsmod"

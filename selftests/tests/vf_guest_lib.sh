@@ -16,7 +16,7 @@
 #   vfg_wait_file NAME SECS  wait for L1 to publish $CDNA_OUT/NAME
 #   vfg_fail MESSAGE         dump the interface state, then cdna_fail
 
-VFG_KO=$CDNA_REPO/vf-driver/cdna_vf.ko
+VFG_KO=$CDNA_VF_KO
 
 vfg_pci() {
 	local d v id

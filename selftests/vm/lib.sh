@@ -9,7 +9,10 @@
 #   cdna_kvm_setup            kvm_amd nested=1, /dev/kvm (skips if no SVM)
 #   cdna_vfio_setup           vfio, vfio_iommu_type1, mdev
 #   cdna_insmod KO [PARAMS]   modprobe KO's dependencies, then insmod it
-#   cdna_insmod_host [PARAMS] cdna_vfio_setup + insmod kmod/cdna.ko (once)
+#   cdna_insmod_host [PARAMS] cdna_vfio_setup + insmod $CDNA_KMOD_KO (once)
+#   cdna_moddir               the directory with kmod/cdna.ko and
+#                             vf-driver/cdna_vf.ko for the running kernel
+#   $CDNA_KMOD_KO, $CDNA_VF_KO  those two modules (from cdna_moddir)
 #   cdna_perf_start DATA      perf record (all CPUs) into DATA, set up, disabled
 #   cdna_perf_ctl enable|disable  switch it (acknowledged)
 #   cdna_perf_stop DATA       end it; DATA is complete on return
@@ -42,6 +45,32 @@ CDNA_REPO=${CDNA_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
 CDNA_TEST_DIR=${CDNA_TEST_DIR:-/tmp/cdna-test.$$}
 CDNA_L2_TIMEOUT=${CDNA_L2_TIMEOUT:-300}
 CDNA_KSFT_SKIP=4
+
+# cdna_moddir: where the modules for the running kernel are. $CDNA_MODDIR
+# when set (selftests/vm/run --kernel-version: build/<release>/; passed on
+# to L2), else whichever of the tree (make KDIR=...) and
+# build/<release>/ (make modules-out) holds a cdna.ko built for this kernel
+# (vermagic), the newer one if both do; the tree if none does (insmod
+# then says why).
+cdna_moddir() {
+	local rel d vm t best=$CDNA_REPO best_t=0
+	if [ -n "${CDNA_MODDIR:-}" ]; then
+		echo "$CDNA_MODDIR"
+		return
+	fi
+	read -r rel </proc/sys/kernel/osrelease
+	for d in "$CDNA_REPO/build/$rel" "$CDNA_REPO"; do
+		[ -f "$d/kmod/cdna.ko" ] || continue
+		vm=$(modinfo -F vermagic "$d/kmod/cdna.ko" 2>/dev/null)
+		[ "${vm%% *}" = "$rel" ] || continue
+		t=$(stat -c %Y "$d/kmod/cdna.ko")
+		[ "$t" -gt "$best_t" ] && best=$d best_t=$t
+	done
+	echo "$best"
+}
+CDNA_MODDIR=$(cdna_moddir)
+CDNA_KMOD_KO=$CDNA_MODDIR/kmod/cdna.ko
+CDNA_VF_KO=$CDNA_MODDIR/vf-driver/cdna_vf.ko
 
 cdna_skip() {
 	echo "SKIP: $*"
@@ -145,7 +174,7 @@ cdna_insmod() {
 cdna_insmod_host() {
 	[ -d /sys/module/cdna ] && return 0
 	cdna_vfio_setup
-	cdna_insmod "$CDNA_REPO/kmod/cdna.ko" "$@"
+	cdna_insmod "$CDNA_KMOD_KO" "$@"
 }
 
 cdna_l2_dir() {
@@ -174,6 +203,7 @@ cdna_l2_job() {
 	mkdir -p "$dir"
 	{
 		printf 'CDNA_L2_NAME=%q\nCDNA_L2_SCRIPT=%q\n' "$name" "$script"
+		printf 'CDNA_MODDIR=%q\n' "$CDNA_MODDIR"
 		printf 'CDNA_L2_ARGS=('
 		[ $# -eq 0 ] || printf '%q ' "$@"
 		printf ')\n'
