@@ -569,12 +569,13 @@ int cdna_nic_ctx_undefine(struct cdna_nic *nic, const guid_t *uuid)
  */
 static int cdna_nic_default_name(const guid_t *uuid, char *name)
 {
-	char prefix[UUID_STRING_LEN + 1];
+	char uuid_str[UUID_STRING_LEN + 1];
+	char prefix[9];
 	unsigned int n;
 
 	lockdep_assert_held(&cdna_nics_lock);
-	snprintf(prefix, sizeof(prefix), "%pUl", uuid);
-	prefix[8] = '\0';
+	snprintf(uuid_str, sizeof(uuid_str), "%pUl", uuid);
+	strscpy(prefix, uuid_str, sizeof(prefix));
 	strscpy(name, prefix, IFNAMSIZ);
 	for (n = 2; cdna_nic_name_taken_global(NULL, name); n++) {
 		if (n > CDNA_MAX_CTX_PER_NIC * 1024)

@@ -161,7 +161,7 @@ rc=$?
 report userspace-unit $rc "$logs/userspace-unit.log" "$(grep -E '^FAIL|rror' "$logs/userspace-unit.log")"
 
 # 4. install into a DESTDIR, from the first kernel's build
-KDIR=${kdirs[0]} MODDIR=build/${kvers[0]} scripts/check-install.sh >"$logs/install.log" 2>&1
+KDIR=${kdirs[0]} KVER=${kvers[0]} MODDIR=build/${kvers[0]} scripts/check-install.sh >"$logs/install.log" 2>&1
 rc=$?
 report install $rc "$logs/install.log" "$(grep '^install:' "$logs/install.log")"
 
