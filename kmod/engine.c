@@ -55,6 +55,8 @@ MODULE_PARM_DESC(poll_adaptive,
 
 #define CDNA_POLL_FLOOR_NS	(20 * NSEC_PER_USEC)
 #define CDNA_RESUME_SLACK_NS	(50 * NSEC_PER_USEC)
+/* Pause of a pass that found nothing to do but a busy context. */
+#define CDNA_BUSY_WAIT_US	20
 
 static unsigned int cdna_engine_hash(const u8 *mac, u16 vlan)
 {
@@ -232,16 +234,28 @@ static int cdna_engine_ctx_poll(struct cdna_engine_ctx *ectx, u64 now,
 	return work;
 }
 
-/* One pass over every context; @now is the pass's ktime_get_ns(). */
-static int cdna_engine_pass(struct cdna_engine *eng, u64 now)
+/*
+ * One pass over every context; @now is the pass's ktime_get_ns().  A
+ * context whose engine lock someone else holds (its reset flushing the pin
+ * cache, a DMA unmap, a queue being enabled) is skipped, not waited for:
+ * what its own VM does must not stall the other contexts.  *@busy tells
+ * the thread to come back for it: the next pass retries, so no doorbell
+ * it missed is lost.
+ */
+static int cdna_engine_pass(struct cdna_engine *eng, u64 now, bool *busy)
 {
 	struct cdna_engine_ctx *ectx;
 	u64 resume = 0;
 	int work = 0;
 
+	*busy = false;
 	mutex_lock(&eng->lock);
 	list_for_each_entry(ectx, &eng->ctx_list, node) {
-		mutex_lock(&ectx->lock);
+		if (!mutex_trylock(&ectx->lock)) {
+			atomic64_inc(&eng->busy_skips);
+			*busy = true;
+			continue;
+		}
 		if (ectx->started)
 			work += cdna_engine_ctx_poll(ectx, now, &resume);
 		mutex_unlock(&ectx->lock);
@@ -265,7 +279,11 @@ static bool cdna_engine_arm(struct cdna_engine *eng)
 	list_for_each_entry(ectx, &eng->ctx_list, node) {
 		struct cdna_ctx *ctx = ectx->ctx;
 
-		mutex_lock(&ectx->lock);
+		/* Busy (see cdna_engine_pass()): do not sleep, retry it. */
+		if (!mutex_trylock(&ectx->lock)) {
+			pending = true;
+			continue;
+		}
 		for (i = 0; ectx->started && i < 2 * ctx->nqp; i++) {
 			struct cdna_queue *q = &ctx->queues[i];
 			bool want;
@@ -349,9 +367,17 @@ static int cdna_engine_thread(void *data)
 		 * clock is a large part of a pass (docs/performance.md).
 		 */
 		u64 now = ktime_get_ns();
-		int work = cdna_engine_pass(eng, now);
+		bool busy;
+		int work = cdna_engine_pass(eng, now, &busy);
 
 		atomic64_inc(&eng->passes);
+		if (!work && busy) {
+			/* Only a busy context is left: give its lock holder
+			 * the CPU rather than spin on its mutex.
+			 */
+			usleep_range(CDNA_BUSY_WAIT_US, 2 * CDNA_BUSY_WAIT_US);
+			continue;
+		}
 		if (work) {
 			if (slept) {
 				poll = cdna_engine_poll_adjust(poll,
@@ -382,6 +408,7 @@ static int cdna_engine_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "tx_uplink %lld\n", atomic64_read(&eng->tx_uplink));
 	seq_printf(s, "passes %lld\n", atomic64_read(&eng->passes));
 	seq_printf(s, "sleeps %lld\n", atomic64_read(&eng->sleeps));
+	seq_printf(s, "busy_skips %lld\n", atomic64_read(&eng->busy_skips));
 	seq_printf(s, "poll_ns %llu\n", READ_ONCE(eng->poll_ns));
 	seq_printf(s, "uplink_txqs %u\n", eng->ntxq);
 	seq_printf(s, "pins_total %lld\n", cdna_pins_total_read());
@@ -408,6 +435,10 @@ static int cdna_engine_ctx_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "pin_evictions %llu\n", evictions);
 	seq_printf(s, "tx_rate_bytes %llu\n", ectx->tx_rate);
 	seq_printf(s, "tx_throttled %lld\n", atomic64_read(&ctx->tx_throttled));
+	seq_printf(s, "tx_skb_allocs %llu\n", ectx->tx_skb_allocs);
+	seq_printf(s, "tx_nomem_deferred %llu\n", ectx->tx_nomem_deferred);
+	seq_printf(s, "tx_cost %llu\n", ectx->tx_cost);
+	seq_printf(s, "tx_debt_passes %llu\n", ectx->tx_debt_passes);
 	for (i = 0; i < 2 * ctx->nqp; i++) {
 		struct cdna_queue *q = &ctx->queues[i];
 
