@@ -34,10 +34,11 @@
 #define F(bit)		(1ULL << (bit))
 #define FEATURES	(F(CDNA_F_VERSION_1) | F(CDNA_F_CSUM) | \
 			 F(CDNA_F_TSO4) | F(CDNA_F_TSO6))
-#define RING		256
+#define GOOD_RING	256
+#define HOST_RING	2048	/* a deep queue: a pass takes all it may */
 #define RXQ		CDNA_QUEUE_RX(0)
 #define TXQ		CDNA_QUEUE_TX(0)
-#define RING_IOVA	0x100000ULL		/* rings: 2 queues x 64 KiB */
+#define RING_IOVA	0x100000ULL		/* rings: 2 queues x 128 KiB */
 #define BUF_IOVA	0x200000ULL		/* data from here */
 #define GOOD_SIZE	(4UL << 20)
 #define GOOD_FRAME	1514
@@ -56,6 +57,7 @@ struct iso_ctx {
 	char uuid[40];
 	struct cdna_vfio_dma dma;
 	uint8_t mac[ETH_ALEN];
+	uint32_t ring;		/* entries per ring */
 	uint32_t prod;
 	uint32_t cons;		/* completions read */
 };
@@ -89,17 +91,17 @@ static void *at(struct iso_ctx *c, uint64_t iova)
 
 static uint64_t desc_iova(unsigned int q)
 {
-	return RING_IOVA + (uint64_t)q * 0x10000;
+	return RING_IOVA + (uint64_t)q * 0x20000;
 }
 
 static uint64_t cpl_iova(unsigned int q)
 {
-	return desc_iova(q) + 0x8000;
+	return desc_iova(q) + 0x10000;
 }
 
 static uint64_t shm_iova(unsigned int q)
 {
-	return desc_iova(q) + 0xf000;
+	return desc_iova(q) + 0x1f000;
 }
 
 static struct cdna_queue_shm *shm(struct iso_ctx *c, unsigned int q)
@@ -115,7 +117,7 @@ static uint32_t dev_cons(struct iso_ctx *c)
 
 static struct cdna_cpl *cpl_at(struct iso_ctx *c, uint32_t i)
 {
-	return (struct cdna_cpl *)at(c, cpl_iova(TXQ)) + (i & (RING - 1));
+	return (struct cdna_cpl *)at(c, cpl_iova(TXQ)) + (i & (c->ring - 1));
 }
 
 /* A "name value" line of a debugfs stats file; -1 if absent. */
@@ -179,7 +181,7 @@ static void tx_post(struct iso_ctx *c, const struct cdna_tx_desc *d,
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		ring[(c->prod + i) & (RING - 1)] = d[i];
+		ring[(c->prod + i) & (c->ring - 1)] = d[i];
 	c->prod += n;
 	/* Descriptors before prod (the ABI's wmb). */
 	__atomic_store_n(&shm(c, TXQ)->drv.prod, htole32(c->prod),
@@ -213,11 +215,11 @@ static int bringup(struct iso_ctx *c)
 	ret = cdna_vfio_negotiate(&c->v, FEATURES);
 	if (ret)
 		return ret;
-	memset(at(c, RING_IOVA), 0, 2 * 0x10000);
+	memset(at(c, RING_IOVA), 0, 2 * 0x20000);
 	if (cdna_vfio_queue_setup(&c->v, RXQ, desc_iova(RXQ), cpl_iova(RXQ),
-				  shm_iova(RXQ), RING) != 1 ||
+				  shm_iova(RXQ), c->ring) != 1 ||
 	    cdna_vfio_queue_setup(&c->v, TXQ, desc_iova(TXQ), cpl_iova(TXQ),
-				  shm_iova(TXQ), RING) != 1)
+				  shm_iova(TXQ), c->ring) != 1)
 		return -EIO;
 	c->prod = 0;
 	c->cons = 0;
@@ -226,12 +228,13 @@ static int bringup(struct iso_ctx *c)
 				   st | CDNA_STATUS_DRIVER_OK);
 }
 
-static int ctx_open(struct iso_ctx *c, size_t dma_size)
+static int ctx_open(struct iso_ctx *c, size_t dma_size, uint32_t ring)
 {
 	uint32_t lo, hi;
 	int ret;
 
 	c->v.device = -1;
+	c->ring = ring;
 	ret = cdna_mdev_create(test_nic(), 1, c->uuid, sizeof(c->uuid));
 	if (ret)
 		return ret;
@@ -294,7 +297,7 @@ static double good_rate(struct iso_ctx *c, unsigned int ms, uint64_t *bad)
 
 	do {
 		n = 0;
-		while (n < 32 && in_flight(c) + n < RING - 1) {
+		while (n < 32 && in_flight(c) + n < c->ring - 1) {
 			uint32_t slot = c->prod + n;
 
 			d[n++] = txd(BUF_IOVA + (uint64_t)(slot % GOOD_NBUF) *
@@ -391,7 +394,7 @@ static void *hostile_thread(void *arg)
 	unsigned int k = 0;
 
 	while (!h->stop) {
-		if (in_flight(h->c) + CDNA_MAX_TX_FRAGS < RING) {
+		if (in_flight(h->c) + CDNA_MAX_TX_FRAGS < h->c->ring) {
 			if (k++ % 4 == 3)
 				host_far_csum(h);
 			else
@@ -432,9 +435,9 @@ FIXTURE_SETUP(iso)
 	if (access(path, F_OK))
 		SKIP(return, "no NIC %s attached (run through dp_iso.sh)",
 		     test_nic());
-	ret = ctx_open(&self->good, GOOD_SIZE);
+	ret = ctx_open(&self->good, GOOD_SIZE, GOOD_RING);
 	ASSERT_EQ(0, ret) TH_LOG("good context: %s", strerror(-ret));
-	ret = ctx_open(&self->bad, HOST_SIZE);
+	ret = ctx_open(&self->bad, HOST_SIZE, HOST_RING);
 	ASSERT_EQ(0, ret) TH_LOG("hostile context: %s", strerror(-ret));
 	good_fill(&self->good);
 }
