@@ -4,8 +4,9 @@
  * one kernel thread per uplink.
  *
  * The thread processes the contexts of its NIC round-robin, each for at
- * most a budget (weight) of packets per queue per pass, as long as any of
- * them has work: it polls, so a busy guest needs no doorbell.  After
+ * most a budget (weight) of packets and, on TX, of cost (tx_quantum,
+ * engine_tx.c) per queue per pass, as long as any of them has work: it
+ * polls, so a busy guest needs no doorbell.  After
  * poll_usecs without work it publishes kick_event on every queue that needs
  * one (event index), reads prod once more and sleeps until a doorbell
  * (cdna_queue_kick()) or an RX arrival wakes it, or until a context its
@@ -23,12 +24,14 @@
  *   ctx->lock (vf/ctx code)  ->  eng->lock  ->  ectx->lock  ->  VFIO locks
  *   eng->table_lock, q->rx_backlog.lock, q->coal_lock, pin cache lock:
  *   leaves, BH-safe.
- * The engine thread takes eng->lock then each ectx->lock; it never takes
- * ctx->lock (errors go through cdna_ctx_raise_error(), a work item).
+ * The engine thread takes eng->lock then each ectx->lock, the latter only
+ * with mutex_trylock() (a busy context waits for the next pass); it never
+ * takes ctx->lock (errors go through cdna_ctx_raise_error(), a work item).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/jhash.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
