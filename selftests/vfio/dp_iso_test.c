@@ -514,14 +514,14 @@ TEST_F(iso, far_csum_refused_unallocated)
 /*
  * The isolation proper.  CDNA_ISO_MS sets each measuring window
  * (default 3000 ms), CDNA_ISO_RESET_MS the hostile context's reset period
- * (default 20 ms).
+ * (default 5 ms).
  */
 TEST_F_TIMEOUT(iso, hostile_neighbour_keeps_half, 180)
 {
 	unsigned int ms = env_uint("CDNA_ISO_MS", 3000);
 	struct hostile h = {
 		.c = &self->bad,
-		.reset_ms = env_uint("CDNA_ISO_RESET_MS", 20),
+		.reset_ms = env_uint("CDNA_ISO_RESET_MS", 5),
 	};
 	int64_t skips0, allocs0, debt0;
 	uint64_t bad = 0, hposted;
