@@ -277,6 +277,9 @@ struct cdna_rxd {
  *	CDNA_RX_BACKLOG (charged before an skb is queued, see engine_rx.c)
  * @rx_backlog_bytes: RX only: truesize charged for the skbs on
  *	@rx_backlog and @rx_pending, at most the rx_backlog_bytes parameter
+ * @tx_credit: TX only: cost the queue may still spend (deficit round
+ *	robin, engine_tx.c); negative after a packet that cost more
+ * @tx_nomem: TX only: passes in a row the packet in hand found no memory
  * @rx_drops: RX only: drops counted by the enqueue path (any context) by
  *	reason, folded into @stats by the engine
  * @coal_lock: protects @coal_count and @coal_armed (engine vs. timer)
@@ -324,6 +327,8 @@ struct cdna_queue {
 	atomic_t rx_held;
 	atomic_t rx_backlog_bytes;
 	atomic64_t rx_drops[CDNA_DROP_MAX];
+	s32 tx_credit;
+	u8 tx_nomem;
 
 	spinlock_t coal_lock;	/* coal_count, coal_armed */
 	u32 coal_count;
@@ -419,6 +424,7 @@ struct cdna_pincache {
  * @tx_uplink: context frames sent through the uplink
  * @passes: engine passes
  * @sleeps: times the engine went to sleep
+ * @busy_skips: contexts a pass skipped because their engine lock was held
  * @poll_ns: the thread's current poll window
  * @resume_ns: earliest time a rate-limited context may send again, 0 for
  *	none (engine thread: set by each pass, used by the sleep)
@@ -447,6 +453,7 @@ struct cdna_engine {
 	atomic64_t tx_uplink;
 	atomic64_t passes;
 	atomic64_t sleeps;
+	atomic64_t busy_skips;
 	u64 poll_ns;
 	u64 resume_ns;
 
@@ -477,6 +484,11 @@ struct cdna_engine {
  * @tx_burst: bytes the bucket holds at most
  * @tx_stamp: ktime_get_ns() of the last refill
  * @tx_held: TX is held back until the bucket refills (engine thread)
+ * @tx_skb_allocs: skbs allocated for its TX frames (@lock)
+ * @tx_nomem_deferred: TX packets left in the ring for a later pass
+ *	because an allocation failed (@lock)
+ * @tx_cost: TX cost charged to its queues, bytes (@lock; engine_tx.c)
+ * @tx_debt_passes: passes a TX queue sat out to pay its debt (@lock)
  * @nrxq: running RX queues in @rxq (written under @lock, read locklessly)
  * @rxq: their queue pair numbers
  * @debugfs: "datapath" directory under the context's debugfs directory
@@ -501,6 +513,10 @@ struct cdna_engine_ctx {
 	s64 tx_burst;
 	u64 tx_stamp;
 	bool tx_held;
+	u64 tx_skb_allocs;
+	u64 tx_nomem_deferred;
+	u64 tx_cost;
+	u64 tx_debt_passes;
 	unsigned int nrxq;
 	u8 rxq[CDNA_MAX_QUEUE_PAIRS];
 

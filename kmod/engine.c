@@ -4,8 +4,9 @@
  * one kernel thread per uplink.
  *
  * The thread processes the contexts of its NIC round-robin, each for at
- * most a budget (weight) of packets per queue per pass, as long as any of
- * them has work: it polls, so a busy guest needs no doorbell.  After
+ * most a budget (weight) of packets and, on TX, of cost (tx_quantum,
+ * engine_tx.c) per queue per pass, as long as any of them has work: it
+ * polls, so a busy guest needs no doorbell.  After
  * poll_usecs without work it publishes kick_event on every queue that needs
  * one (event index), reads prod once more and sleeps until a doorbell
  * (cdna_queue_kick()) or an RX arrival wakes it, or until a context its
@@ -23,12 +24,14 @@
  *   ctx->lock (vf/ctx code)  ->  eng->lock  ->  ectx->lock  ->  VFIO locks
  *   eng->table_lock, q->rx_backlog.lock, q->coal_lock, pin cache lock:
  *   leaves, BH-safe.
- * The engine thread takes eng->lock then each ectx->lock; it never takes
- * ctx->lock (errors go through cdna_ctx_raise_error(), a work item).
+ * The engine thread takes eng->lock then each ectx->lock, the latter only
+ * with mutex_trylock() (a busy context waits for the next pass); it never
+ * takes ctx->lock (errors go through cdna_ctx_raise_error(), a work item).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/jhash.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -62,6 +65,8 @@ MODULE_PARM_DESC(poll_adaptive,
 
 #define CDNA_POLL_FLOOR_NS	(20 * NSEC_PER_USEC)
 #define CDNA_RESUME_SLACK_NS	(50 * NSEC_PER_USEC)
+/* Pause of a pass that found nothing to do but a busy context. */
+#define CDNA_BUSY_WAIT_US	20
 
 static unsigned int cdna_engine_hash(const u8 *mac, u16 vlan)
 {
@@ -239,16 +244,28 @@ static int cdna_engine_ctx_poll(struct cdna_engine_ctx *ectx, u64 now,
 	return work;
 }
 
-/* One pass over every context; @now is the pass's ktime_get_ns(). */
-static int cdna_engine_pass(struct cdna_engine *eng, u64 now)
+/*
+ * One pass over every context; @now is the pass's ktime_get_ns().  A
+ * context whose engine lock someone else holds (its reset flushing the pin
+ * cache, a DMA unmap, a queue being enabled) is skipped, not waited for:
+ * what its own VM does must not stall the other contexts.  *@busy tells
+ * the thread to come back for it: the next pass retries, so no doorbell
+ * it missed is lost.
+ */
+static int cdna_engine_pass(struct cdna_engine *eng, u64 now, bool *busy)
 {
 	struct cdna_engine_ctx *ectx;
 	u64 resume = 0;
 	int work = 0;
 
+	*busy = false;
 	mutex_lock(&eng->lock);
 	list_for_each_entry(ectx, &eng->ctx_list, node) {
-		mutex_lock(&ectx->lock);
+		if (!mutex_trylock(&ectx->lock)) {
+			atomic64_inc(&eng->busy_skips);
+			*busy = true;
+			continue;
+		}
 		if (ectx->started)
 			work += cdna_engine_ctx_poll(ectx, now, &resume);
 		mutex_unlock(&ectx->lock);
@@ -272,7 +289,11 @@ static bool cdna_engine_arm(struct cdna_engine *eng)
 	list_for_each_entry(ectx, &eng->ctx_list, node) {
 		struct cdna_ctx *ctx = ectx->ctx;
 
-		mutex_lock(&ectx->lock);
+		/* Busy (see cdna_engine_pass()): do not sleep, retry it. */
+		if (!mutex_trylock(&ectx->lock)) {
+			pending = true;
+			continue;
+		}
 		for (i = 0; ectx->started && i < 2 * ctx->nqp; i++) {
 			struct cdna_queue *q = &ctx->queues[i];
 			bool want;
@@ -356,9 +377,17 @@ static int cdna_engine_thread(void *data)
 		 * clock is a large part of a pass (docs/performance.md).
 		 */
 		u64 now = ktime_get_ns();
-		int work = cdna_engine_pass(eng, now);
+		bool busy;
+		int work = cdna_engine_pass(eng, now, &busy);
 
 		atomic64_inc(&eng->passes);
+		if (!work && busy) {
+			/* Only a busy context is left: give its lock holder
+			 * the CPU rather than spin on its mutex.
+			 */
+			usleep_range(CDNA_BUSY_WAIT_US, 2 * CDNA_BUSY_WAIT_US);
+			continue;
+		}
 		if (work) {
 			if (slept) {
 				poll = cdna_engine_poll_adjust(poll,
@@ -389,6 +418,7 @@ static int cdna_engine_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "tx_uplink %lld\n", atomic64_read(&eng->tx_uplink));
 	seq_printf(s, "passes %lld\n", atomic64_read(&eng->passes));
 	seq_printf(s, "sleeps %lld\n", atomic64_read(&eng->sleeps));
+	seq_printf(s, "busy_skips %lld\n", atomic64_read(&eng->busy_skips));
 	seq_printf(s, "poll_ns %llu\n", READ_ONCE(eng->poll_ns));
 	seq_printf(s, "uplink_txqs %u\n", eng->ntxq);
 	seq_printf(s, "pins_total %lld\n", cdna_pins_total_read());
@@ -415,6 +445,10 @@ static int cdna_engine_ctx_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "pin_evictions %llu\n", evictions);
 	seq_printf(s, "tx_rate_bytes %llu\n", ectx->tx_rate);
 	seq_printf(s, "tx_throttled %lld\n", atomic64_read(&ctx->tx_throttled));
+	seq_printf(s, "tx_skb_allocs %llu\n", ectx->tx_skb_allocs);
+	seq_printf(s, "tx_nomem_deferred %llu\n", ectx->tx_nomem_deferred);
+	seq_printf(s, "tx_cost %llu\n", ectx->tx_cost);
+	seq_printf(s, "tx_debt_passes %llu\n", ectx->tx_debt_passes);
 	for (i = 0; i < 2 * ctx->nqp; i++) {
 		struct cdna_queue *q = &ctx->queues[i];
 

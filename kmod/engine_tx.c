@@ -19,7 +19,16 @@
  * else leaves through the uplink, on the TX queue of the context.
  *
  * Every packet completes in order with one completion, an error status for
- * a refused one (counted by reason); the context keeps going.
+ * a refused one (counted by reason); the context keeps going.  A packet
+ * whose skb cannot be allocated (no reclaim: the engine holds locks every
+ * context shares) stays in hand and is retried on the next passes before
+ * it is refused with CDNA_DROP_NOMEM.
+ *
+ * Cost: a TX queue spends at most tx_quantum per pass, counted in bytes
+ * copied plus a page's worth per page the protection had to pin (deficit
+ * round robin: a packet may overdraw, the debt is paid by sitting out
+ * passes), so the engine's time is shared by what packets cost, not by
+ * how many there are.
  *
  * Rate: a context with a TX rate sends from a token bucket of bytes,
  * refilled at the rate and holding at most CDNA_TX_BURST_NS worth (never
@@ -45,10 +54,23 @@ module_param_named(tx_gso_checked, cdna_tx_gso_checked, bool, 0644);
 MODULE_PARM_DESC(tx_gso_checked,
 		 "Check TCP GSO headers on TX; frames that pass go on without SKB_GSO_DODGY");
 
+static unsigned int cdna_tx_quantum = 65536;
+module_param_named(tx_quantum, cdna_tx_quantum, uint, 0644);
+MODULE_PARM_DESC(tx_quantum,
+		 "TX cost (bytes copied, plus a page per page pinned) a queue may spend per engine pass (4096..16777216)");
+
 /* Frames up to this size go in one linear skb; larger ones get page frags. */
 #define CDNA_TX_LINEAR_MAX	2048
-/* Linear part of a large frame: its headers. */
+/* Linear part of a large frame: its headers... */
 #define CDNA_TX_HDR_LEN		256
+/* ... at most this much, which bounds where its checksum may lie. */
+#define CDNA_TX_HDR_MAX		512
+/* Cost of a packet besides its bytes: descriptors, skb, completion. */
+#define CDNA_TX_PKT_COST	256
+/* Cost of each page the protection had to pin for it. */
+#define CDNA_TX_PIN_COST	PAGE_SIZE
+/* Passes a packet waits for memory before it is refused. */
+#define CDNA_TX_NOMEM_RETRIES	16
 /* A rate-limited context may burst this long at its rate. */
 #define CDNA_TX_BURST_NS	(2 * NSEC_PER_MSEC)
 
@@ -135,14 +157,22 @@ static void cdna_tx_copy(struct sk_buff *skb, u32 off,
 	}
 }
 
-/* Build a host skb holding a copy of the packet. */
+/*
+ * Build a host skb holding a copy of the packet.  Its linear part holds the
+ * headers only (the whole frame if small), the rest goes in page frags, so
+ * the guest's offsets decide no allocation size; a checksum beyond the
+ * headers of a large frame is refused before anything is allocated.  The
+ * engine holds the shared locks: no reclaim, a failure is for the caller
+ * to retry.  *@misses counts the pages that had to be pinned.
+ */
 static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 					   struct cdna_queue *q,
 					   const struct cdna_txd *d,
 					   unsigned int n, u32 total,
-					   struct sk_buff **pskb)
+					   struct sk_buff **pskb, u64 *misses)
 {
 	const struct cdna_protect_ops *prot = ectx->ctx->protect;
+	u64 hits = 0, miss0 = 0, evictions = 0;
 	u32 linear = total, off = 0;
 	struct sk_buff *skb;
 	unsigned int i;
@@ -150,33 +180,49 @@ static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 
 	if (total > CDNA_TX_LINEAR_MAX) {
 		linear = CDNA_TX_HDR_LEN;
-		if (d[0].flags & CDNA_TXD_CSUM)
-			linear = max_t(u32, linear, d[0].csum_start +
-				       max_t(u32, d[0].csum_offset +
-					     sizeof(__sum16), 60));
+		if (d[0].flags & CDNA_TXD_CSUM) {
+			u32 start = d[0].csum_start;
+			u32 end = start + d[0].csum_offset + sizeof(__sum16);
+
+			if (end > CDNA_TX_HDR_MAX)
+				return CDNA_DROP_BAD_OFFLOAD;
+			/* Room for a TCP header with options after start. */
+			linear = clamp_t(u32, start + 60, linear,
+					 CDNA_TX_HDR_MAX);
+		}
 		linear = min(linear, total);
 	}
 	skb = alloc_skb_with_frags(NET_SKB_PAD + NET_IP_ALIGN + linear,
 				   total - linear, PAGE_ALLOC_COSTLY_ORDER,
-				   &err, GFP_KERNEL);
+				   &err, GFP_NOWAIT | __GFP_NOWARN);
 	if (!skb)
 		return CDNA_DROP_NOMEM;
+	ectx->tx_skb_allocs++;
 	skb_reserve(skb, NET_SKB_PAD + NET_IP_ALIGN);
 	skb_put(skb, linear);
 	skb->data_len = total - linear;
 	skb->len += total - linear;
 
+	if (prot->pin_stats)
+		prot->pin_stats(ectx->ctx, &hits, &miss0, &evictions);
 	for (i = 0; i < n; i++) {
 		err = prot->get_buf(ectx->ctx, d[i].addr, d[i].len, false,
 				    &q->buf);
 		if (err) {
 			kfree_skb(skb);
-			return cdna_pincache_drop_reason(err);
+			skb = NULL;
+			break;
 		}
 		cdna_tx_copy(skb, off, &q->buf);
 		prot->put_buf(ectx->ctx, &q->buf);
 		off += d[i].len;
 	}
+	if (prot->pin_stats) {
+		prot->pin_stats(ectx->ctx, &hits, misses, &evictions);
+		*misses -= miss0;
+	}
+	if (!skb)
+		return cdna_pincache_drop_reason(err);
 	*pskb = skb;
 	return CDNA_DROP_MAX;
 }
@@ -313,21 +359,41 @@ static void cdna_tx_deliver(struct cdna_engine_ctx *ectx, struct sk_buff *skb)
 	atomic64_inc(&eng->tx_uplink);
 }
 
-/* Process one packet of @n gathered descriptors; completes it. */
+/*
+ * Process one packet of @n gathered descriptors; completes it, or leaves it
+ * in hand for a later pass when no memory was free (*@cost is then 0).
+ * *@cost is what it cost the engine: CDNA_TX_PKT_COST, plus its bytes once
+ * they were copied, plus CDNA_TX_PIN_COST per page pinned for it.
+ */
 static void cdna_tx_packet(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
-			   unsigned int n)
+			   unsigned int n, u32 *cost)
 {
 	const struct cdna_txd *d = q->shadow.tx;
 	struct sk_buff *skb = NULL;
 	enum cdna_drop_reason r;
 	struct cdna_cpl cpl = {};
+	u64 misses = 0;
 	u32 total = 0;
 
+	*cost = CDNA_TX_PKT_COST;
 	r = cdna_tx_check(ectx, d, n, &total);
 	if (r == CDNA_DROP_MAX && !READ_ONCE(ectx->ctx->link_up))
 		r = CDNA_DROP_LINK_DOWN;
-	if (r == CDNA_DROP_MAX)
-		r = cdna_tx_build(ectx, q, d, n, total, &skb);
+	if (r == CDNA_DROP_MAX) {
+		r = cdna_tx_build(ectx, q, d, n, total, &skb, &misses);
+		*cost += min_t(u64, misses, CDNA_MAX_TX_FRAGS *
+			       CDNA_BUF_MAX_PAGES) * CDNA_TX_PIN_COST;
+		if (skb)
+			*cost += total;
+	}
+	if (r == CDNA_DROP_NOMEM && q->tx_nomem < CDNA_TX_NOMEM_RETRIES) {
+		/* Back-pressure: the descriptors stay in hand. */
+		q->tx_nomem++;
+		ectx->tx_nomem_deferred++;
+		*cost = 0;
+		return;
+	}
+	q->tx_nomem = 0;
 	if (r == CDNA_DROP_MAX)
 		r = cdna_tx_offload(skb, d);
 	if (r == CDNA_DROP_MAX && !ectx->trusted &&
@@ -421,29 +487,53 @@ bool cdna_engine_tx_refill(struct cdna_engine_ctx *ectx, u64 now,
  * @q: its running TX queue
  * @budget: packets at most
  *
- * Engine thread, engine lock held.
+ * Besides @budget, what the queue may spend per pass is bounded by cost
+ * (tx_quantum, deficit round robin): a guest posting 64 KiB frames over
+ * pages never pinned before gets no more of the engine than one posting
+ * small frames from cached pages.  Engine thread, engine lock held.
  *
- * Return: packets processed (sent or refused).
+ * Return: packets processed (sent or refused), or 1 for a queue that sat
+ * the pass out to pay its debt.
  */
 int cdna_engine_tx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 			int budget)
 {
+	s32 quantum = clamp_t(u32, READ_ONCE(cdna_tx_quantum), SZ_4K, SZ_16M);
 	unsigned int n;
+	bool empty = false;
 	int done = 0;
-	u32 prod;
+	u32 prod, cost;
 
 	lockdep_assert_held(&ectx->lock);
 	if (!cdna_queue_read_prod(q, &prod)) {
 		cdna_queue_ring_error(q, CDNA_ERR_RING_INDEX);
 		return 1;
 	}
-	while (done < budget && (!ectx->tx_rate || ectx->tx_tokens > 0)) {
+	/* Deficit round robin: each pass adds a quantum, a packet takes its
+	 * cost, the last one may overdraw; a queue in debt sits out passes.
+	 */
+	q->tx_credit = min(q->tx_credit + quantum, quantum);
+	if (q->tx_credit <= 0) {
+		ectx->tx_debt_passes++;
+		return 1;	/* work left: keep the engine polling */
+	}
+	while (done < budget && q->tx_credit > 0 &&
+	       (!ectx->tx_rate || ectx->tx_tokens > 0)) {
 		n = cdna_tx_gather(q, prod);
-		if (!n)
+		if (!n) {
+			empty = true;
 			break;
-		cdna_tx_packet(ectx, q, n);
+		}
+		cdna_tx_packet(ectx, q, n, &cost);
+		if (!cost)
+			break;	/* no memory: retry next pass */
+		q->tx_credit -= cost;
+		ectx->tx_cost += cost;
 		done++;
 	}
+	/* An idle queue saves no credit for later (its debt it keeps). */
+	if (empty && q->tx_credit > 0)
+		q->tx_credit = 0;
 	cdna_queue_publish(q);
 	return done;
 }
