@@ -636,7 +636,7 @@ static int cdna_nl_nic_get_dumpit(struct sk_buff *skb,
 /* Context commands                                                    */
 /* ------------------------------------------------------------------ */
 
-/* MAC checks shared by new and set. */
+/* MAC checks of CTX_NEW (CTX_SET checks in cdna_ctx_apply(), alike). */
 static int cdna_nl_check_mac(struct genl_info *info, const u8 *mac)
 {
 	struct nlattr *attr = info->attrs[CDNA_ATTR_CTX_MAC];
