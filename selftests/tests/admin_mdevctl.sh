@@ -3,7 +3,8 @@
 # cdna-timeout: 300
 #
 # Persistence with mdevctl: a context defined with "mdevctl define" and
-# attributes (mac, name, vlan, rate) comes up with them on "mdevctl start";
+# attributes (mac, name, vlan, rate) comes up with them on "mdevctl start"
+# (one defined with --addattr, one with --jsonfile);
 # after cdna.ko is reloaded and the NIC attached again by "cdnactl -batch",
 # "mdevctl start" (what its udev rule runs when the parent appears; L1 has
 # no udevd) brings back the same name, MAC and VLAN.  The attributes read
@@ -19,6 +20,9 @@ mac=02:cd:0a:00:00:05
 name=web5
 vlan=42
 other_mac=02:cd:0a:00:00:06
+juuid=8b6f1a52-3c1d-4e0a-9f7e-2a5c6d7e8f91
+jmac=02:cd:0a:00:00:08
+json=$(mktemp /run/cdna-mdev.XXXXXX)
 dev=$CP_MDEV/$uuid
 batch=$(mktemp /run/cdna-batch.XXXXXX)
 
@@ -26,7 +30,9 @@ cp_setup
 cleanup() {
 	mdevctl stop -u $uuid >/dev/null 2>&1
 	mdevctl undefine -u $uuid >/dev/null 2>&1
-	rm -f "$batch"
+	mdevctl stop -u $juuid >/dev/null 2>&1
+	mdevctl undefine -u $juuid >/dev/null 2>&1
+	rm -f "$batch" "$json"
 	cp_cleanup
 }
 trap cleanup EXIT
@@ -50,6 +56,13 @@ for kv in mac=$mac name=$name vlan=$vlan rate=250; do
 		cp_bad "mdevctl modify --addattr=${kv%%=*} failed"
 done
 mdevctl list -d -u $uuid --dumpjson
+# The same from a JSON file: type, startup and attributes in one go.
+cat >"$json" <<EOF
+{"mdev_type": "cdna-1qp", "start": "auto",
+ "attrs": [{"mac": "$jmac"}, {"name": "db7"}, {"vlan": "7"}, {"trust": "on"}, {"link": "down"}]}
+EOF
+mdevctl define -u $juuid -p "cdna-$CP_NIC" --jsonfile "$json" ||
+	cp_bad "mdevctl define --jsonfile failed"
 
 # The context as mdevctl makes it: the defined settings, not defaults.
 started() {
@@ -65,6 +78,14 @@ started() {
 		ctx show
 }
 started "first start"
+if mdevctl start -u $juuid; then
+	cp_expect "jsonfile: name, MAC, VLAN, trust and link are the defined ones" \
+		".[] | select(.uuid == \"$juuid\") | .name == \"db7\" and .mac == \"$jmac\" and .vlan == 7 and .trust == true and .link == \"down\"" \
+		ctx show
+	mdevctl stop -u $juuid || cp_bad "mdevctl stop (jsonfile) failed"
+else
+	cp_bad "mdevctl start of the jsonfile context failed"
+fi
 
 # The attributes read what the context has.
 for kv in mac=$mac name=$name vlan=$vlan rate=250 trust=off spoofchk=on link=auto; do
