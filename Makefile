@@ -16,7 +16,8 @@
 #                    several kernels' builds live side by side; the testbed
 #                    (selftests/vm/run --kernel-version) and make check use it
 #   make install     (after make) the host side: cdna.ko, cdnactl, man pages,
-#                    bash completion; honours DESTDIR and INSTALL_MOD_PATH
+#                    bash completion, cdna.service; honours DESTDIR and
+#                    INSTALL_MOD_PATH
 #   make install-guest  (inside a guest, after make) cdna_vf.ko
 #   make dkms        register cdna.ko with DKMS (rebuilt on kernel updates);
 #                    make dkms-guest does the same for cdna_vf.ko in a guest
@@ -91,6 +92,9 @@ demo: all
 	selftests/vm/run --verbose selftests/demo/story.sh
 
 PREFIX ?= /usr/local
+# systemd reads units from /usr/local/lib/systemd/system as well as from
+# /usr/lib/systemd/system, so the unit follows PREFIX.
+SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
 VERSION := $(shell cat VERSION)
 # Modules go to $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/extra; a package
 # build sets DESTDIR (or INSTALL_MOD_PATH) and runs depmod in its postinst.
@@ -125,6 +129,12 @@ install:
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 docs/man/*.8
 	install -D -m 0644 userspace/cdnactl.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/cdnactl
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' userspace/cdna.service.in \
+		>$(DESTDIR)$(SYSTEMD_UNITDIR)/cdna.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/cdna.service
+	install -D -m 0644 userspace/cdna.conf.example \
+		$(DESTDIR)$(PREFIX)/share/doc/cdna/cdna.conf.example
 
 install-guest:
 	$(call cdna_install_modules,$(MODDIR)/vf-driver/cdna_vf.ko)

@@ -21,6 +21,7 @@
  *   pincache.c pin cache used by the checked protection
  *   queue.c    ring mapping, descriptor fetch/validate, completions
  *   engine.c   the software NIC engine over an uplink net_device
+ *   vf_sysfs.c per-mdev settings attributes (mdevctl --addattr)
  *   debugfs.c  read-only internals (state, counters)
  */
 #ifndef _CDNA_H
@@ -804,6 +805,43 @@ struct cdna_ctx_def {
 	u8 link_mode;
 };
 
+#define CDNA_MAX_TX_RATE	1000000		/* Mbit/s: 1 Tbit/s */
+
+/* Which fields of a struct cdna_ctx_settings are set. */
+#define CDNA_SET_NAME		BIT(0)
+#define CDNA_SET_MAC		BIT(1)
+#define CDNA_SET_VLAN		BIT(2)
+#define CDNA_SET_TRUST		BIT(3)
+#define CDNA_SET_SPOOFCHK	BIT(4)
+#define CDNA_SET_TX_RATE	BIT(5)
+#define CDNA_SET_LINK		BIT(6)
+/* Only while no VM holds the context (MAC and VLAN: always). */
+#define CDNA_SET_IDLE_ONLY	BIT(31)
+
+/**
+ * struct cdna_ctx_settings - a change to a context's host-side settings,
+ *	from CDNA_CMD_CTX_SET (netlink.c) or a sysfs write (vf_sysfs.c);
+ *	both go through cdna_ctx_apply()
+ * @mask: CDNA_SET_* of the fields below that are to change
+ * @name: new name
+ * @mac: new MAC address
+ * @vlan: new VLAN, 0 for none
+ * @trusted: may send any source MAC
+ * @spoofchk: check the source MAC on TX
+ * @tx_rate: TX rate limit in Mbit/s, 0 for none
+ * @link_mode: enum cdna_link_mode
+ */
+struct cdna_ctx_settings {
+	u32 mask;
+	char name[IFNAMSIZ];
+	u8 mac[ETH_ALEN];
+	u16 vlan;
+	bool trusted;
+	bool spoofchk;
+	u32 tx_rate;
+	u8 link_mode;
+};
+
 /* The global NIC list (nic.c).  Lock order: cdna_nics_lock, nic->lock,
  * ctx->lock, rtnl_lock is never held while taking them.  cdna_nics_lock
  * also makes context names unique on the host: every writer of a name
@@ -847,6 +885,7 @@ struct cdna_ctx_def *cdna_nic_def_find_locked(struct cdna_nic *nic,
 bool cdna_nic_mac_taken_locked(struct cdna_nic *nic, struct cdna_ctx *self,
 			       const u8 *mac);
 bool cdna_nic_mac_is_uplink(struct cdna_nic *nic, const u8 *mac);
+bool cdna_nic_name_taken(struct cdna_ctx *self, const char *name);
 void cdna_nic_link_update(struct cdna_nic *nic);
 void cdna_nic_detach_all(void);
 int cdna_nic_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx);
@@ -867,7 +906,9 @@ void cdna_ctx_regs_init(struct cdna_ctx *ctx);
 void cdna_ctx_error(struct cdna_ctx *ctx, u32 cause, u32 queue);
 void cdna_ctx_raise_error(struct cdna_ctx *ctx, u32 cause, u32 queue);
 void cdna_ctx_set_link(struct cdna_ctx *ctx, bool up);
-int cdna_ctx_set_addr(struct cdna_ctx *ctx, const u8 *mac, const u16 *vlan);
+bool cdna_ctx_name_valid(const char *name);
+int cdna_ctx_apply(struct cdna_ctx *ctx, const struct cdna_ctx_settings *set,
+		   struct netlink_ext_ack *extack);
 bool cdna_ctx_is_open(struct cdna_ctx *ctx);
 void cdna_ctx_apply_def(struct cdna_ctx *ctx, const struct cdna_ctx_def *def);
 void cdna_ctx_update_link(struct cdna_ctx *ctx);
@@ -882,6 +923,9 @@ void cdna_nl_event(struct cdna_ctx *ctx, enum cdna_event event);
 
 /* vf.c */
 extern struct mdev_driver cdna_mdev_driver;
+
+/* vf_sysfs.c */
+extern const struct attribute_group *cdna_vf_sysfs_groups[];
 
 /* vf_cfg.c */
 void cdna_cfg_init(struct cdna_ctx *ctx);

@@ -7,14 +7,18 @@
  * cdna_ctx_set_state(), which refuses the ones the machine does not have.
  * The VF presentation (vf.c, vf_regs.c) turns VFIO callbacks and guest
  * register writes into the verbs below; the control plane (netlink.c)
- * configures a context through cdna_ctx_apply_def(), cdna_ctx_set_addr(),
- * cdna_ctx_update_link(), cdna_ctx_set_tx_policy() and cdna_ctx_delete_begin(),
+ * configures a context through cdna_ctx_apply_def(), cdna_ctx_apply()
+ * (which the sysfs attributes of vf_sysfs.c share), cdna_ctx_update_link(),
+ * cdna_ctx_set_tx_policy() and cdna_ctx_delete_begin(),
  * and hears about its transitions through cdna_nl_event().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
+#include <linux/ctype.h>
 #include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <net/netlink.h>
 
 #include "cdna.h"
 
@@ -527,6 +531,23 @@ void cdna_ctx_apply_def(struct cdna_ctx *ctx, const struct cdna_ctx_def *def)
 	mutex_unlock(&ctx->lock);
 }
 
+static void cdna_ctx_set_tx_policy_locked(struct cdna_ctx *ctx, bool trusted,
+					  bool spoofchk, u32 tx_rate)
+{
+	lockdep_assert_held(&ctx->lock);
+	ctx->trusted = trusted;
+	ctx->spoofchk = spoofchk;
+	ctx->tx_rate = tx_rate;
+	/* Started implies a VM holds it: the engine state exists. */
+	if (ctx->engine_started) {
+		cdna_engine_ctx_lock(ctx);
+		ctx->ectx->trusted = trusted || !spoofchk;
+		cdna_engine_tx_set_rate(ctx->ectx, tx_rate);
+		cdna_engine_ctx_unlock(ctx);
+		cdna_engine_wake(ctx->ectx->eng);
+	}
+}
+
 /**
  * cdna_ctx_set_tx_policy() - set what the context may send, and how fast
  * @ctx: the context
@@ -540,17 +561,7 @@ void cdna_ctx_set_tx_policy(struct cdna_ctx *ctx, bool trusted, bool spoofchk,
 			    u32 tx_rate)
 {
 	mutex_lock(&ctx->lock);
-	ctx->trusted = trusted;
-	ctx->spoofchk = spoofchk;
-	ctx->tx_rate = tx_rate;
-	/* Started implies a VM holds it: the engine state exists. */
-	if (ctx->engine_started) {
-		cdna_engine_ctx_lock(ctx);
-		ctx->ectx->trusted = trusted || !spoofchk;
-		cdna_engine_tx_set_rate(ctx->ectx, tx_rate);
-		cdna_engine_ctx_unlock(ctx);
-		cdna_engine_wake(ctx->ectx->eng);
-	}
+	cdna_ctx_set_tx_policy_locked(ctx, trusted, spoofchk, tx_rate);
 	mutex_unlock(&ctx->lock);
 }
 
@@ -585,39 +596,139 @@ int cdna_ctx_delete_begin(struct cdna_ctx *ctx, bool force)
 }
 
 /**
- * cdna_ctx_set_addr() - set the MAC address and/or VLAN the guest sees
- * @ctx: the context
- * @mac: a valid unicast address, or NULL to keep the MAC
- * @vlan: the VLAN (0 for none), or NULL to keep it
+ * cdna_ctx_name_valid() - is @name a valid context name?
+ * @name: a NUL-terminated string
  *
- * Both change together or not at all, checked and applied under
- * nic->lock and ctx->lock, so that no VM can open the context in between.
- *
- * Return: 0, -EINVAL for a multicast or zero address, -EBUSY while a VM
- * holds the context, -EADDRINUSE for the uplink's own address, -EEXIST
- * if another context or definition of the NIC has it.
+ * Return: true for 1 to IFNAMSIZ - 1 characters of [A-Za-z0-9._-].
  */
-int cdna_ctx_set_addr(struct cdna_ctx *ctx, const u8 *mac, const u16 *vlan)
+bool cdna_ctx_name_valid(const char *name)
 {
-	struct cdna_nic *nic = ctx->nic;
-	int ret = 0;
+	const char *p;
 
-	if (mac && !is_valid_ether_addr(mac))
+	if (!*name || strnlen(name, IFNAMSIZ) >= IFNAMSIZ)
+		return false;
+	for (p = name; *p; p++)
+		if (!isalnum(*p) && *p != '-' && *p != '_' && *p != '.')
+			return false;
+	return true;
+}
+
+/* The checks that need no lock: the values alone. */
+static int cdna_ctx_settings_check(const struct cdna_ctx_settings *set,
+				   struct netlink_ext_ack *extack)
+{
+	if ((set->mask & CDNA_SET_NAME) && !cdna_ctx_name_valid(set->name)) {
+		NL_SET_ERR_MSG(extack,
+			       "context name must be 1-15 of [A-Za-z0-9._-]");
 		return -EINVAL;
+	}
+	if (set->mask & CDNA_SET_MAC) {
+		if (is_multicast_ether_addr(set->mac)) {
+			NL_SET_ERR_MSG(extack, "MAC address is multicast");
+			return -EINVAL;
+		}
+		if (!is_valid_ether_addr(set->mac)) {
+			NL_SET_ERR_MSG(extack, "invalid MAC address");
+			return -EINVAL;
+		}
+	}
+	if ((set->mask & CDNA_SET_VLAN) && set->vlan > VLAN_N_VID - 2) {
+		NL_SET_ERR_MSG(extack, "VLAN out of range (0..4094)");
+		return -ERANGE;
+	}
+	if ((set->mask & CDNA_SET_TX_RATE) && set->tx_rate > CDNA_MAX_TX_RATE) {
+		NL_SET_ERR_MSG(extack, "rate out of range (0..1000000 Mbit/s)");
+		return -ERANGE;
+	}
+	if ((set->mask & CDNA_SET_LINK) && set->link_mode > CDNA_LINK_MODE_DOWN) {
+		NL_SET_ERR_MSG(extack, "link mode must be auto, up or down");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * cdna_ctx_apply() - change a context's host-side settings
+ * @ctx: the context
+ * @set: the fields to change (@set->mask) and their values
+ * @extack: error reporting (netlink, or a message vf_sysfs.c logs)
+ *
+ * The one place where the control plane changes a context after its
+ * creation: CDNA_CMD_CTX_SET and the sysfs attributes both come here, so
+ * they validate alike.  Everything is checked first and then applied under
+ * nic->lock and ctx->lock, so nothing changes unless all is valid and no
+ * VM opens the context in between.  Name, MAC and VLAN change only while
+ * no VM holds the context; with CDNA_SET_IDLE_ONLY nothing does.  A link
+ * that changes as a result is announced (CDNA_EVENT_LINK).
+ *
+ * Caller holds cdna_nics_lock (names are unique on the host) and no NIC
+ * or context lock.
+ *
+ * Return: 0; -EINVAL for a malformed name, a multicast or zero MAC, or an
+ * unknown link mode; -ERANGE for a VLAN or rate out of range; -EBUSY while
+ * a VM holds the context; -EADDRINUSE for the uplink's own MAC; -EEXIST
+ * for a name on the host or a MAC on the NIC that another context or a
+ * definition has.
+ */
+int cdna_ctx_apply(struct cdna_ctx *ctx, const struct cdna_ctx_settings *set,
+		   struct netlink_ext_ack *extack)
+{
+	const u32 idle = CDNA_SET_NAME | CDNA_SET_MAC | CDNA_SET_VLAN |
+			 CDNA_SET_IDLE_ONLY;
+	struct cdna_nic *nic = ctx->nic;
+	bool trusted, spoofchk;
+	u32 tx_rate;
+	int ret;
+
+	lockdep_assert_held(&cdna_nics_lock);
+	ret = cdna_ctx_settings_check(set, extack);
+	if (ret)
+		return ret;
+	if ((set->mask & CDNA_SET_NAME) && cdna_nic_name_taken(ctx, set->name)) {
+		NL_SET_ERR_MSG(extack, "context name is in use");
+		return -EEXIST;
+	}
 
 	mutex_lock(&nic->lock);
 	mutex_lock(&ctx->lock);
-	if (cdna_ctx_is_open(ctx))
+	if ((set->mask & idle) && cdna_ctx_is_open(ctx)) {
+		if (set->mask & CDNA_SET_IDLE_ONLY)
+			NL_SET_ERR_MSG(extack,
+				       "settings change only while no VM holds the context");
+		else
+			NL_SET_ERR_MSG(extack,
+				       "MAC and VLAN change only while no VM holds the context");
 		ret = -EBUSY;
-	else if (mac && cdna_nic_mac_is_uplink(nic, mac))
+	} else if ((set->mask & CDNA_SET_MAC) &&
+		   cdna_nic_mac_is_uplink(nic, set->mac)) {
+		NL_SET_ERR_MSG(extack, "MAC address is the uplink's own");
 		ret = -EADDRINUSE;
-	else if (mac && cdna_nic_mac_taken_locked(nic, ctx, mac))
+	} else if ((set->mask & CDNA_SET_MAC) &&
+		   cdna_nic_mac_taken_locked(nic, ctx, set->mac)) {
+		NL_SET_ERR_MSG(extack, "MAC address is in use on this NIC");
 		ret = -EEXIST;
-	if (!ret && mac)
-		ether_addr_copy(ctx->mac, mac);
-	if (!ret && vlan)
-		ctx->vlan = *vlan;
+	}
+	if (ret)
+		goto out_unlock;
+
+	if (set->mask & CDNA_SET_NAME)
+		strscpy(ctx->name, set->name, sizeof(ctx->name));
+	if (set->mask & CDNA_SET_MAC)
+		ether_addr_copy(ctx->mac, set->mac);
+	if (set->mask & CDNA_SET_VLAN)
+		ctx->vlan = set->vlan;
+	if (set->mask & CDNA_SET_LINK)
+		ctx->link_mode = set->link_mode;
+	trusted = set->mask & CDNA_SET_TRUST ? set->trusted : ctx->trusted;
+	spoofchk = set->mask & CDNA_SET_SPOOFCHK ? set->spoofchk :
+		   ctx->spoofchk;
+	tx_rate = set->mask & CDNA_SET_TX_RATE ? set->tx_rate : ctx->tx_rate;
+	cdna_ctx_set_tx_policy_locked(ctx, trusted, spoofchk, tx_rate);
+out_unlock:
 	mutex_unlock(&ctx->lock);
 	mutex_unlock(&nic->lock);
+	/* The link mode, or a MAC that no longer is the uplink's. */
+	if (!ret)
+		cdna_ctx_update_link(ctx);
 	return ret;
 }

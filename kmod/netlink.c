@@ -34,7 +34,6 @@
 
 #include "cdna.h"
 
-#define CDNA_NL_MAX_TX_RATE	1000000		/* Mbit/s: 1 Tbit/s */
 #define CDNA_NL_SYSFS_CLASS	"/sys/class/" CDNA_DRV_NAME
 #define CDNA_NL_MDEV_DEVICES	"/sys/bus/mdev/devices"
 
@@ -43,7 +42,7 @@ static bool cdna_nl_registered;
 
 static struct netlink_range_validation cdna_nl_rate_range = {
 	.min = 0,
-	.max = CDNA_NL_MAX_TX_RATE,
+	.max = CDNA_MAX_TX_RATE,
 };
 
 /* Attributes a request may carry; output-only ones are NLA_UNSPEC and
@@ -637,19 +636,7 @@ static int cdna_nl_nic_get_dumpit(struct sk_buff *skb,
 /* Context commands                                                    */
 /* ------------------------------------------------------------------ */
 
-static bool cdna_nl_name_valid(const char *name)
-{
-	const char *p;
-
-	if (!*name)
-		return false;
-	for (p = name; *p; p++)
-		if (!isalnum(*p) && *p != '-' && *p != '_' && *p != '.')
-			return false;
-	return true;
-}
-
-/* MAC checks shared by new and set. */
+/* MAC checks of CTX_NEW (CTX_SET checks in cdna_ctx_apply(), alike). */
 static int cdna_nl_check_mac(struct genl_info *info, const u8 *mac)
 {
 	struct nlattr *attr = info->attrs[CDNA_ATTR_CTX_MAC];
@@ -695,7 +682,7 @@ static int cdna_nl_ctx_new(struct sk_buff *skb, struct genl_info *info)
 	if (!def)
 		return -ENOMEM;
 
-	if (!cdna_nl_name_valid(nla_data(tb[CDNA_ATTR_CTX_NAME]))) {
+	if (!cdna_ctx_name_valid(nla_data(tb[CDNA_ATTR_CTX_NAME]))) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[CDNA_ATTR_CTX_NAME],
 				    "context name must be 1-15 of [A-Za-z0-9._-]");
 		ret = -EINVAL;
@@ -1002,12 +989,11 @@ static int cdna_nl_ctx_get_dumpit(struct sk_buff *skb,
 
 static int cdna_nl_ctx_set(struct sk_buff *skb, struct genl_info *info)
 {
+	struct cdna_ctx_settings set = {};
 	struct nlattr **tb = info->attrs;
 	struct cdna_ctx *ctx;
 	const char *name;
-	bool trusted, spoofchk;
 	bool by_uuid;
-	u32 tx_rate;
 	guid_t uuid;
 	int ret;
 
@@ -1029,9 +1015,28 @@ static int cdna_nl_ctx_set(struct sk_buff *skb, struct genl_info *info)
 		return -EOPNOTSUPP;
 	}
 	if (tb[CDNA_ATTR_CTX_MAC]) {
-		ret = cdna_nl_check_mac(info, nla_data(tb[CDNA_ATTR_CTX_MAC]));
-		if (ret)
-			return ret;
+		set.mask |= CDNA_SET_MAC;
+		memcpy(set.mac, nla_data(tb[CDNA_ATTR_CTX_MAC]), ETH_ALEN);
+	}
+	if (tb[CDNA_ATTR_CTX_VLAN]) {
+		set.mask |= CDNA_SET_VLAN;
+		set.vlan = nla_get_u16(tb[CDNA_ATTR_CTX_VLAN]);
+	}
+	if (tb[CDNA_ATTR_CTX_TRUST]) {
+		set.mask |= CDNA_SET_TRUST;
+		set.trusted = nla_get_u8(tb[CDNA_ATTR_CTX_TRUST]);
+	}
+	if (tb[CDNA_ATTR_CTX_SPOOFCHK]) {
+		set.mask |= CDNA_SET_SPOOFCHK;
+		set.spoofchk = nla_get_u8(tb[CDNA_ATTR_CTX_SPOOFCHK]);
+	}
+	if (tb[CDNA_ATTR_CTX_TX_RATE]) {
+		set.mask |= CDNA_SET_TX_RATE;
+		set.tx_rate = nla_get_u32(tb[CDNA_ATTR_CTX_TX_RATE]);
+	}
+	if (tb[CDNA_ATTR_CTX_LINK]) {
+		set.mask |= CDNA_SET_LINK;
+		set.link_mode = nla_get_u8(tb[CDNA_ATTR_CTX_LINK]);
 	}
 
 	mutex_lock(&cdna_nics_lock);
@@ -1041,44 +1046,7 @@ static int cdna_nl_ctx_set(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 		goto out_unlock;
 	}
-	/*
-	 * What can fail goes first, and is checked and applied under the
-	 * context's lock: nothing changes unless all is valid, and no VM
-	 * opens the context in between.
-	 */
-	if (tb[CDNA_ATTR_CTX_MAC] || tb[CDNA_ATTR_CTX_VLAN]) {
-		u16 vlan = tb[CDNA_ATTR_CTX_VLAN] ?
-			   nla_get_u16(tb[CDNA_ATTR_CTX_VLAN]) : 0;
-
-		ret = cdna_ctx_set_addr(ctx, tb[CDNA_ATTR_CTX_MAC] ?
-					nla_data(tb[CDNA_ATTR_CTX_MAC]) : NULL,
-					tb[CDNA_ATTR_CTX_VLAN] ? &vlan : NULL);
-		if (ret == -EEXIST)
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[CDNA_ATTR_CTX_MAC],
-					    "MAC address is in use on this NIC");
-		else if (ret == -EADDRINUSE)
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[CDNA_ATTR_CTX_MAC],
-					    "MAC address is the uplink's own");
-		else if (ret == -EBUSY)
-			NL_SET_ERR_MSG(info->extack,
-				       "MAC and VLAN change only while no VM holds the context");
-		if (ret)
-			goto out_put;
-	}
-	mutex_lock(&ctx->lock);
-	if (tb[CDNA_ATTR_CTX_LINK])
-		ctx->link_mode = nla_get_u8(tb[CDNA_ATTR_CTX_LINK]);
-	trusted = tb[CDNA_ATTR_CTX_TRUST] ?
-		  nla_get_u8(tb[CDNA_ATTR_CTX_TRUST]) : ctx->trusted;
-	spoofchk = tb[CDNA_ATTR_CTX_SPOOFCHK] ?
-		   nla_get_u8(tb[CDNA_ATTR_CTX_SPOOFCHK]) : ctx->spoofchk;
-	tx_rate = tb[CDNA_ATTR_CTX_TX_RATE] ?
-		  nla_get_u32(tb[CDNA_ATTR_CTX_TX_RATE]) : ctx->tx_rate;
-	mutex_unlock(&ctx->lock);
-	cdna_ctx_set_tx_policy(ctx, trusted, spoofchk, tx_rate);
-	/* The link mode, or a MAC that no longer is the uplink's. */
-	cdna_ctx_update_link(ctx);
-out_put:
+	ret = cdna_ctx_apply(ctx, &set, info->extack);
 	cdna_nl_ctx_put(ctx);
 out_unlock:
 	mutex_unlock(&cdna_nics_lock);

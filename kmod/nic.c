@@ -478,6 +478,30 @@ static bool cdna_nic_name_taken_global(struct cdna_nic *self_nic,
 }
 
 /**
+ * cdna_nic_name_taken() - is a name used by a context or definition on the
+ *	host, other than @self?
+ * @self: the context that is to take the name
+ * @name: the name
+ *
+ * Caller holds cdna_nics_lock (which every writer of a name holds, so the
+ * answer stays true until it drops it) and no NIC lock.
+ *
+ * Return: true if another context or a definition has @name.
+ */
+bool cdna_nic_name_taken(struct cdna_ctx *self, const char *name)
+{
+	struct cdna_nic *nic = self->nic;
+	bool taken;
+
+	if (cdna_nic_name_taken_global(nic, name))
+		return true;
+	mutex_lock(&nic->lock);
+	taken = cdna_nic_name_taken_locked(nic, self, name);
+	mutex_unlock(&nic->lock);
+	return taken;
+}
+
+/**
  * cdna_nic_ctx_define() - reserve a context's settings until its mdev
  *	instance is created
  * @nic: the NIC

@@ -426,6 +426,7 @@ struct mdev_driver cdna_mdev_driver = {
 		.name		= CDNA_DRV_NAME,
 		.owner		= THIS_MODULE,
 		.mod_name	= KBUILD_MODNAME,
+		.dev_groups	= cdna_vf_sysfs_groups,
 	},
 	.probe			= cdna_mdev_probe,
 	.remove			= cdna_mdev_remove,

@@ -37,6 +37,10 @@ for f in lib/modules/"$kver"/extra/cdna.ko lib/modules/"$kver"/extra/cdna_vf.ko 
 	[ -f "$dest/$f" ] || problem "make install DESTDIR did not install $f"
 done
 [ -x "$dest/usr/local/sbin/cdnactl" ] || problem "cdnactl is not executable"
+unit=$dest/usr/local/lib/systemd/system/cdna.service
+grep -qx 'ExecStart=/usr/local/sbin/cdnactl -batch /etc/cdna/cdna.conf' "$unit" 2>/dev/null ||
+	problem "no cdna.service running the installed cdnactl -batch /etc/cdna/cdna.conf"
+grep -q '@' "$unit" 2>/dev/null && problem "cdna.service still holds a @PLACEHOLDER@"
 modinfo -F version "$dest/lib/modules/$kver/extra/cdna.ko" | grep -qx "$version" ||
 	problem "cdna.ko carries no MODULE_VERSION $version"
 

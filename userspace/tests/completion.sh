@@ -32,8 +32,10 @@ expect() {
 	fi
 }
 expect "cdnactl " "ctx help monitor nic"
-expect "cdnactl -" "-Version -help -json -pretty"
+expect "cdnactl -" "-Version -batch -help -json -pretty"
 expect "cdnactl -j c" "ctx"
+: >"$stub/cdna.conf"
+expect "cdnactl -batch $stub/cdna.c" "$stub/cdna.conf"
 expect "cdnactl ctx a" "add"
 expect "cdnactl nic " "add attach del detach help show"
 expect "cdnactl ctx add nic eth1 prot" "protect"
