@@ -287,7 +287,10 @@ static void cdna_nic_gone_workfn(struct work_struct *work)
 	}
 }
 
-/* An uplink's carrier or admin state changed: contexts in link auto follow. */
+/*
+ * An uplink's carrier, admin state or MTU changed: contexts in link auto
+ * follow, and every context's MAX_MTU.
+ */
 static void cdna_nic_link_workfn(struct work_struct *work)
 {
 	struct cdna_nic *nic;
@@ -313,6 +316,7 @@ static int cdna_nic_netdev_event(struct notifier_block *nb,
 	case NETDEV_UP:
 	case NETDEV_DOWN:
 	case NETDEV_CHANGE:
+	case NETDEV_CHANGEMTU:
 		queue_work(system_long_wq, &cdna_nic_link_work);
 		break;
 	}
@@ -320,7 +324,8 @@ static int cdna_nic_netdev_event(struct notifier_block *nb,
 }
 
 /**
- * cdna_nic_link_update() - contexts in link auto follow the uplink
+ * cdna_nic_link_update() - contexts in link auto follow the uplink, and
+ *	every context's MAX_MTU its MTU
  * @nic: the NIC
  *
  * Caller holds cdna_nics_lock (the NIC stays attached).
@@ -331,8 +336,10 @@ void cdna_nic_link_update(struct cdna_nic *nic)
 
 	lockdep_assert_held(&cdna_nics_lock);
 	mutex_lock(&nic->lock);
-	list_for_each_entry(ctx, &nic->ctx_list, node)
+	list_for_each_entry(ctx, &nic->ctx_list, node) {
 		cdna_ctx_update_link(ctx);
+		cdna_ctx_update_mtu(ctx);
+	}
 	mutex_unlock(&nic->lock);
 }
 
