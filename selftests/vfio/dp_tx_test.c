@@ -818,10 +818,11 @@ TEST_F(tx, gso_mss_bounds)
 	off0 = stat_of(self, "queue1_drop_bad_offload");
 	a = buf_alloc(self);
 	tcp_frame(self, a, 3000);
-	for (mss = 1; mss < CDNA_MIN_GSO_SIZE; mss++)
+	for (mss = 1; mss < CDNA_MIN_GSO_SIZE; mss++) {
 		EXPECT_EQ(CDNA_CPL_ERR_OFFLOAD,
 			  tx_one(self, tso_desc(a, 3000, mss)))
 			TH_LOG("MSS %u", mss);
+	}
 	EXPECT_EQ(off0 + CDNA_MIN_GSO_SIZE - 1,
 		  stat_of(self, "queue1_drop_bad_offload"));
 	EXPECT_EQ(CDNA_CPL_OK,

@@ -86,7 +86,7 @@
 #define CDNA_REG_MAX_QUEUE_PAIRS	0x028	/* RO: queue pairs of this function */
 #define CDNA_REG_NUM_QUEUE_PAIRS	0x02c	/* RW: queue pairs the driver uses */
 #define CDNA_REG_MAX_RING_SIZE		0x030	/* RO: CDNA_MAX_RING_SIZE */
-#define CDNA_REG_MAX_MTU		0x034	/* RO: largest MTU the context allows (may change) */
+#define CDNA_REG_MAX_MTU		0x034	/* RO: largest MTU allowed (may change) */
 #define CDNA_REG_MTU			0x038	/* RW: MTU the driver uses */
 #define CDNA_REG_MAC_LO			0x03c	/* RO: MAC bytes 0..3 (byte 0 in 7..0) */
 #define CDNA_REG_MAC_HI			0x040	/* RO: MAC bytes 4..5 */
