@@ -78,6 +78,8 @@ enum cdna_drop_reason {
 	CDNA_DROP_LINK_DOWN,	/* context link is down */
 	CDNA_DROP_PIN,		/* pinning guest memory failed */
 	CDNA_DROP_NOMEM,	/* host allocation failed */
+	CDNA_DROP_VLAN,		/* TX: VLAN-tagged frame, context not trusted */
+	CDNA_DROP_UPLINK,	/* TX: the uplink refused it (qdisc drop, down) */
 	CDNA_DROP_MAX,
 };
 
@@ -476,8 +478,9 @@ struct cdna_engine {
  * @mac: context MAC, cached at start
  * @vlan: context VLAN, cached at start
  * @trusted: may send any source MAC, cached at start
+ * @may_tag: may send VLAN-tagged frames (trusted; spoofchk off is not
+ *	enough), cached at start
  * @features: driver-acked features, cached at start
- * @mtu: driver MTU, cached at start
  * @txq: uplink TX queue of the context
  * @tx_rate: TX rate limit in bytes per second, 0 for none (@lock)
  * @tx_tokens: bytes the context may send now; negative after a frame
@@ -506,8 +509,8 @@ struct cdna_engine_ctx {
 	u8 mac[ETH_ALEN];
 	u16 vlan;
 	bool trusted;
+	bool may_tag;
 	u64 features;
-	u32 mtu;
 	u16 txq;
 	u64 tx_rate;
 	s64 tx_tokens;
@@ -638,8 +641,10 @@ enum cdna_coal {
  * @drv_features: features the driver acked
  * @status: CDNA_REG_STATUS without CDNA_STATUS_NEEDS_RESET
  * @num_qp: CDNA_REG_NUM_QUEUE_PAIRS
- * @mtu: CDNA_REG_MTU
- * @max_mtu: CDNA_REG_MAX_MTU
+ * @mtu: CDNA_REG_MTU; written under @lock with WRITE_ONCE (also while
+ *	running), read by the engine for every TX packet
+ * @max_mtu: CDNA_REG_MAX_MTU: CDNA_MAX_MTU bounded by the uplink's MTU,
+ *	which it follows (cdna_ctx_update_mtu()); written with WRITE_ONCE
  * @coal: coalescing registers, indexed by enum cdna_coal
  * @event_lock: protects @needs_reset, @error_cause, @error_queue and
  *	@ctrl_cause, which the engine sets from any context
@@ -912,6 +917,7 @@ int cdna_ctx_apply(struct cdna_ctx *ctx, const struct cdna_ctx_settings *set,
 bool cdna_ctx_is_open(struct cdna_ctx *ctx);
 void cdna_ctx_apply_def(struct cdna_ctx *ctx, const struct cdna_ctx_def *def);
 void cdna_ctx_update_link(struct cdna_ctx *ctx);
+void cdna_ctx_update_mtu(struct cdna_ctx *ctx);
 void cdna_ctx_set_tx_policy(struct cdna_ctx *ctx, bool trusted, bool spoofchk,
 			    u32 tx_rate);
 int cdna_ctx_delete_begin(struct cdna_ctx *ctx, bool force);

@@ -32,6 +32,8 @@ const char * const cdna_drop_names[CDNA_DROP_MAX] = {
 	[CDNA_DROP_LINK_DOWN]	= "link_down",
 	[CDNA_DROP_PIN]		= "pin",
 	[CDNA_DROP_NOMEM]	= "nomem",
+	[CDNA_DROP_VLAN]	= "vlan_tag",
+	[CDNA_DROP_UPLINK]	= "uplink_drop",
 };
 
 static const char * const cdna_ctx_state_names[] = {
@@ -136,6 +138,14 @@ bool cdna_ctx_is_open(struct cdna_ctx *ctx)
 
 static void cdna_ctx_error_work(struct work_struct *work);
 
+/* The largest MTU a context on @uplink may use; @fallback without one. */
+static u32 cdna_ctx_uplink_mtu(const struct net_device *uplink, u32 fallback)
+{
+	if (!uplink)
+		return fallback;
+	return clamp_t(u32, READ_ONCE(uplink->mtu), CDNA_MIN_MTU, CDNA_MAX_MTU);
+}
+
 /**
  * cdna_ctx_init() - initialise a new context
  * @ctx: the context, zeroed, embedding its vfio_device
@@ -182,7 +192,7 @@ int cdna_ctx_init(struct cdna_ctx *ctx, struct cdna_nic *nic,
 	ctx->link_up = true;
 	ctx->protect = &cdna_protect_checked_ops;
 	ctx->dev_features = CDNA_F_ALL;
-	ctx->max_mtu = CDNA_MAX_MTU;
+	ctx->max_mtu = cdna_ctx_uplink_mtu(nic->uplink, CDNA_MAX_MTU);
 	ctx->state = CDNA_CTX_CREATED;
 	cdna_ctx_regs_init(ctx);
 	cdna_cfg_init(ctx);
@@ -226,7 +236,7 @@ void cdna_ctx_regs_init(struct cdna_ctx *ctx)
 	ctx->drv_features = 0;
 	ctx->status = 0;
 	ctx->num_qp = ctx->nqp;
-	ctx->mtu = min_t(u32, CDNA_DEFAULT_MTU, ctx->max_mtu);
+	WRITE_ONCE(ctx->mtu, min_t(u32, CDNA_DEFAULT_MTU, ctx->max_mtu));
 	memset(ctx->coal, 0, sizeof(ctx->coal));
 
 	spin_lock_irqsave(&ctx->event_lock, flags);
@@ -511,6 +521,23 @@ void cdna_ctx_update_link(struct cdna_ctx *ctx)
 }
 
 /**
+ * cdna_ctx_update_mtu() - MAX_MTU follows the uplink's MTU
+ * @ctx: the context
+ *
+ * Called when the uplink's MTU changed.  A driver that set a larger MTU
+ * keeps its MTU register, but the engine holds its frames to the uplink's
+ * MTU from the uplink's change on (it reads both for every packet); a
+ * later MTU write is checked against the new MAX_MTU.
+ */
+void cdna_ctx_update_mtu(struct cdna_ctx *ctx)
+{
+	mutex_lock(&ctx->lock);
+	WRITE_ONCE(ctx->max_mtu, cdna_ctx_uplink_mtu(ctx->nic->uplink,
+						     ctx->max_mtu));
+	mutex_unlock(&ctx->lock);
+}
+
+/**
  * cdna_ctx_apply_def() - give a new context the control plane's settings
  * @ctx: the context, not yet visible to a VM
  * @def: its definition
@@ -542,6 +569,7 @@ static void cdna_ctx_set_tx_policy_locked(struct cdna_ctx *ctx, bool trusted,
 	if (ctx->engine_started) {
 		cdna_engine_ctx_lock(ctx);
 		ctx->ectx->trusted = trusted || !spoofchk;
+		ctx->ectx->may_tag = trusted;
 		cdna_engine_tx_set_rate(ctx->ectx, tx_rate);
 		cdna_engine_ctx_unlock(ctx);
 		cdna_engine_wake(ctx->ectx->eng);

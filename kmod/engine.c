@@ -642,7 +642,8 @@ void cdna_engine_ctx_del(struct cdna_nic *nic, struct cdna_ctx *ctx)
  * @ctx: the context
  *
  * Caches the settings the engine uses per packet (MAC, VLAN, trust,
- * features, MTU) and enters the context in the demux table.  Caller holds
+ * features; not the MTU, which the driver may change while running) and
+ * enters the context in the demux table.  Caller holds
  * ctx->lock.
  */
 void cdna_engine_ctx_start(struct cdna_ctx *ctx)
@@ -660,8 +661,8 @@ void cdna_engine_ctx_start(struct cdna_ctx *ctx)
 	ether_addr_copy(ectx->mac, ctx->mac);
 	ectx->vlan = ctx->vlan;
 	ectx->trusted = ctx->trusted || !ctx->spoofchk;
+	ectx->may_tag = ctx->trusted;
 	ectx->features = ctx->drv_features;
-	ectx->mtu = clamp_t(u32, ctx->mtu, CDNA_MIN_MTU, CDNA_MAX_MTU);
 	cdna_engine_tx_set_rate(ectx, ctx->tx_rate);
 	ectx->started = true;
 

@@ -11,7 +11,14 @@
  * pinned through the protection, which refuses any byte outside the VM's
  * DMA memory, and copied into a host skb; the packet's headers are checked
  * again on that copy (virtio_net_hdr_to_skb(), as tun does), and the source
- * MAC must be the context's unless it is trusted.
+ * MAC must be the context's unless it is trusted.  An untrusted context may
+ * not send VLAN-tagged frames: its VLAN, if any, is the host's to add.
+ *
+ * The MTU is the smaller of the one the driver set (CDNA_REG_MTU, which it
+ * may change while running) and the uplink's, both read for every packet:
+ * no frame or segment the engine passes on is larger than the uplink takes.
+ * GSO frames keep SKB_GSO_DODGY, so the stack checks their headers again
+ * before it segments them or hands them to a TSO device.
  *
  * Delivery: a destination that is a started context on the same NIC and
  * VLAN gets the frame directly in its RX backlog (never the uplink);
@@ -49,13 +56,12 @@
 
 #include "cdna.h"
 
-static bool cdna_tx_gso_checked = true;
-module_param_named(tx_gso_checked, cdna_tx_gso_checked, bool, 0644);
-MODULE_PARM_DESC(tx_gso_checked,
-		 "Check TCP GSO headers on TX; frames that pass go on without SKB_GSO_DODGY");
-
 static unsigned int cdna_tx_quantum = 65536;
-module_param_named(tx_quantum, cdna_tx_quantum, uint, 0644);
+static struct cdna_param_uint cdna_tx_quantum_param = {
+	.val = &cdna_tx_quantum, .min = SZ_4K, .max = SZ_16M,
+};
+module_param_cb(tx_quantum, &cdna_param_uint_ops, &cdna_tx_quantum_param,
+		0644);
 MODULE_PARM_DESC(tx_quantum,
 		 "TX cost (bytes copied, plus a page per page pinned) a queue may spend per engine pass (4096..16777216)");
 
@@ -98,10 +104,23 @@ static unsigned int cdna_tx_gather(struct cdna_queue *q, u32 prod)
 	return n;
 }
 
-/* Validate the host copies of a packet's descriptors; sum their lengths. */
+/*
+ * The MTU frames of @ectx are held to now: the driver's (it may write
+ * CDNA_REG_MTU at any time), never more than the uplink's.
+ */
+static u32 cdna_tx_mtu(const struct cdna_engine_ctx *ectx)
+{
+	return min(READ_ONCE(ectx->ctx->mtu), READ_ONCE(ectx->eng->uplink->mtu));
+}
+
+/*
+ * Validate the host copies of a packet's descriptors; sum their lengths.
+ * The length bound allows for a VLAN tag; cdna_tx_policy() applies the
+ * exact one once the frame's type is known.
+ */
 static enum cdna_drop_reason cdna_tx_check(const struct cdna_engine_ctx *ectx,
 					   const struct cdna_txd *d,
-					   unsigned int n, u32 *total)
+					   unsigned int n, u32 mtu, u32 *total)
 {
 	u16 f = d[0].flags, gso = f & (CDNA_TXD_GSO_TCPV4 | CDNA_TXD_GSO_TCPV6);
 	u64 feat = ectx->features, sum = 0;
@@ -127,13 +146,13 @@ static enum cdna_drop_reason cdna_tx_check(const struct cdna_engine_ctx *ectx,
 	    ((f & CDNA_TXD_GSO_TCPV4) && !(feat & BIT_ULL(CDNA_F_TSO4))) ||
 	    ((f & CDNA_TXD_GSO_TCPV6) && !(feat & BIT_ULL(CDNA_F_TSO6))))
 		return CDNA_DROP_BAD_FLAGS;
-	if (!gso && sum > ectx->mtu + ETH_HLEN + VLAN_HLEN)
+	if (!gso && sum > mtu + ETH_HLEN + VLAN_HLEN)
 		return CDNA_DROP_BAD_LEN;
 	if ((f & CDNA_TXD_CSUM) &&
 	    (d[0].csum_start < ETH_HLEN ||
 	     (u32)d[0].csum_start + d[0].csum_offset + sizeof(__sum16) > sum))
 		return CDNA_DROP_BAD_OFFLOAD;
-	if (gso && (!d[0].gso_size || d[0].gso_size > ectx->mtu))
+	if (gso && (d[0].gso_size < CDNA_MIN_GSO_SIZE || d[0].gso_size > mtu))
 		return CDNA_DROP_BAD_OFFLOAD;
 	return CDNA_DROP_MAX;
 }
@@ -228,69 +247,41 @@ static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 }
 
 /*
- * Check the headers of a TCP GSO frame the way the GSO layer would before
- * segmenting it: Ethernet, then IPv4 without options beyond its IHL and
- * not a fragment, or IPv6 without extension headers, then TCP right where
- * the checksum starts, every header in the linear part, a payload larger
- * than one segment and a sane segment count.  A frame that passes is as
- * well formed as one the host's own TCP or GRO builds, so the engine
- * clears SKB_GSO_DODGY: the uplink (or the peer behind a veth) takes it
- * whole instead of the stack segmenting it in software first.
+ * Bound a TCP GSO frame.  virtio_net_hdr_to_skb() found the TCP checksum
+ * where the frame says TCP starts; here the TCP header must be whole in
+ * the linear part, and each segment, headers included, within @mtu.  The
+ * segment count follows from the payload and the MSS (gso_size), which is
+ * at least CDNA_MIN_GSO_SIZE, so a frame makes at most a few thousand.  A
+ * frame whose payload fits in one segment is sent as the plain frame it
+ * is.  The frame keeps SKB_GSO_DODGY: the stack checks its IP and TCP
+ * headers once more before it is segmented or handed to a TSO device
+ * (tcp_gso_segment()), as for any frame from tun or a packet socket.
  */
-static bool cdna_tx_gso_trust(struct sk_buff *skb)
+static enum cdna_drop_reason cdna_tx_gso_check(struct sk_buff *skb, u32 mtu)
 {
 	struct skb_shared_info *shinfo = skb_shinfo(skb);
-	unsigned int nhoff = ETH_HLEN, thoff, hlen, payload;
-	const struct tcphdr *th;
+	unsigned int thoff = skb_transport_offset(skb);
+	unsigned int hlen, payload;
 
-	if (skb->protocol == htons(ETH_P_IP)) {
-		const struct iphdr *iph;
-
-		if (!(shinfo->gso_type & SKB_GSO_TCPV4) ||
-		    !pskb_may_pull(skb, nhoff + sizeof(*iph)))
-			return false;
-		iph = (const struct iphdr *)(skb->data + nhoff);
-		if (iph->version != 4 || iph->ihl < 5 ||
-		    iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
-			return false;
-		thoff = nhoff + iph->ihl * 4;
-	} else if (skb->protocol == htons(ETH_P_IPV6)) {
-		const struct ipv6hdr *ip6h;
-
-		if (!(shinfo->gso_type & SKB_GSO_TCPV6) ||
-		    !pskb_may_pull(skb, nhoff + sizeof(*ip6h)))
-			return false;
-		ip6h = (const struct ipv6hdr *)(skb->data + nhoff);
-		if (ip6h->version != 6 || ip6h->nexthdr != IPPROTO_TCP)
-			return false;
-		thoff = nhoff + sizeof(*ip6h);
-	} else {
-		return false;
-	}
-	if (skb->ip_summed != CHECKSUM_PARTIAL ||
-	    skb_checksum_start_offset(skb) != thoff ||
-	    skb->csum_offset != offsetof(struct tcphdr, check) ||
-	    !pskb_may_pull(skb, thoff + sizeof(*th)))
-		return false;
-	th = (const struct tcphdr *)(skb->data + thoff);
-	hlen = thoff + th->doff * 4;
-	if (th->doff < 5 || !pskb_may_pull(skb, hlen) || skb->len <= hlen)
-		return false;
+	/* virtio_net_hdr_to_skb() pulled a TCP header at thoff. */
+	hlen = thoff + tcp_hdr(skb)->doff * 4;
+	if (hlen < thoff + sizeof(struct tcphdr) || !pskb_may_pull(skb, hlen) ||
+	    skb->len <= hlen)
+		return CDNA_DROP_BAD_OFFLOAD;
+	if (hlen - skb_network_offset(skb) + shinfo->gso_size > mtu)
+		return CDNA_DROP_BAD_OFFLOAD;
 	payload = skb->len - hlen;
-	if (!shinfo->gso_size || payload <= shinfo->gso_size ||
-	    DIV_ROUND_UP(payload, shinfo->gso_size) > GSO_MAX_SEGS)
-		return false;
-
-	skb_set_network_header(skb, nhoff);
-	skb_set_transport_header(skb, thoff);
+	if (payload <= shinfo->gso_size) {
+		skb_gso_reset(skb);
+		return CDNA_DROP_MAX;
+	}
 	shinfo->gso_segs = DIV_ROUND_UP(payload, shinfo->gso_size);
-	shinfo->gso_type &= ~SKB_GSO_DODGY;
-	return true;
+	return CDNA_DROP_MAX;
 }
 
 /* Apply the offload metadata of the first descriptor; check the headers. */
 static enum cdna_drop_reason cdna_tx_offload(struct sk_buff *skb,
-					     const struct cdna_txd *d)
+					     const struct cdna_txd *d, u32 mtu)
 {
 	struct virtio_net_hdr hdr = {};
 
@@ -323,18 +314,61 @@ static enum cdna_drop_reason cdna_tx_offload(struct sk_buff *skb,
 		return CDNA_DROP_BAD_OFFLOAD;
 	if (!(d->flags & CDNA_TXD_CSUM))
 		skb_probe_transport_header(skb);
-	/* A frame that fails keeps SKB_GSO_DODGY: the stack re-checks it. */
-	if (skb_is_gso(skb) && READ_ONCE(cdna_tx_gso_checked))
-		cdna_tx_gso_trust(skb);
+	if (skb_is_gso(skb))
+		return cdna_tx_gso_check(skb, mtu);
 	return CDNA_DROP_MAX;
 }
 
-/* Hand a validated frame to its destination(s); consumes @skb. */
-static void cdna_tx_deliver(struct cdna_engine_ctx *ectx, struct sk_buff *skb)
+/* A VLAN tag (802.1Q, 802.1ad, or one of the old QinQ types) leads? */
+static bool cdna_tx_tagged(__be16 proto)
+{
+	switch (proto) {
+	case htons(ETH_P_8021Q):
+	case htons(ETH_P_8021AD):
+	case htons(ETH_P_QINQ1):
+	case htons(ETH_P_QINQ2):
+	case htons(ETH_P_QINQ3):
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * What the context may send: its own source MAC unless trusted, no VLAN
+ * tag unless trusted (a tag would reach every VLAN trunked on the uplink,
+ * or ride inside the context's own), and no frame above the MTU.
+ */
+static enum cdna_drop_reason cdna_tx_policy(struct cdna_engine_ctx *ectx,
+					    struct sk_buff *skb, u32 mtu)
+{
+	const struct ethhdr *eth = eth_hdr(skb);
+	u32 l2len = ETH_HLEN;
+
+	if (!ectx->trusted && !ether_addr_equal(eth->h_source, ectx->mac))
+		return CDNA_DROP_SPOOF;
+	if (cdna_tx_tagged(eth->h_proto)) {
+		if (!ectx->may_tag)
+			return CDNA_DROP_VLAN;
+		l2len += VLAN_HLEN;
+	}
+	if (!skb_is_gso(skb) && skb->len > mtu + l2len)
+		return CDNA_DROP_BAD_LEN;
+	return CDNA_DROP_MAX;
+}
+
+/*
+ * Hand a validated frame to its destination(s); consumes @skb.  Returns
+ * CDNA_DROP_UPLINK if the uplink refused it (its qdisc dropped it, it is
+ * down): a broadcast may have reached the other contexts all the same.
+ */
+static enum cdna_drop_reason cdna_tx_deliver(struct cdna_engine_ctx *ectx,
+					     struct sk_buff *skb)
 {
 	struct cdna_engine *eng = ectx->eng;
 	const u8 *dst = eth_hdr(skb)->h_dest;
 	struct cdna_engine_ctx *peer;
+	int rc;
 
 	skb->dev = eng->uplink;
 	rcu_read_lock();
@@ -346,7 +380,7 @@ static void cdna_tx_deliver(struct cdna_engine_ctx *ectx, struct sk_buff *skb)
 			cdna_engine_rx_enqueue(peer, skb);
 			rcu_read_unlock();
 			atomic64_inc(&eng->switched);
-			return;
+			return CDNA_DROP_MAX;
 		}
 	}
 	rcu_read_unlock();
@@ -355,8 +389,12 @@ static void cdna_tx_deliver(struct cdna_engine_ctx *ectx, struct sk_buff *skb)
 		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), ectx->vlan);
 	/* skb_tx_hash() maps a recorded queue onto the uplink's TX queues. */
 	skb_record_rx_queue(skb, ectx->txq);
-	dev_queue_xmit(skb);
+	rc = dev_queue_xmit(skb);
+	/* NET_XMIT_CN: sent, but the qdisc is congested. */
+	if (net_xmit_eval(rc))
+		return CDNA_DROP_UPLINK;
 	atomic64_inc(&eng->tx_uplink);
+	return CDNA_DROP_MAX;
 }
 
 /*
@@ -372,11 +410,11 @@ static void cdna_tx_packet(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 	struct sk_buff *skb = NULL;
 	enum cdna_drop_reason r;
 	struct cdna_cpl cpl = {};
+	u32 total = 0, mtu = cdna_tx_mtu(ectx);
 	u64 misses = 0;
-	u32 total = 0;
 
 	*cost = CDNA_TX_PKT_COST;
-	r = cdna_tx_check(ectx, d, n, &total);
+	r = cdna_tx_check(ectx, d, n, mtu, &total);
 	if (r == CDNA_DROP_MAX && !READ_ONCE(ectx->ctx->link_up))
 		r = CDNA_DROP_LINK_DOWN;
 	if (r == CDNA_DROP_MAX) {
@@ -395,19 +433,23 @@ static void cdna_tx_packet(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 	}
 	q->tx_nomem = 0;
 	if (r == CDNA_DROP_MAX)
-		r = cdna_tx_offload(skb, d);
-	if (r == CDNA_DROP_MAX && !ectx->trusted &&
-	    !ether_addr_equal(eth_hdr(skb)->h_source, ectx->mac))
-		r = CDNA_DROP_SPOOF;
+		r = cdna_tx_offload(skb, d, mtu);
+	if (r == CDNA_DROP_MAX)
+		r = cdna_tx_policy(ectx, skb, mtu);
 	if (r != CDNA_DROP_MAX) {
 		kfree_skb(skb);
 		cdna_engine_error_cpl(q, n, r);
 		return;
 	}
 
-	cdna_tx_deliver(ectx, skb);
+	r = cdna_tx_deliver(ectx, skb);
+	/* Sent as far as the context goes: it pays for a frame dropped later. */
 	if (ectx->tx_rate)
 		ectx->tx_tokens -= total;
+	if (r != CDNA_DROP_MAX) {
+		cdna_engine_error_cpl(q, n, r);
+		return;
+	}
 	cpl.len = cpu_to_le32(total);
 	cpl.ndesc = cpu_to_le16(n);
 	cpl.status = cpu_to_le16(CDNA_CPL_OK);
@@ -498,7 +540,7 @@ bool cdna_engine_tx_refill(struct cdna_engine_ctx *ectx, u64 now,
 int cdna_engine_tx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 			int budget)
 {
-	s32 quantum = clamp_t(u32, READ_ONCE(cdna_tx_quantum), SZ_4K, SZ_16M);
+	s32 quantum = READ_ONCE(cdna_tx_quantum);
 	unsigned int n;
 	bool empty = false;
 	int done = 0;

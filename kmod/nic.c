@@ -310,9 +310,9 @@ static void cdna_nic_sync_name(struct cdna_nic *nic)
 }
 
 /*
- * An uplink's carrier, admin state, address or name changed: contexts in
- * link auto follow, a context whose MAC the uplink took goes down, the
- * NIC takes the new name.
+ * An uplink's carrier, admin state, address, name or MTU changed:
+ * contexts in link auto follow, a context whose MAC the uplink took goes
+ * down, the NIC takes the new name, every context's MAX_MTU follows.
  */
 static void cdna_nic_link_workfn(struct work_struct *work)
 {
@@ -343,6 +343,7 @@ static int cdna_nic_netdev_event(struct notifier_block *nb,
 	case NETDEV_CHANGE:
 	case NETDEV_CHANGEADDR:
 	case NETDEV_CHANGENAME:
+	case NETDEV_CHANGEMTU:
 		queue_work(system_long_wq, &cdna_nic_link_work);
 		break;
 	}
@@ -350,7 +351,8 @@ static int cdna_nic_netdev_event(struct notifier_block *nb,
 }
 
 /**
- * cdna_nic_link_update() - contexts in link auto follow the uplink
+ * cdna_nic_link_update() - contexts in link auto follow the uplink, and
+ *	every context's MAX_MTU its MTU
  * @nic: the NIC
  *
  * Caller holds cdna_nics_lock (the NIC stays attached).
@@ -361,8 +363,10 @@ void cdna_nic_link_update(struct cdna_nic *nic)
 
 	lockdep_assert_held(&cdna_nics_lock);
 	mutex_lock(&nic->lock);
-	list_for_each_entry(ctx, &nic->ctx_list, node)
+	list_for_each_entry(ctx, &nic->ctx_list, node) {
 		cdna_ctx_update_link(ctx);
+		cdna_ctx_update_mtu(ctx);
+	}
 	mutex_unlock(&nic->lock);
 }
 

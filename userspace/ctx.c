@@ -38,6 +38,8 @@ static const char *const ctx_drop_names[CDNA_STATS_DROP_MAX + 1] = {
 	[CDNA_STATS_DROP_LINK_DOWN]	= "link_down",
 	[CDNA_STATS_DROP_PIN]		= "pin",
 	[CDNA_STATS_DROP_NOMEM]		= "nomem",
+	[CDNA_STATS_DROP_VLAN]		= "vlan_tag",
+	[CDNA_STATS_DROP_UPLINK]	= "uplink_drop",
 };
 
 static void ctx_usage(FILE *f)

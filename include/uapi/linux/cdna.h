@@ -57,6 +57,7 @@
 #define CDNA_MAX_TX_FRAGS		18	/* descriptors per TX packet */
 #define CDNA_MAX_RX_FRAGS		18	/* buffers per RX packet */
 #define CDNA_MAX_TX_LEN			65535	/* bytes per TX packet (GSO) */
+#define CDNA_MIN_GSO_SIZE		8	/* smallest TX MSS (gso_size) */
 
 /*
  * MSI-X vector map: vector 0 signals control events (link change, device
@@ -85,7 +86,7 @@
 #define CDNA_REG_MAX_QUEUE_PAIRS	0x028	/* RO: queue pairs of this function */
 #define CDNA_REG_NUM_QUEUE_PAIRS	0x02c	/* RW: queue pairs the driver uses */
 #define CDNA_REG_MAX_RING_SIZE		0x030	/* RO: CDNA_MAX_RING_SIZE */
-#define CDNA_REG_MAX_MTU		0x034	/* RO: largest MTU the context allows */
+#define CDNA_REG_MAX_MTU		0x034	/* RO: largest MTU allowed (may change) */
 #define CDNA_REG_MTU			0x038	/* RW: MTU the driver uses */
 #define CDNA_REG_MAC_LO			0x03c	/* RO: MAC bytes 0..3 (byte 0 in 7..0) */
 #define CDNA_REG_MAC_HI			0x040	/* RO: MAC bytes 4..5 */
@@ -287,7 +288,7 @@ struct cdna_cpl {
 #define CDNA_CPL_ERR_FLAGS		3	/* unknown or inconsistent flags */
 #define CDNA_CPL_ERR_SPOOF		4	/* source MAC not the context's */
 #define CDNA_CPL_ERR_OFFLOAD		5	/* checksum/GSO fields out of range */
-#define CDNA_CPL_ERR_DROPPED		6	/* engine dropped it (rate, link) */
+#define CDNA_CPL_ERR_DROPPED		6	/* dropped (link, VLAN tag, uplink) */
 
 /* RX completion flags. */
 #define CDNA_RXC_CSUM_VALID		0x0001	/* L4 checksum verified */
@@ -395,6 +396,8 @@ enum cdna_stats_drop {
 	CDNA_STATS_DROP_LINK_DOWN,	/* context link is down */
 	CDNA_STATS_DROP_PIN,		/* pinning guest memory failed */
 	CDNA_STATS_DROP_NOMEM,		/* host allocation failed */
+	CDNA_STATS_DROP_VLAN,		/* TX: VLAN tag from an untrusted context */
+	CDNA_STATS_DROP_UPLINK,		/* TX: the uplink refused it (qdisc drop) */
 	__CDNA_STATS_DROP_MAX,
 };
 
