@@ -48,23 +48,21 @@ int main(int argc, char **argv)
 		} else if (cdnactl_matches(opt, "pretty")) {
 			pretty = true;
 		} else if (cdnactl_matches(opt, "Version")) {
-			printf("cdnactl (cdna netlink family v%d)\n",
-			       1);
-			return 0;
+			return cdnactl_print_version();
 		} else if (cdnactl_matches(opt, "help")) {
 			cdnactl_usage(stdout);
 			return 0;
 		} else {
-			cdnactl_err("option \"%s\" is unknown, try \"cdnactl -help\"",
-				    argv[0]);
-			return 1;
+			cdnactl_usage_err("option \"%s\" is unknown, try \"cdnactl -help\"",
+					  argv[0]);
+			return CDNACTL_EXIT_USAGE;
 		}
 		argc--;
 		argv++;
 	}
 	if (argc < 1 || !strcmp(argv[0], "help")) {
 		cdnactl_usage(argc < 1 ? stderr : stdout);
-		return argc < 1;
+		return argc < 1 ? CDNACTL_EXIT_USAGE : 0;
 	}
 	for (i = 0; i < sizeof(cdnactl_objects) / sizeof(cdnactl_objects[0]);
 	     i++) {
@@ -74,13 +72,13 @@ int main(int argc, char **argv)
 		}
 	}
 	if (n != 1) {
-		cdnactl_err("object \"%s\" is %s, try \"cdnactl help\"", argv[0],
-			    n ? "ambiguous" : "unknown");
-		return 1;
+		cdnactl_usage_err("object \"%s\" is %s, try \"cdnactl help\"",
+				  argv[0], n ? "ambiguous" : "unknown");
+		return CDNACTL_EXIT_USAGE;
 	}
 
 	pr_init(json, pretty, stdout);
 	ret = fn(argc - 1, argv + 1);
 	nl_close();
-	return ret ? 1 : 0;
+	return cdnactl_exit_status(ret);
 }
