@@ -12,6 +12,7 @@
  *                           1 to <path>/remove)
  *   CTX_GET/SET/STATS       contexts (ctx.c), also those created directly
  *                           through the mdev sysfs nodes
+ *   VERSION_GET             the module's version (anyone may ask)
  *   "events" group          context opened/closed/reset/error, link
  *
  * Every attribute is checked against one strict policy; errors carry an
@@ -1133,6 +1134,25 @@ void cdna_nl_event(struct cdna_ctx *ctx, enum cdna_event event)
 	genlmsg_multicast(&cdna_nl_family, msg, 0, 0, GFP_ATOMIC);
 }
 
+/* VERSION_GET: the module's version (the tree's VERSION); anyone may ask. */
+static int cdna_nl_version_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(nla_total_size(sizeof(CDNA_VERSION)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &cdna_nl_family, 0,
+				CDNA_CMD_VERSION_GET);
+	if (!hdr || nla_put_string(msg, CDNA_ATTR_VERSION, CDNA_VERSION)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 /* ------------------------------------------------------------------ */
 /* Family                                                              */
 /* ------------------------------------------------------------------ */
@@ -1183,6 +1203,10 @@ static const struct genl_ops cdna_nl_ops[] = {
 		.doit	= cdna_nl_ctx_stats_doit,
 		.dumpit	= cdna_nl_ctx_stats_dumpit,
 		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= CDNA_CMD_VERSION_GET,
+		.doit	= cdna_nl_version_get,
 	},
 };
 

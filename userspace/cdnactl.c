@@ -38,7 +38,7 @@ static const struct {
 	{ "monitor", cdnactl_monitor },
 };
 
-/* Run OBJECT COMMAND ...; 0, or the status cdnactl would exit with. */
+/* Run OBJECT COMMAND ...; return the status cdnactl exits with. */
 static int cdnactl_run(int argc, char **argv)
 {
 	int (*fn)(int argc, char **argv) = NULL;
@@ -46,7 +46,7 @@ static int cdnactl_run(int argc, char **argv)
 
 	if (argc < 1 || !strcmp(argv[0], "help")) {
 		cdnactl_usage(argc < 1 ? stderr : stdout);
-		return argc < 1;
+		return argc < 1 ? CDNACTL_EXIT_USAGE : 0;
 	}
 	for (i = 0; i < sizeof(cdnactl_objects) / sizeof(cdnactl_objects[0]);
 	     i++) {
@@ -56,11 +56,11 @@ static int cdnactl_run(int argc, char **argv)
 		}
 	}
 	if (n != 1) {
-		cdnactl_err("object \"%s\" is %s, try \"cdnactl help\"", argv[0],
-			    n ? "ambiguous" : "unknown");
-		return 1;
+		cdnactl_usage_err("object \"%s\" is %s, try \"cdnactl help\"",
+				  argv[0], n ? "ambiguous" : "unknown");
+		return CDNACTL_EXIT_USAGE;
 	}
-	return fn(argc - 1, argv + 1) ? 1 : 0;
+	return cdnactl_exit_status(fn(argc - 1, argv + 1));
 }
 
 #define CDNACTL_BATCH_MAX_ARGS	64
@@ -82,8 +82,8 @@ static int cdnactl_batch_split(char *line, char **argv)
 		if (!*in || *in == '#')
 			return argc;
 		if (argc == CDNACTL_BATCH_MAX_ARGS) {
-			cdnactl_err("more than %d words on a line",
-				    CDNACTL_BATCH_MAX_ARGS);
+			cdnactl_usage_err("more than %d words on a line",
+					  CDNACTL_BATCH_MAX_ARGS);
 			return -1;
 		}
 		argv[argc++] = out = in;
@@ -95,7 +95,7 @@ static int cdnactl_batch_split(char *line, char **argv)
 				while (*in && *in != q)
 					*out++ = *in++;
 				if (!*in) {
-					cdnactl_err("unterminated %c quote", q);
+					cdnactl_usage_err("unterminated %c quote", q);
 					return -1;
 				}
 				in++;
@@ -121,14 +121,15 @@ static int cdnactl_batch(const char *file)
 
 	f = strcmp(file, "-") ? fopen(file, "r") : stdin;
 	if (!f) {
-		cdnactl_err("cannot open \"%s\": %s", file, strerror(errno));
-		return 1;
+		cdnactl_usage_err("cannot open \"%s\": %s", file,
+				  strerror(errno));
+		return CDNACTL_EXIT_USAGE;
 	}
 	while (getline(&line, &size, f) >= 0) {
 		lineno++;
 		argc = cdnactl_batch_split(line, argv);
 		if (argc < 0) {
-			ret = 1;
+			ret = CDNACTL_EXIT_USAGE;
 		} else if (argc > 0) {
 			argv[argc] = NULL;
 			ret = cdnactl_run(argc, argv);
@@ -142,7 +143,7 @@ static int cdnactl_batch(const char *file)
 	}
 	if (!ret && ferror(f)) {
 		cdnactl_err("cannot read \"%s\": %s", file, strerror(errno));
-		ret = 1;
+		ret = CDNACTL_EXIT_FAILED;
 	}
 	free(line);
 	if (f != stdin)
@@ -169,30 +170,28 @@ int main(int argc, char **argv)
 			pretty = true;
 		} else if (cdnactl_matches(opt, "batch")) {
 			if (argc < 2) {
-				cdnactl_err("-batch needs a FILE (\"-\" for standard input)");
-				return 1;
+				cdnactl_usage_err("-batch needs a FILE (\"-\" for standard input)");
+				return CDNACTL_EXIT_USAGE;
 			}
 			batch = argv[1];
 			argc--;
 			argv++;
 		} else if (cdnactl_matches(opt, "Version")) {
-			printf("cdnactl (cdna netlink family v%d)\n",
-			       1);
-			return 0;
+			return cdnactl_print_version();
 		} else if (cdnactl_matches(opt, "help")) {
 			cdnactl_usage(stdout);
 			return 0;
 		} else {
-			cdnactl_err("option \"%s\" is unknown, try \"cdnactl -help\"",
-				    argv[0]);
-			return 1;
+			cdnactl_usage_err("option \"%s\" is unknown, try \"cdnactl -help\"",
+					  argv[0]);
+			return CDNACTL_EXIT_USAGE;
 		}
 		argc--;
 		argv++;
 	}
 	if (batch && argc > 0) {
-		cdnactl_err("-batch takes no command (\"%s\")", argv[0]);
-		return 1;
+		cdnactl_usage_err("-batch takes no command (\"%s\")", argv[0]);
+		return CDNACTL_EXIT_USAGE;
 	}
 
 	pr_init(json, pretty, stdout);

@@ -28,6 +28,7 @@ bool cdnactl_matches(const char *arg, const char *full);
 
 int cdnactl_parse_mac(const char *s, uint8_t mac[6]);
 bool cdnactl_uuid_valid(const char *s);
+/* 0, -EINVAL (not a number) or -ERANGE (a number above @max). */
 int cdnactl_parse_u32(const char *s, uint32_t max, uint32_t *val);
 int cdnactl_parse_onoff(const char *s, bool *val);
 int cdnactl_parse_enum(const char *s, const char *const *names,
@@ -82,6 +83,21 @@ extern const char *const cdnactl_link_names[3];
 int cdnactl_parse_opts(int argc, char **argv, uint32_t required,
 		       uint32_t optional, bool positional_name,
 		       struct cdnactl_opts *o);
+/*
+ * The same, with the option a leading positional word stands for:
+ * CDNACTL_OPT_NAME (a context NAME or UUID, "ctx del web1"),
+ * CDNACTL_OPT_DEV ("nic show eth1") or 0 (none).  The keyword form
+ * ("ctx del name web1", "nic show dev eth1") is accepted as well; a
+ * keyword is never taken as a positional word.
+ */
+int cdnactl_parse_opts_pos(int argc, char **argv, uint32_t required,
+			   uint32_t optional, uint32_t positional,
+			   struct cdnactl_opts *o);
+/*
+ * Is @arg a global option (-j, -p, ...) given after the object?  Then
+ * print a usage error saying where it goes and return true.
+ */
+bool cdnactl_misplaced_option(const char *arg);
 
 /* ---- print.c ---- */
 void pr_init(bool json, bool pretty, FILE *f);
@@ -97,6 +113,10 @@ void pr_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_newline(void);
 void pr_finish(void);
 bool pr_is_json(void);
+/* The command failed: drop what it printed and print nothing more
+ * until pr_finish() (no "[]" on stdout for an error).
+ */
+void pr_discard(void);
 /* JSON string escaping, exposed for the unit tests. */
 void pr_json_escape(FILE *f, const char *s);
 
@@ -125,7 +145,27 @@ int cdnactl_ctx(int argc, char **argv);
 int cdnactl_ctx_del_all(const char *nic, unsigned int timeout);
 int cdnactl_monitor(int argc, char **argv);
 
-/* Print an error on stderr ("Error: ..."). */
+/*
+ * Exit statuses (cdnactl(8), EXIT STATUS), as ip(8) has them: a command
+ * line cdnactl refuses exits 255 (ip's exit(-1)), an operation the kernel
+ * (or an mdev sysfs step) refused or that failed exits 2, and 1 means
+ * cdnactl could not reach cdna.ko at all.
+ */
+#define CDNACTL_EXIT_UNREACHABLE	1
+#define CDNACTL_EXIT_FAILED		2
+#define CDNACTL_EXIT_USAGE		255
+
+/* Print an error on stderr ("Error: ..."); the exit status becomes 2. */
 void cdnactl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for a command line error; the exit status becomes 255. */
+void cdnactl_usage_err(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* Record the exit status of the error being reported. */
+void cdnactl_set_status(int status);
+/* The exit status of a command that returned @ret (and forget it). */
+int cdnactl_exit_status(int ret);
+
+/* Print "cdnactl VERSION, cdna.ko VERSION" (-V). */
+int cdnactl_print_version(void);
 
 #endif /* _CDNACTL_H */

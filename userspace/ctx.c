@@ -49,15 +49,17 @@ static void ctx_usage(FILE *f)
 		"                       [ protect { checked | iommu } ] [ vlan VID ] [ trust { on | off } ]\n"
 		"                       [ spoofchk { on | off } ] [ rate MBIT ] [ link { auto | up | down } ]\n"
 		"                       [ uuid UUID ]\n"
-		"       cdnactl ctx del NAME [ force ] [ timeout SECS ]\n"
-		"       cdnactl ctx show [ NAME ] [ nic IFNAME ]\n"
-		"       cdnactl ctx set NAME [ mac MAC ] [ vlan VID ] [ link { auto | up | down } ]\n"
+		"       cdnactl ctx del [ name ] NAME [ force ] [ timeout SECS ]\n"
+		"       cdnactl ctx show [ [ name ] NAME ] [ nic IFNAME ]\n"
+		"       cdnactl ctx set [ name ] NAME [ mac MAC ] [ vlan VID ] [ link { auto | up | down } ]\n"
 		"                       [ trust { on | off } ] [ spoofchk { on | off } ] [ rate MBIT ]\n"
-		"       cdnactl ctx stats [ NAME ] [ nic IFNAME ]\n"
-		"       cdnactl ctx qemu-args NAME\n"
-		"       cdnactl ctx libvirt NAME\n"
+		"       cdnactl ctx stats [ [ name ] NAME ] [ nic IFNAME ]\n"
+		"       cdnactl ctx qemu-args [ name ] NAME\n"
+		"       cdnactl ctx libvirt [ name ] NAME\n"
 		"       cdnactl ctx help\n"
-		"NAME is a context name or its UUID.\n");
+		"NAME is a context name (1-15 of [A-Za-z0-9._-]) or its UUID; add/show\n"
+		"are also spelled new/list.  VID is 0..4094 (0: none), MBIT 0..1000000\n"
+		"(0: unlimited), SECS 0..86400 (0: the default 30).\n");
 }
 
 /* ------------------------------------------------------------------ */
@@ -85,7 +87,7 @@ static void ctx_print(const struct nlattr **tb)
 	pr_string("state", " state %s", ctx_str(tb, CDNA_ATTR_CTX_STATE));
 	pr_string("mac", " mac %s", mac);
 	if (tb[CDNA_ATTR_CTX_QUEUE_PAIRS])
-		pr_u64("queues", " queues %llu",
+		pr_u64("queue_pairs", " queues %llu",
 		       mnl_attr_get_u32(tb[CDNA_ATTR_CTX_QUEUE_PAIRS]));
 	if (tb[CDNA_ATTR_CTX_PROTECT]) {
 		v = mnl_attr_get_u8(tb[CDNA_ATTR_CTX_PROTECT]);
@@ -97,10 +99,15 @@ static void ctx_print(const struct nlattr **tb)
 		pr_string("link", " link %s",
 			  v < 3 ? cdnactl_link_names[v] : "unknown");
 	}
-	if (tb[CDNA_ATTR_CTX_LINK_UP])
-		pr_string("link_state", " (%s)",
-			  mnl_attr_get_u8(tb[CDNA_ATTR_CTX_LINK_UP]) ?
-			  "up" : "down");
+	if (tb[CDNA_ATTR_CTX_LINK_UP]) {
+		/* "link" is the mode, as "cdnactl ctx set link" takes it;
+		 * "link_up" what the guest sees now (text: in parentheses).
+		 */
+		bool up = mnl_attr_get_u8(tb[CDNA_ATTR_CTX_LINK_UP]);
+
+		pr_bool("link_up", NULL, up);
+		pr_text(" (%s)", up ? "up" : "down");
+	}
 	if (tb[CDNA_ATTR_CTX_VLAN])
 		pr_u64("vlan", " vlan %llu",
 		       mnl_attr_get_u16(tb[CDNA_ATTR_CTX_VLAN]));
@@ -157,6 +164,8 @@ static int ctx_show(int argc, char **argv)
 	key = o.uuid ? o.uuid : o.name;
 	pr_open_array(NULL);
 	ret = ctx_get(key, o.nic, false, ctx_show_cb, NULL);
+	if (ret)
+		pr_discard();
 	pr_close_array();
 	pr_finish();
 	return ret;
@@ -355,6 +364,8 @@ static int ctx_add(int argc, char **argv)
 	}
 	pr_open_array(NULL);
 	ret = ctx_get(r.uuid, NULL, false, ctx_show_cb, NULL);
+	if (ret)
+		pr_discard();
 	pr_close_array();
 	pr_finish();
 	return ret;
@@ -465,7 +476,7 @@ static int ctx_set(int argc, char **argv)
 			       &o))
 		return -1;
 	if (!(o.present & settable)) {
-		cdnactl_err("nothing to set, try \"cdnactl ctx help\"");
+		cdnactl_usage_err("nothing to set, try \"cdnactl ctx help\"");
 		return -1;
 	}
 	if (nl_open())
@@ -583,6 +594,8 @@ static int ctx_stats(int argc, char **argv)
 		mnl_attr_put_strz(nlh, CDNA_ATTR_NIC, o.nic);
 	pr_open_array(NULL);
 	ret = nl_talk(nlh, ctx_stats_cb, NULL);
+	if (ret)
+		pr_discard();
 	pr_close_array();
 	pr_finish();
 	return ret;
@@ -604,7 +617,8 @@ static int ctx_snippet(int argc, char **argv, bool libvirt)
 	if (ctx_get(o.uuid ? o.uuid : o.name, NULL, false, ctx_new_cb, &r))
 		return -1;
 	if (!strcmp(r.state, "defined")) {
-		cdnactl_err("context \"%s\" has no mdev instance yet", argv[0]);
+		cdnactl_err("context \"%s\" has no mdev instance yet",
+			    o.uuid ? o.uuid : o.name);
 		return -1;
 	}
 	if (libvirt)
@@ -664,8 +678,9 @@ int cdnactl_ctx(int argc, char **argv)
 		if (cdnactl_matches(argv[0], cmds[i].name))
 			fn = cmds[i].fn;
 	if (!fn) {
-		cdnactl_err("command \"%s\" is unknown, try \"cdnactl ctx help\"",
-			    argv[0]);
+		if (!cdnactl_misplaced_option(argv[0]))
+			cdnactl_usage_err("command \"%s\" is unknown, try \"cdnactl ctx help\"",
+					  argv[0]);
 		return -1;
 	}
 	return fn(argc - 1, argv + 1);

@@ -46,10 +46,12 @@ static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[CDNA_ATTR_CTX_STATE])
 		pr_string("state", " state %s",
 			  mnl_attr_get_str(tb[CDNA_ATTR_CTX_STATE]));
-	if (tb[CDNA_ATTR_CTX_LINK_UP])
-		pr_string("link_state", " link %s",
-			  mnl_attr_get_u8(tb[CDNA_ATTR_CTX_LINK_UP]) ?
-			  "up" : "down");
+	if (tb[CDNA_ATTR_CTX_LINK_UP]) {
+		bool up = mnl_attr_get_u8(tb[CDNA_ATTR_CTX_LINK_UP]);
+
+		pr_bool("link_up", NULL, up);
+		pr_text(" link %s", up ? "up" : "down");
+	}
 	pr_close_object();
 	pr_finish();	/* one line (one JSON document) per event */
 	return MNL_CB_OK;
@@ -62,7 +64,8 @@ int cdnactl_monitor(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 0) {
-		cdnactl_err("unknown option \"%s\"", argv[0]);
+		if (!cdnactl_misplaced_option(argv[0]))
+			cdnactl_usage_err("unknown option \"%s\"", argv[0]);
 		return -1;
 	}
 	if (nl_open())

@@ -2,9 +2,9 @@
 /*
  * cdnactl: the "nic" object - attached uplinks.
  *
- *   nic add dev IFNAME [ max_ctx N ]        (alias: attach)
- *   nic del dev IFNAME [ force ]            (alias: detach)
- *   nic show [ dev IFNAME ]
+ *   nic add [ dev ] IFNAME [ max_ctx N ]    (alias: attach)
+ *   nic del [ dev ] IFNAME [ force [ timeout SECS ] ]   (alias: detach)
+ *   nic show [ [ dev ] IFNAME ]             (alias: list)
  */
 #include <string.h>
 #include <libmnl/libmnl.h>
@@ -16,12 +16,14 @@
 static void nic_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: cdnactl nic add dev IFNAME [ max_ctx N ]\n"
-		"       cdnactl nic del dev IFNAME [ force ]\n"
-		"       cdnactl nic show [ dev IFNAME ]\n"
+		"Usage: cdnactl nic add [ dev ] IFNAME [ max_ctx N ]\n"
+		"       cdnactl nic del [ dev ] IFNAME [ force [ timeout SECS ] ]\n"
+		"       cdnactl nic show [ [ dev ] IFNAME ]\n"
 		"       cdnactl nic help\n"
-		"add/del are also spelled attach/detach; del force deletes the\n"
-		"NIC's contexts first (see cdnactl-ctx(8) \"del force\").\n");
+		"add/del/show are also spelled attach/detach/list; del force deletes\n"
+		"the NIC's contexts first (see cdnactl-ctx(8) \"del force\"), waiting\n"
+		"up to SECS (0..86400, default 30) for each VM to release its device.\n"
+		"N is 1..64.\n");
 }
 
 static int nic_show_cb(const struct nlmsghdr *nlh, void *data)
@@ -57,7 +59,7 @@ static int nic_show(int argc, char **argv)
 	struct nlmsghdr *nlh;
 	int ret;
 
-	if (cdnactl_parse_opts(argc, argv, 0, CDNACTL_OPT_DEV, false, &o) ||
+	if (cdnactl_parse_opts_pos(argc, argv, 0, 0, CDNACTL_OPT_DEV, &o) ||
 	    nl_open())
 		return -1;
 	nlh = nl_request(CDNA_CMD_NIC_GET, o.dev ? 0 : NLM_F_DUMP);
@@ -65,6 +67,8 @@ static int nic_show(int argc, char **argv)
 		mnl_attr_put_strz(nlh, CDNA_ATTR_IFNAME, o.dev);
 	pr_open_array(NULL);
 	ret = nl_talk(nlh, nic_show_cb, NULL);
+	if (ret)
+		pr_discard();
 	pr_close_array();
 	pr_finish();
 	return ret;
@@ -75,8 +79,9 @@ static int nic_add(int argc, char **argv)
 	struct cdnactl_opts o = {};
 	struct nlmsghdr *nlh;
 
-	if (cdnactl_parse_opts(argc, argv, CDNACTL_OPT_DEV,
-			       CDNACTL_OPT_MAX_CTX, false, &o) || nl_open())
+	if (cdnactl_parse_opts_pos(argc, argv, CDNACTL_OPT_DEV,
+				   CDNACTL_OPT_MAX_CTX, CDNACTL_OPT_DEV, &o) ||
+	    nl_open())
 		return -1;
 	nlh = nl_request(CDNA_CMD_NIC_ATTACH, 0);
 	mnl_attr_put_strz(nlh, CDNA_ATTR_IFNAME, o.dev);
@@ -91,9 +96,9 @@ static int nic_del(int argc, char **argv)
 	struct nlmsghdr *nlh;
 	bool force;
 
-	if (cdnactl_parse_opts(argc, argv, CDNACTL_OPT_DEV,
-			       CDNACTL_OPT_FORCE | CDNACTL_OPT_TIMEOUT, false,
-			       &o) || nl_open())
+	if (cdnactl_parse_opts_pos(argc, argv, CDNACTL_OPT_DEV,
+				   CDNACTL_OPT_FORCE | CDNACTL_OPT_TIMEOUT,
+				   CDNACTL_OPT_DEV, &o) || nl_open())
 		return -1;
 	force = o.present & CDNACTL_OPT_FORCE;
 	if (force && cdnactl_ctx_del_all(o.dev, o.timeout))
@@ -134,8 +139,9 @@ int cdnactl_nic(int argc, char **argv)
 		if (cdnactl_matches(argv[0], cmds[i].name))
 			fn = cmds[i].fn;
 	if (!fn) {
-		cdnactl_err("command \"%s\" is unknown, try \"cdnactl nic help\"",
-			    argv[0]);
+		if (!cdnactl_misplaced_option(argv[0]))
+			cdnactl_usage_err("command \"%s\" is unknown, try \"cdnactl nic help\"",
+					  argv[0]);
 		return -1;
 	}
 	return fn(argc - 1, argv + 1);

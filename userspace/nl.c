@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
@@ -97,7 +98,41 @@ static struct nlmsghdr *nl_put_header(uint16_t type, uint8_t cmd,
 	return nlh;
 }
 
-int nl_open(void)
+/*
+ * Why is the family missing?  It is registered in the initial network
+ * namespace only (not netns-aware): from another one it does not exist
+ * even with cdna.ko loaded.  /sys/module is the same in every namespace.
+ */
+static void nl_explain_no_family(void)
+{
+	char self[64] = "", init[64] = "";
+	ssize_t n;
+
+	if (access("/sys/module/cdna", F_OK)) {
+		fprintf(stderr, "Error: the \"%s\" generic netlink family is not "
+			"available: cdna.ko is not loaded.\n", CDNA_GENL_NAME);
+		return;
+	}
+	n = readlink("/proc/self/ns/net", self, sizeof(self) - 1);
+	if (n > 0)
+		self[n] = 0;
+	n = readlink("/proc/1/ns/net", init, sizeof(init) - 1);
+	if (n > 0)
+		init[n] = 0;
+	if (self[0] && init[0] && strcmp(self, init)) {
+		fprintf(stderr, "Error: the \"%s\" generic netlink family exists "
+			"only in the initial network namespace, and cdnactl runs "
+			"in another one (%s): run it outside this namespace.\n",
+			CDNA_GENL_NAME, self);
+		return;
+	}
+	fprintf(stderr, "Error: cdna.ko is loaded but its \"%s\" generic netlink "
+		"family is not available%s.\n", CDNA_GENL_NAME,
+		init[0] ? "" : " (is cdnactl in another network namespace? "
+		"The family exists only in the initial one)");
+}
+
+static int nl_open_common(bool quiet)
 {
 	struct nlmsghdr *nlh;
 	int one = 1;
@@ -106,8 +141,10 @@ int nl_open(void)
 	nl.buf = malloc(nl.bufsz);
 	nl.sk = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl.buf || !nl.sk || mnl_socket_bind(nl.sk, 0, MNL_SOCKET_AUTOPID)) {
-		cdnactl_err("cannot open a generic netlink socket: %s",
-			    strerror(errno));
+		if (!quiet)
+			cdnactl_err("cannot open a generic netlink socket: %s",
+				    strerror(errno));
+		cdnactl_set_status(CDNACTL_EXIT_UNREACHABLE);
 		return -1;
 	}
 	mnl_socket_setsockopt(nl.sk, NETLINK_EXT_ACK, &one, sizeof(one));
@@ -118,11 +155,17 @@ int nl_open(void)
 	nlh = nl_put_header(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CDNA_GENL_NAME);
 	if (nl_talk_quiet(nlh, nl_family_cb, &nl.family) || !nl.family) {
-		fprintf(stderr, "Error: the \"%s\" generic netlink family is not "
-			"available: is cdna.ko loaded?\n", CDNA_GENL_NAME);
+		if (!quiet)
+			nl_explain_no_family();
+		cdnactl_set_status(CDNACTL_EXIT_UNREACHABLE);
 		return -1;
 	}
 	return 0;
+}
+
+int nl_open(void)
+{
+	return nl_open_common(false);
 }
 
 void nl_close(void)
@@ -207,6 +250,7 @@ static void nl_print_error(const struct nl_err *e, int err)
 {
 	const char *msg = e->msg ? e->msg : strerror(err);
 
+	cdnactl_set_status(CDNACTL_EXIT_FAILED);
 	if (e->attr)
 		fprintf(stderr, "Error: %s (%s).\n", msg, e->attr);
 	else
@@ -350,4 +394,42 @@ int nl_monitor(int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
 			    cb(nlh, data) == MNL_CB_ERROR)
 				return -1;
 	}
+}
+
+static int nl_version_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CDNA_ATTR_MAX + 1];
+
+	nl_parse(nlh, tb);
+	if (tb[CDNA_ATTR_VERSION])
+		snprintf(data, 64, "%s", mnl_attr_get_str(tb[CDNA_ATTR_VERSION]));
+	return MNL_CB_OK;
+}
+
+/**
+ * cdnactl_print_version() - print cdnactl's version and cdna.ko's (-V)
+ *
+ * The kernel side's comes from CDNA_CMD_VERSION_GET; a module too old to
+ * know it, or a family out of reach, is said so.
+ *
+ * Return: 0.
+ */
+int cdnactl_print_version(void)
+{
+	char kver[64] = "";
+
+	printf("cdnactl %s, ", CDNACTL_VERSION);
+	if (nl_open_common(true)) {
+		printf("cdna.ko %s\n", access("/sys/module/cdna", F_OK) ?
+		       "not loaded" : "not reachable from this network namespace");
+	} else if (nl_talk_quiet(nl_request(CDNA_CMD_VERSION_GET, 0),
+				 nl_version_cb, kver)) {
+		/* EOPNOTSUPP: a cdna.ko older than CDNA_CMD_VERSION_GET */
+		printf("cdna.ko (version unknown: %s)\n", strerror(errno));
+	} else {
+		printf("cdna.ko %s\n", kver[0] ? kver : "(no version in the reply)");
+	}
+	nl_close();
+	cdnactl_exit_status(0);	/* forget the quiet errors */
+	return 0;
 }

@@ -5,9 +5,12 @@
  * Commands describe what they print once, as keys and values inside
  * objects and arrays; this layer writes either text (each value through
  * its printf format; objects of an array end with a newline) or JSON (one
- * document per command, -p indents it).
+ * document per command, -p indents it).  A document is kept in memory
+ * until pr_finish(), so that a command that fails half way (a dump the
+ * kernel ends with an error) prints nothing at all on stdout.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cdnactl.h"
@@ -17,19 +20,38 @@
 static struct {
 	bool json;
 	bool pretty;
-	FILE *f;
+	FILE *f;			/* the document being written */
+	FILE *out;			/* where pr_finish() puts it */
+	char *buf;			/* f's memory, when f is a memstream */
+	size_t len;
+	bool discard;			/* the command failed: print nothing */
 	int depth;
 	bool first[PR_MAX_DEPTH];	/* nothing written yet at this depth */
 	bool text_line;			/* text written on the current line */
 } pr;
+
+static void pr_open_doc(void)
+{
+	pr.buf = NULL;
+	pr.len = 0;
+	pr.f = open_memstream(&pr.buf, &pr.len);
+	if (!pr.f)
+		pr.f = pr.out;	/* unbuffered, then */
+}
 
 void pr_init(bool json, bool pretty, FILE *f)
 {
 	memset(&pr, 0, sizeof(pr));
 	pr.json = json;
 	pr.pretty = pretty;
-	pr.f = f;
+	pr.out = f;
 	pr.first[0] = true;
+	pr_open_doc();
+}
+
+void pr_discard(void)
+{
+	pr.discard = true;
 }
 
 bool pr_is_json(void)
@@ -195,9 +217,47 @@ void pr_finish(void)
 		fputc('\n', pr.f);
 	else
 		pr_newline();
-	fflush(pr.f);
+	if (pr.f != pr.out) {
+		fclose(pr.f);
+		if (!pr.discard)
+			fwrite(pr.buf, 1, pr.len, pr.out);
+		free(pr.buf);
+		pr_open_doc();
+	}
+	fflush(pr.out);
+	pr.discard = false;
 	pr.depth = 0;
 	pr.first[0] = true;
+	pr.text_line = false;
+}
+
+static int cdnactl_status;
+
+void cdnactl_set_status(int status)
+{
+	cdnactl_status = status;
+}
+
+int cdnactl_exit_status(int ret)
+{
+	int status = cdnactl_status;
+
+	cdnactl_status = 0;
+	if (!ret)
+		return 0;
+	return status ? status : CDNACTL_EXIT_FAILED;
+}
+
+void cdnactl_usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("Error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(".\n", stderr);
+	cdnactl_set_status(CDNACTL_EXIT_USAGE);
 }
 
 void cdnactl_err(const char *fmt, ...)
@@ -209,4 +269,5 @@ void cdnactl_err(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputs(".\n", stderr);
+	cdnactl_set_status(CDNACTL_EXIT_FAILED);
 }

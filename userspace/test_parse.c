@@ -6,6 +6,7 @@
  * in both its text and JSON forms.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,19 @@ static int fails, checks;
 		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
 	}								\
 } while (0)
+
+static int parse_pos(uint32_t req, uint32_t opt, uint32_t pos,
+		     struct cdnactl_opts *o, const char *line)
+{
+	char *argv[32], *copy = strdup(line), *tok, *save = NULL;
+	int argc = 0;
+
+	for (tok = strtok_r(copy, " ", &save); tok && argc < 32;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	memset(o, 0, sizeof(*o));
+	return cdnactl_parse_opts_pos(argc, argv, req, opt, pos, o);
+}
 
 static int parse(uint32_t req, uint32_t opt, bool pos, struct cdnactl_opts *o,
 		 const char *line)
@@ -69,11 +83,14 @@ static void test_values(void)
 	CHECK(!cdnactl_uuid_valid("web1"));
 
 	CHECK(!cdnactl_parse_u32("4094", 4094, &u) && u == 4094);
-	CHECK(cdnactl_parse_u32("4095", 4094, &u));
-	CHECK(cdnactl_parse_u32("-1", 4094, &u));
-	CHECK(cdnactl_parse_u32("12x", 4094, &u));
-	CHECK(cdnactl_parse_u32("", 4094, &u));
-	CHECK(cdnactl_parse_u32("99999999999", UINT32_MAX, &u));
+	/* out of range and not a number are told apart */
+	CHECK(cdnactl_parse_u32("4095", 4094, &u) == -ERANGE);
+	CHECK(cdnactl_parse_u32("-1", 4094, &u) == -EINVAL);
+	CHECK(cdnactl_parse_u32("12x", 4094, &u) == -EINVAL);
+	CHECK(cdnactl_parse_u32("", 4094, &u) == -EINVAL);
+	CHECK(cdnactl_parse_u32("99999999999", UINT32_MAX, &u) == -ERANGE);
+	CHECK(cdnactl_parse_u32("99999999999999999999999", UINT32_MAX, &u) ==
+	      -ERANGE);
 
 	CHECK(!cdnactl_parse_onoff("on", &b) && b);
 	CHECK(!cdnactl_parse_onoff("off", &b) && !b);
@@ -124,6 +141,46 @@ static void test_opts(void)
 	CHECK(!parse(0, CDNACTL_OPT_NIC, true, &o, "web1 nic eth1"));
 	CHECK(!strcmp(o.name, "web1") && !strcmp(o.nic, "eth1"));
 	CHECK(parse(CDNACTL_OPT_NAME, 0, true, &o, ""));	/* NAME missing */
+
+	/* A keyword is never a NAME, even alone ("ctx show nic"). */
+	CHECK(parse(0, CDNACTL_OPT_NIC, true, &o, "nic"));
+	CHECK(parse(0, CDNACTL_OPT_NIC, true, &o, "force"));
+	/* A global option after the object is an error, not a NAME. */
+	CHECK(parse(0, CDNACTL_OPT_NIC, true, &o, "-j"));
+	CHECK(parse(0, CDNACTL_OPT_NIC, true, &o, "web1 -json"));
+	CHECK(parse(0, CDNACTL_OPT_NIC, true, &o, "--pretty"));
+	/* The keyword form next to the positional one ("ctx del name web1"). */
+	CHECK(!parse(CDNACTL_OPT_NAME, CDNACTL_OPT_FORCE, true, &o,
+		     "name web1 force"));
+	CHECK(o.name && !strcmp(o.name, "web1") &&
+	      (o.present & CDNACTL_OPT_FORCE));
+	CHECK(!parse(CDNACTL_OPT_NAME, 0, true, &o,
+		     "name 0f0e0d0c-0b0a-4908-8706-050403020100"));
+	CHECK(o.uuid && (o.present & CDNACTL_OPT_UUID));
+	CHECK(!parse(0, CDNACTL_OPT_NIC, true, &o, "name nic"));	/* "nic" */
+	CHECK(o.name && !strcmp(o.name, "nic") && !o.nic);
+	CHECK(parse(CDNACTL_OPT_NAME, 0, true, &o, "web1 name web2"));
+	CHECK(parse(CDNACTL_OPT_NAME, 0, true, &o, "abcdefghijklmnop"));
+	/* "nic show eth1" and "nic show dev eth1" */
+	CHECK(!parse_pos(0, 0, CDNACTL_OPT_DEV, &o, "eth1"));
+	CHECK(o.dev && !strcmp(o.dev, "eth1") && (o.present & CDNACTL_OPT_DEV));
+	CHECK(!parse_pos(0, 0, CDNACTL_OPT_DEV, &o, "dev eth1"));
+	CHECK(o.dev && !strcmp(o.dev, "eth1"));
+	CHECK(!parse_pos(CDNACTL_OPT_DEV, CDNACTL_OPT_FORCE | CDNACTL_OPT_TIMEOUT,
+			 CDNACTL_OPT_DEV, &o, "eth1 force timeout 5"));
+	CHECK(o.timeout == 5 && (o.present & CDNACTL_OPT_FORCE));
+	CHECK(parse_pos(CDNACTL_OPT_DEV, 0, CDNACTL_OPT_DEV, &o, "eth1 dev eth2"));
+	CHECK(parse_pos(CDNACTL_OPT_DEV, 0, CDNACTL_OPT_DEV, &o,
+			"abcdefghijklmnop"));
+	/* ranges */
+	CHECK(parse_pos(CDNACTL_OPT_DEV, CDNACTL_OPT_TIMEOUT, CDNACTL_OPT_DEV, &o,
+			"eth1 timeout 86401"));
+	CHECK(!parse_pos(CDNACTL_OPT_DEV, CDNACTL_OPT_TIMEOUT, CDNACTL_OPT_DEV,
+			 &o, "eth1 timeout 86400") && o.timeout == 86400);
+	CHECK(parse(CDNACTL_OPT_NAME, CDNACTL_OPT_RATE, true, &o,
+		    "web1 rate 1000001"));
+	CHECK(!parse(CDNACTL_OPT_NAME, CDNACTL_OPT_RATE, true, &o,
+		     "web1 rate 1000000") && o.rate == 1000000);
 	fprintf(stderr, "(end of expected errors)\n");
 }
 

@@ -67,7 +67,7 @@ step "add context web1" "$ctl" ctx add nic $nic name web1 mac 52:54:00:12:34:01 
 step "add context web2" "$ctl" ctx add nic $nic name web2 mac 52:54:00:12:34:02 queues 2 protect checked
 step "show contexts" "$ctl" ctx show
 echo "\$ $ctl -j ctx show | jq ..."
-"$ctl" -j ctx show | jq -c '.[] | {name, uuid, mac, queues, state}'
+"$ctl" -j ctx show | jq -c '.[] | {name, uuid, mac, queue_pairs, state}'
 
 q1=$("$ctl" ctx qemu-args web1) q2=$("$ctl" ctx qemu-args web2)
 echo "\$ qemu-system-x86_64 -enable-kvm ... $q1"

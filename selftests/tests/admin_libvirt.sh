@@ -122,7 +122,7 @@ cp /run/$dom-console.log "$out/console.log" 2>/dev/null
 cdna_stage "virsh start to guest NIC up" "$(cdna_since "$t0")"
 read -r gifc gmac _ <"$out/vf-up.txt"
 [ "$gmac" = $mac ] && cp_good "guest $gifc has the context's MAC" || cp_bad "guest MAC $gmac, want $mac"
-cp_expect "context running with link up" '.[0].state == "running" and .[0].link_state == "up"' ctx show web1
+cp_expect "context running with link up" '.[0].state == "running" and .[0].link_up == true' ctx show web1
 
 : >"$out/go"
 for _ in $(seq 600); do [ -e "$out/vf-result" ] && break; cdna_sleep 0.1; done

@@ -3,8 +3,9 @@
 # cdna-timeout: 480
 #
 # Every refusal of the control plane, through cdnactl: the exit status is
-# 1, stderr carries the kernel's extack message, and nothing changed
-# (NICs, contexts and mdevs compared before and after).  Contexts held by
+# 2 (255 for a command line cdnactl refuses itself), stderr carries the
+# kernel's extack message, stdout stays empty (also with -j), and nothing
+# changed (NICs, contexts and mdevs compared before and after).  Contexts held by
 # a "VM" use selftests/vfio/cdna_hold (a userspace VFIO opener).
 set -u
 . "$CDNA_LIB"
@@ -29,16 +30,16 @@ cp_err "max_ctx out of range" "out of range" nic add dev "$CP_PEER" max_ctx 65
 cp_err "ctx add on an unknown NIC" "unknown NIC" ctx add nic nosuch0 name a
 cp_err "ctx add on a NIC not attached" "unknown NIC" ctx add nic "$CP_PEER" name a
 cp_err "invalid MAC (zero)" "invalid MAC address" ctx add nic "$CP_NIC" name a mac 00:00:00:00:00:00
-cp_err "malformed MAC" 'invalid mac "52:54:00:zz:00:01"' ctx add nic "$CP_NIC" name a mac 52:54:00:zz:00:01
+cp_usage "malformed MAC" 'invalid mac "52:54:00:zz:00:01"' ctx add nic "$CP_NIC" name a mac 52:54:00:zz:00:01
 cp_err "multicast MAC" "MAC address is multicast" ctx add nic "$CP_NIC" name a mac 01:00:5e:00:00:01
 cp_err "queues 3" "queue pairs must be 1, 2, 4 or 8" ctx add nic "$CP_NIC" name a queues 3
 cp_err "queues 16" "queue pairs out of range" ctx add nic "$CP_NIC" name a queues 16
 cp_err "queues 0" "queue pairs out of range" ctx add nic "$CP_NIC" name a queues 0
-cp_err "vlan 4095" 'invalid vlan "4095"' ctx add nic "$CP_NIC" name a vlan 4095
+cp_usage "vlan 4095" 'invalid vlan "4095"' ctx add nic "$CP_NIC" name a vlan 4095
 cp_err "bad name" "context name must be" ctx add nic "$CP_NIC" name 'a/b'
-cp_err "missing name" "Context name is not set" ctx add nic "$CP_NIC"
-cp_err "missing nic" "NIC (nic) is not set" ctx add name a
-cp_err "unknown option" 'unknown option "color"' ctx add nic "$CP_NIC" name a color blue
+cp_usage "missing name" "Context name is not set" ctx add nic "$CP_NIC"
+cp_usage "missing nic" "NIC (nic) is not set" ctx add name a
+cp_usage "unknown option" 'unknown option "color"' ctx add nic "$CP_NIC" name a color blue
 if [ -n "$(ls /sys/class/iommu 2>/dev/null)" ]; then
 	cp_err "protect iommu" "iommu protection not implemented" ctx add nic "$CP_NIC" name a protect iommu
 else
@@ -67,22 +68,35 @@ elif [ "$before" != "$(cp_snapshot)" ]; then
 else
 	cp_good "sysfs create on a full NIC refused"
 fi
-cp_ok "ctx del c" ctx del c
+cp_ok "ctx del name c (keyword form)" ctx del name c
 
 # --- ctx set / del / show ----------------------------------------------------
 cp_err "set MAC to another context's" "MAC address is in use" ctx set b mac 52:54:00:00:00:0a
 cp_err "set multicast MAC" "MAC address is multicast" ctx set b mac 33:33:00:00:00:01
 cp_err "set the uplink's own MAC" "MAC address is the uplink's own" ctx set b mac "$umac"
 cp_err "set the uplink's own MAC with a VLAN" "MAC address is the uplink's own" ctx set b mac "$umac" vlan 7
-cp_err "set nothing" "nothing to set" ctx set b
+cp_usage "set nothing" "nothing to set" ctx set b
 cp_err "set an unknown context" "no such context" ctx set nosuch link up
-cp_err "set queues" 'unknown option "queues"' ctx set b queues 2
+cp_usage "set queues" 'unknown option "queues"' ctx set b queues 2
 cp_err "del an unknown context" "no such context" ctx del nosuch
 cp_err "show an unknown context" "no such context" ctx show nosuch
 cp_err "stats of an unknown context" "no such context" ctx stats nosuch
 cp_err "qemu-args of an unknown context" "no such context" ctx qemu-args nosuch
-cp_err "unknown command" 'command "frobnicate" is unknown' ctx frobnicate
-cp_err "unknown object" 'object "foo" is unknown' foo
+cp_err "del name of an unknown context (keyword form)" "no such context" ctx del name nosuch
+# -j: a kernel error prints nothing on stdout (cp_err checks it), not "[]"
+cp_err "-j show of an unknown context" "no such context" -j ctx show nosuch
+cp_err "-j stats of an unknown context" "no such context" -j ctx stats nosuch
+cp_err "-j nic show of a NIC not attached" "uplink is not attached" -j nic show "$CP_PEER"
+cp_err "-j nic show dev of a NIC not attached" "uplink is not attached" -j nic show dev "$CP_PEER"
+# a keyword is never a name, a global option after the object is an error
+cp_usage "ctx show nic (a keyword, not a name)" 'option "nic" needs a value' ctx show nic
+cp_usage "ctx show -j (an option after the object)" '"-j" is an option of cdnactl itself' ctx show -j
+cp_usage "timeout out of range says the range" \
+	'invalid timeout "86401": out of range, expected 0..86400' ctx del b force timeout 86401
+cp_usage "rate out of range says the range" \
+	'invalid rate "1000001": out of range, expected 0..1000000' ctx set b rate 1000001
+cp_usage "unknown command" 'command "frobnicate" is unknown' ctx frobnicate
+cp_usage "unknown object" 'object "foo" is unknown' foo
 
 # --- held by a VM -------------------------------------------------------------
 if cp_hold "$ua"; then
@@ -91,7 +105,7 @@ if cp_hold "$ua"; then
 	cp_err "set MAC while a VM holds it" "only while no VM holds the context" ctx set a mac 52:54:00:00:00:0b
 	cp_err "nic del while contexts exist" "NIC has contexts" nic del dev "$CP_NIC"
 	cp_ok "set link while held" ctx set a link down
-	cp_expect "link down while held" '.[0].link_state == "down"' ctx show a
+	cp_expect "link down while held" '.[0].link_up == false' ctx show a
 	cp_unhold
 	cp_expect "closed after the holder left" '.[0].state == "closed"' ctx show a
 else
@@ -115,10 +129,10 @@ fi
 ub=$(cp_ctl -j ctx show b | jq -r '.[0].uuid')
 if cp_hold "$ub"; then
 	err=$(cp_ctl ctx del b force timeout 2 2>&1)
-	[ $? -eq 1 ] && [[ "$err" == *"did not release it within 2 s"* ]] &&
+	[ $? -eq 2 ] && [[ "$err" == *"did not release it within 2 s"* ]] &&
 		cp_good "del force times out on a VMM that does not let go" ||
 		cp_bad "del force with timeout: '$err'"
-	cp_expect "forced context is deleting" '.[0].state == "deleting" and .[0].link_state == "down"' ctx show b
+	cp_expect "forced context is deleting" '.[0].state == "deleting" and .[0].link_up == false' ctx show b
 	cp_unhold
 	for _ in {1..100}; do [ -e "$CP_MDEV/$ub" ] || break; cdna_sleep 0.05; done
 	[ ! -e "$CP_MDEV/$ub" ] && cp_good "removal completed once the VMM let go" ||

@@ -9,9 +9,12 @@
 #   cp_ctl ARGS...           cdnactl (under the command in CP_WRAP, if any)
 #   cp_ok DESC ARGS...       cdnactl ARGS must succeed
 #   cp_err DESC ERRNO_MSG ARGS...
-#                            cdnactl ARGS must fail (exit 1), print
-#                            "Error: ...ERRNO_MSG..." on stderr and change
+#                            cdnactl ARGS must fail as refused by the
+#                            kernel (exit 2), print "Error: ...ERRNO_MSG..."
+#                            on stderr, nothing on stdout, and change
 #                            nothing (cp_snapshot before and after)
+#   cp_usage DESC MSG ARGS...  the same for a command line cdnactl itself
+#                            refuses (exit 255, cdnactl(8) EXIT STATUS)
 #   cp_expect DESC JQ ARGS...  cdnactl -j ARGS | jq -e JQ must hold
 #   cp_snapshot              print the whole state: NICs, contexts, mdevs
 #   cp_hold UUID [--release-on-request]
@@ -73,23 +76,36 @@ cp_ok() {
 	fi
 }
 
-cp_err() {
-	local desc=$1 msg=$2 before after err rc
-	shift 2
+# cp_fails RC DESC MSG ARGS...: the common part of cp_err and cp_usage.
+cp_fails() {
+	local want=$1 desc=$2 msg=$3 before after err rc out
+	shift 3
 	before=$(cp_snapshot)
-	err=$(cp_ctl "$@" 2>&1 >/dev/null)
+	out=$CDNA_TEST_DIR/cp_fails.out
+	mkdir -p "$CDNA_TEST_DIR"
+	err=$(cp_ctl "$@" 2>&1 >"$out")
 	rc=$?
 	after=$(cp_snapshot)
-	if [ $rc -ne 1 ]; then
-		cp_bad "$desc: cdnactl $* exited $rc, not 1 (stderr: $err)"
+	if [ $rc -ne "$want" ]; then
+		cp_bad "$desc: cdnactl $* exited $rc, not $want (stderr: $err)"
 	elif [[ "$err" != Error:*"$msg"* ]]; then
 		cp_bad "$desc: cdnactl $*: expected \"Error: ...$msg...\", got \"$err\""
+	elif [ -s "$out" ]; then
+		cp_bad "$desc: cdnactl $* failed but printed on stdout: $(cat "$out")"
 	elif [ "$before" != "$after" ]; then
 		cp_bad "$desc: cdnactl $* changed the state"
 		diff <(echo "$before") <(echo "$after") | sed 's/^/    /'
 	else
 		cp_good "$desc ($err)"
 	fi
+}
+
+cp_err() {
+	cp_fails 2 "$@"
+}
+
+cp_usage() {
+	cp_fails 255 "$@"
 }
 
 cp_expect() {

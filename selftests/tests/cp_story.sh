@@ -45,7 +45,7 @@ echo "guest: $gifc $gmac, $gnq queue pairs offered"
 [ "$gmac" = $mac ] && cp_good "guest sees the MAC" || cp_bad "guest MAC $gmac"
 [ "$gnq" = 2 ] && cp_good "guest NIC offers 2 queue pairs" || cp_bad "guest NIC offers $gnq queue pairs"
 
-cp_expect "context running" '.[0].state == "running" and .[0].link_state == "up"' ctx show web1
+cp_expect "context running" '.[0].state == "running" and .[0].link_up == true' ctx show web1
 
 : >"$out/go"
 while [ ! -e "$out/vf-result" ] && [ ! -e "$out/done" ]; do cdna_sleep 0.1; done

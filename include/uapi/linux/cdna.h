@@ -326,6 +326,7 @@ enum cdna_cmd {
 	CDNA_CMD_CTX_SET,	/* NAME or UUID + attributes to change */
 	CDNA_CMD_CTX_STATS,	/* NAME or UUID; dump without */
 	CDNA_CMD_EVENT,		/* multicast: EVENT + NAME/UUID/NIC [LINK_UP] */
+	CDNA_CMD_VERSION_GET,	/* no attributes; reply: VERSION (anyone) */
 	__CDNA_CMD_MAX,
 };
 
@@ -358,6 +359,7 @@ enum cdna_attr {
 	CDNA_ATTR_QUEUE_STATS,		/* nest, repeated: one per queue */
 	CDNA_ATTR_EVENT,		/* u8: enum cdna_event */
 	CDNA_ATTR_CTX_LINK_UP,		/* u8: 0/1, the link the guest sees */
+	CDNA_ATTR_VERSION,		/* string: cdna.ko's version */
 	__CDNA_ATTR_MAX,
 };
 
