@@ -29,9 +29,13 @@
 
 #include "cdna.h"
 
-/* Protects cdna_nics. Taken before rtnl_lock (the engine may take it). */
+/* Protects cdna_nics and cdna_nics_dying. Taken before rtnl_lock (the
+ * engine may take it).
+ */
 DEFINE_MUTEX(cdna_nics_lock);
 LIST_HEAD(cdna_nics);
+/* Revoked NICs whose release has not finished: their names stay taken. */
+static LIST_HEAD(cdna_nics_dying);
 
 static struct class cdna_nic_class = {
 	.name	= CDNA_DRV_NAME,
@@ -127,6 +131,13 @@ int cdna_nic_attach(struct net_device *uplink, unsigned int max_ctx)
 		ret = -EEXIST;
 		goto err_unlock;
 	}
+	list_for_each_entry(nic, &cdna_nics_dying, node) {
+		/* Its device and debugfs names are still in use. */
+		if (!strcmp(nic->ifname, uplink->name)) {
+			ret = -EEXIST;
+			goto err_unlock;
+		}
+	}
 
 	nic = kzalloc(sizeof(*nic), GFP_KERNEL);
 	if (!nic) {
@@ -188,7 +199,7 @@ err_unlock:
 /*
  * First half of a detach, under cdna_nics_lock: refuse if the NIC has
  * contexts or definitions (unless @force), stop new contexts and opens,
- * leave the list.
+ * move to the dying list (the name stays taken until the release).
  */
 static int cdna_nic_unlink(struct cdna_nic *nic, bool force)
 {
@@ -201,7 +212,7 @@ static int cdna_nic_unlink(struct cdna_nic *nic, bool force)
 	}
 	nic->detaching = true;
 	mutex_unlock(&nic->lock);
-	list_del_init(&nic->node);
+	list_move_tail(&nic->node, &cdna_nics_dying);
 	return 0;
 }
 
@@ -256,6 +267,9 @@ static void cdna_nic_finish(struct cdna_nic *nic)
 	cdna_debugfs_nic_del(nic);	/* after the contexts' directories */
 	cdna_engine_destroy(nic);
 	dev_info(&nic->dev, "detached from %s\n", nic->ifname);
+	mutex_lock(&cdna_nics_lock);
+	list_del_init(&nic->node);
+	mutex_unlock(&cdna_nics_lock);
 	device_unregister(&nic->dev);	/* may free the NIC */
 }
 
