@@ -16,8 +16,8 @@
  * "running" once the device runs.  Each request is reported on stdout as
  * "request link=L status=S cause=C" (the LINK, STATUS and ERROR_CAUSE
  * registers then), and stdin lines are commands: "regs" prints the same
- * line, "enable" tries to enable queue 0 again after a reset and prints
- * "enable=E" (ENABLE read back).
+ * line, "enable" resets the function (VFIO_DEVICE_RESET), enables queue 0
+ * again and prints "enable=E" (ENABLE read back).
  */
 #include <errno.h>
 #include <poll.h>
@@ -83,6 +83,7 @@ static void hold_command(struct cdna_vfio *v, const char *cmd)
 	if (!strncmp(cmd, "regs", 4)) {
 		hold_regs(v, "regs");
 	} else if (!strncmp(cmd, "enable", 6)) {
+		cdna_vfio_reset(v);
 		printf("enable=%d\n", hold_queue(v, 0));
 		fflush(stdout);
 	}
