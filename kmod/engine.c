@@ -538,7 +538,9 @@ static void cdna_engine_unhook(struct cdna_engine *eng)
 void cdna_engine_uplink_gone(struct net_device *dev)
 {
 	ASSERT_RTNL();
-	if (rcu_access_pointer(dev->rx_handler) != cdna_engine_rx_handler)
+	/* A move to another namespace also says NETDEV_UNREGISTER. */
+	if (dev->reg_state == NETREG_REGISTERED ||
+	    rcu_access_pointer(dev->rx_handler) != cdna_engine_rx_handler)
 		return;
 	cdna_engine_unhook(rtnl_dereference(dev->rx_handler_data));
 }
