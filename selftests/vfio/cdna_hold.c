@@ -16,8 +16,9 @@
  * "running" once the device runs.  Each request is reported on stdout as
  * "request link=L status=S cause=C" (the LINK, STATUS and ERROR_CAUSE
  * registers then), and stdin lines are commands: "regs" prints the same
- * line, "enable" resets the function (VFIO_DEVICE_RESET), enables queue 0
- * again and prints "enable=E" (ENABLE read back).
+ * line, "enable" resets the function (VFIO_DEVICE_RESET), negotiates the
+ * features again, enables queue 0 and prints "enable=E" (ENABLE read
+ * back).
  */
 #include <errno.h>
 #include <poll.h>
@@ -31,6 +32,7 @@
 #define HOLD_IOVA	0x100000ULL
 #define HOLD_DMA_SIZE	0x20000UL	/* 64 KiB of rings per queue */
 #define HOLD_RING_SIZE	256
+#define HOLD_FEATURES	((1ULL << CDNA_F_VERSION_1) | (1ULL << CDNA_F_LINK_IRQ))
 
 /* Rings of queue @q: descriptors, completions, shared indexes. */
 static int hold_queue(struct cdna_vfio *v, unsigned int q)
@@ -44,7 +46,6 @@ static int hold_queue(struct cdna_vfio *v, unsigned int q)
 /* Bring the function up with queues 0 and 1; 0 or a negative errno. */
 static int hold_run(struct cdna_vfio *v, struct cdna_vfio_dma *dma)
 {
-	uint64_t f = (1ULL << CDNA_F_VERSION_1) | (1ULL << CDNA_F_LINK_IRQ);
 	uint32_t st;
 	int ret;
 
@@ -53,7 +54,7 @@ static int hold_run(struct cdna_vfio *v, struct cdna_vfio_dma *dma)
 		return ret;
 	ret = cdna_vfio_msix_enable(v);
 	if (!ret)
-		ret = cdna_vfio_negotiate(v, f);
+		ret = cdna_vfio_negotiate(v, HOLD_FEATURES);
 	if (ret)
 		return ret;
 	if (hold_queue(v, 0) != 1 || hold_queue(v, 1) != 1)
@@ -84,6 +85,7 @@ static void hold_command(struct cdna_vfio *v, const char *cmd)
 		hold_regs(v, "regs");
 	} else if (!strncmp(cmd, "enable", 6)) {
 		cdna_vfio_reset(v);
+		cdna_vfio_negotiate(v, HOLD_FEATURES);
 		printf("enable=%d\n", hold_queue(v, 0));
 		fflush(stdout);
 	}
