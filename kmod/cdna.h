@@ -413,6 +413,13 @@ struct cdna_pincache {
  * @thread: the engine thread, "cdna/<ifname>"
  * @wake_seq: bumped by every wake-up (kicks, RX arrivals)
  * @sleeping: the thread is (about to be) asleep; wakers must wake it
+ * @hooked: the rx_handler is registered and the uplink promiscuous
+ *	(rtnl_lock)
+ * @revoked: the engine let go of the uplink (cdna_engine_revoke()): the
+ *	thread is stopped (its task_struct stays referenced for wakers)
+ *	and @uplink must not be used any more.  Written once by the NIC's
+ *	detach, before contexts are revoked; read under a context's
+ *	engine lock or by the detach itself
  * @lock: protects @ctx_list; the thread holds it for a whole pass
  * @ctx_list: every context of the NIC (struct cdna_engine_ctx.node)
  * @table_lock: serialises writers of @mac_hash and @running
@@ -439,6 +446,8 @@ struct cdna_engine {
 	struct task_struct *thread;
 	atomic_t wake_seq;
 	bool sleeping;
+	bool hooked;
+	bool revoked;
 
 	struct mutex lock;	/* ctx_list, ctx_seq */
 	struct list_head ctx_list;
@@ -735,7 +744,8 @@ static inline struct cdna_ctx *cdna_vdev_to_ctx(struct vfio_device *vdev)
  * @types: mdev types "cdna-1qp" .. "cdna-8qp" (sysfs_name "1qp" ..: the
  *	mdev core prefixes the class name)
  * @type_list: pointers to @types for mdev_register_parent()
- * @uplink: the uplink net_device (a reference is held)
+ * @uplink: the uplink net_device (a reference is held); NULL once the NIC
+ *	is revoked (written under @lock, after the NIC left the list)
  * @uplink_tracker: tracks that reference
  * @ifname: the uplink's name, followed on NETDEV_CHANGENAME (debugfs
  *	directory name); written with cdna_nics_lock and @lock held, read
@@ -751,6 +761,8 @@ static inline struct cdna_ctx *cdna_vdev_to_ctx(struct vfio_device *vdev)
  * @detaching: detach started: no new context, no new open
  * @engine: the engine instance (engine.c)
  * @debugfs: this NIC's debugfs directory
+ * @release_work: the second half of a detach, when VMs still hold
+ *	contexts of the revoked NIC (nic.c)
  */
 struct cdna_nic {
 	struct device dev;
@@ -773,6 +785,7 @@ struct cdna_nic {
 
 	struct cdna_engine *engine;
 	struct dentry *debugfs;
+	struct work_struct release_work;
 };
 
 static inline struct cdna_nic *cdna_parent_to_nic(struct mdev_parent *parent)
@@ -970,6 +983,8 @@ void cdna_queue_ring_error(struct cdna_queue *q, u32 cause);
 /* engine.c: the engine and its per-context state */
 int cdna_engine_create(struct cdna_nic *nic);
 void cdna_engine_destroy(struct cdna_nic *nic);
+void cdna_engine_revoke(struct cdna_nic *nic);
+void cdna_engine_uplink_gone(struct net_device *dev);
 int cdna_engine_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx);
 void cdna_engine_ctx_del(struct cdna_nic *nic, struct cdna_ctx *ctx);
 void cdna_engine_ctx_start(struct cdna_ctx *ctx);

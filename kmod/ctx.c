@@ -598,10 +598,12 @@ void cdna_ctx_set_tx_policy(struct cdna_ctx *ctx, bool trusted, bool spoofchk,
  * @ctx: the context
  * @force: also if a VM holds it
  *
- * Marks the context deleting (no new open; a reset keeps it stopped) and
- * sets its link down.  If a VM holds it (only with @force), stops the
- * engine, disables every queue, releases every pin and enters ERROR.  The
- * mdev removal that follows waits for the VMM to release the device.
+ * Marks the context deleting (no new open; from then on the guest's queue
+ * enables and DRIVER_OK are refused with an error, so a reset keeps it
+ * stopped) and sets its link down.  If a VM holds it (only with @force),
+ * stops the engine, disables every queue, releases every pin and enters
+ * ERROR.  Never waits for the VM: the mdev removal that follows does.
+ * Also how a NIC that loses its uplink orphans its contexts (nic.c).
  *
  * Return: 0, or -EBUSY if a VM holds the context and @force is false.
  */

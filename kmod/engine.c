@@ -522,6 +522,9 @@ int cdna_engine_create(struct cdna_nic *nic)
 		goto err_free;
 	}
 
+	/* Wakers may still call wake_up_process() after the thread ended. */
+	get_task_struct(eng->thread);
+
 	rtnl_lock();
 	ret = netdev_rx_handler_register(uplink, cdna_engine_rx_handler, eng);
 	if (ret) {
@@ -533,6 +536,7 @@ int cdna_engine_create(struct cdna_nic *nic)
 	ret = dev_set_promiscuity(uplink, 1);
 	if (ret)
 		goto err_unregister_handler;
+	eng->hooked = true;
 	rtnl_unlock();
 
 	nic->engine = eng;
@@ -544,15 +548,75 @@ err_unregister_handler:
 	rtnl_unlock();
 err_stop_thread:
 	kthread_stop(eng->thread);
+	put_task_struct(eng->thread);
 err_free:
 	kfree(eng);
 	return ret;
 }
 
+/* Undo the rx_handler and the promiscuity of cdna_engine_create(). */
+static void cdna_engine_unhook(struct cdna_engine *eng)
+{
+	ASSERT_RTNL();
+	if (!eng->hooked)
+		return;
+	eng->hooked = false;
+	/* Waits until no rx_handler call is in flight. */
+	netdev_rx_handler_unregister(eng->uplink);
+	dev_set_promiscuity(eng->uplink, -1);
+}
+
 /**
- * cdna_engine_destroy() - stop the engine of a NIC being detached
+ * cdna_engine_uplink_gone() - a device is being unregistered: if it is an
+ *	uplink, take the engine off it at once
+ * @dev: the device (NETDEV_UNREGISTER)
+ *
+ * Called by the netdev notifier with rtnl_lock held.  Removes the
+ * rx_handler and the promiscuity, as the owner of an rx_handler must;
+ * the rest of the revocation (thread, contexts, the reference) follows
+ * in cdna_engine_revoke(), from a work item.
+ */
+void cdna_engine_uplink_gone(struct net_device *dev)
+{
+	ASSERT_RTNL();
+	/* A move to another namespace also says NETDEV_UNREGISTER. */
+	if (dev->reg_state == NETREG_REGISTERED ||
+	    rcu_access_pointer(dev->rx_handler) != cdna_engine_rx_handler)
+		return;
+	cdna_engine_unhook(rtnl_dereference(dev->rx_handler_data));
+}
+
+/**
+ * cdna_engine_revoke() - the engine lets go of the uplink
+ * @nic: the NIC, detaching; its contexts may still exist and be open
+ *
+ * Removes the rx_handler (unless the netdev notifier did already), stops
+ * the thread and returns when nothing of the engine uses the uplink any
+ * more: no frame reaches a context from it, none is sent to it.  Never
+ * waits for a VM.  The engine's memory and its per-context state stay
+ * until cdna_engine_destroy(), so contexts that VMs still hold remain
+ * valid (the engine just does not run them: doorbells only wake a thread
+ * that is gone).  Takes rtnl_lock; idempotent.
+ */
+void cdna_engine_revoke(struct cdna_nic *nic)
+{
+	struct cdna_engine *eng = nic->engine;
+
+	if (!eng || eng->revoked)
+		return;
+	rtnl_lock();
+	cdna_engine_unhook(eng);
+	rtnl_unlock();
+	/* A pass in progress ends; no pass starts after this. */
+	kthread_stop(eng->thread);
+	WRITE_ONCE(eng->revoked, true);
+}
+
+/**
+ * cdna_engine_destroy() - free the engine of a NIC being detached
  * @nic: the NIC; every context was deleted
  *
+ * Revokes the uplink first if cdna_engine_revoke() was not called.
  * Takes rtnl_lock.
  */
 void cdna_engine_destroy(struct cdna_nic *nic)
@@ -561,15 +625,11 @@ void cdna_engine_destroy(struct cdna_nic *nic)
 
 	if (!eng)
 		return;
-	rtnl_lock();
-	netdev_rx_handler_unregister(eng->uplink);
-	dev_set_promiscuity(eng->uplink, -1);
-	rtnl_unlock();
-	/* No rx_handler runs any more (unregister waits for readers). */
-	kthread_stop(eng->thread);
+	cdna_engine_revoke(nic);
 	if (!list_empty(&eng->ctx_list))
 		dev_err(&nic->dev, "engine destroyed with contexts left\n");
 	nic->engine = NULL;
+	put_task_struct(eng->thread);
 	kfree(eng);
 }
 
@@ -656,7 +716,8 @@ void cdna_engine_ctx_start(struct cdna_ctx *ctx)
 		return;
 	eng = ectx->eng;
 	mutex_lock(&ectx->lock);
-	if (ectx->started)
+	/* After a revoke nothing runs a context (its NIC lost the uplink). */
+	if (ectx->started || READ_ONCE(eng->revoked))
 		goto out_unlock;
 	ether_addr_copy(ectx->mac, ctx->mac);
 	ectx->vlan = ctx->vlan;

@@ -5,10 +5,21 @@
  * Attaching an uplink creates a NIC: a device "cdna-<ifname>" of class
  * "cdna" that is the mdev parent of the NIC's contexts, with one mdev type
  * per queue-pair count (cdna-1qp, cdna-2qp, cdna-4qp, cdna-8qp), and an
- * engine instance.  A reference on the uplink is held until detach; when
- * the uplink goes away the NIC is detached by a work item, which waits for
- * VMs to release their contexts (the mdev core asks them through the VFIO
- * request channel).
+ * engine instance.
+ *
+ * Detach happens in two steps (docs/control-plane.md, "Teardown"):
+ *  - revoke, at once: the NIC leaves the list, the engine lets go of the
+ *    uplink (rx_handler, thread), every context is orphaned (link down,
+ *    stopped, its pins dropped, rings refused from then on, the VM asked
+ *    to release it) and the reference on the uplink is dropped.  Nothing
+ *    here waits for a VM, so neither the uplink's unregistration nor a
+ *    netlink request can be held up by a guest;
+ *  - release, later: the mdev parent is unregistered, which removes every
+ *    context and so waits until each VM closed its device; then the engine
+ *    and the NIC device go.  This runs on cdna_nic_wq when a VM still holds
+ *    a context, else at once.
+ * The NIC (its struct device) thus outlives its uplink: nic->uplink is
+ * NULL from the revoke on.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,9 +30,13 @@
 
 #include "cdna.h"
 
-/* Protects cdna_nics. Taken before rtnl_lock (the engine may take it). */
+/* Protects cdna_nics and cdna_nics_dying. Taken before rtnl_lock (the
+ * engine may take it).
+ */
 DEFINE_MUTEX(cdna_nics_lock);
 LIST_HEAD(cdna_nics);
+/* Revoked NICs whose release has not finished: their names stay taken. */
+static LIST_HEAD(cdna_nics_dying);
 
 static struct class cdna_nic_class = {
 	.name	= CDNA_DRV_NAME,
@@ -39,6 +54,12 @@ static const char * const cdna_nic_type_pretty[CDNA_NUM_MDEV_TYPES] = {
 
 static_assert(1 << (CDNA_NUM_MDEV_TYPES - 1) == CDNA_MAX_QUEUE_PAIRS);
 
+/* Releases of revoked NICs whose contexts VMs still hold (they may wait
+ * for as long as a VM keeps its device).
+ */
+static struct workqueue_struct *cdna_nic_wq;
+
+static void cdna_nic_release_workfn(struct work_struct *work);
 static void cdna_nic_gone_workfn(struct work_struct *work);
 static DECLARE_WORK(cdna_nic_gone_work, cdna_nic_gone_workfn);
 static void cdna_nic_link_workfn(struct work_struct *work);
@@ -111,6 +132,13 @@ int cdna_nic_attach(struct net_device *uplink, unsigned int max_ctx)
 		ret = -EEXIST;
 		goto err_unlock;
 	}
+	list_for_each_entry(nic, &cdna_nics_dying, node) {
+		/* Its device and debugfs names are still in use. */
+		if (!strcmp(nic->ifname, uplink->name)) {
+			ret = -EEXIST;
+			goto err_unlock;
+		}
+	}
 
 	nic = kzalloc(sizeof(*nic), GFP_KERNEL);
 	if (!nic) {
@@ -121,6 +149,7 @@ int cdna_nic_attach(struct net_device *uplink, unsigned int max_ctx)
 	INIT_LIST_HEAD(&nic->ctx_list);
 	INIT_LIST_HEAD(&nic->defs);
 	INIT_LIST_HEAD(&nic->node);
+	INIT_WORK(&nic->release_work, cdna_nic_release_workfn);
 	nic->max_ctx = max_ctx ?: CDNA_MAX_CTX_PER_NIC;
 	strscpy(nic->ifname, uplink->name, sizeof(nic->ifname));
 	for (i = 0; i < CDNA_NUM_MDEV_TYPES; i++) {
@@ -171,7 +200,7 @@ err_unlock:
 /*
  * First half of a detach, under cdna_nics_lock: refuse if the NIC has
  * contexts or definitions (unless @force), stop new contexts and opens,
- * leave the list.
+ * move to the dying list (the name stays taken until the release).
  */
 static int cdna_nic_unlink(struct cdna_nic *nic, bool force)
 {
@@ -184,19 +213,52 @@ static int cdna_nic_unlink(struct cdna_nic *nic, bool force)
 	}
 	nic->detaching = true;
 	mutex_unlock(&nic->lock);
-	list_del_init(&nic->node);
+	list_move_tail(&nic->node, &cdna_nics_dying);
 	return 0;
 }
 
 /*
- * Second half, without cdna_nics_lock: remove every context (waiting for
- * VMs that still hold one), the engine, the uplink reference, the device.
+ * Revoke, without cdna_nics_lock (the caller unlinked the NIC and owns its
+ * detach): after this nothing uses or references the uplink, and every
+ * context is orphaned until its VM closes it.  Never waits for a VM.
+ * Return: true if a VM still holds a context (the release must not run
+ * synchronously).
  */
-static void cdna_nic_teardown(struct cdna_nic *nic)
+static bool cdna_nic_revoke(struct cdna_nic *nic)
+{
+	struct net_device *uplink;
+	struct cdna_ctx *ctx;
+	bool held;
+
+	dev_info(&nic->dev, "detaching from %s\n", nic->ifname);
+	/* First the uplink: no frame in or out once this returns. */
+	cdna_engine_revoke(nic);
+
+	mutex_lock(&nic->lock);
+	list_for_each_entry(ctx, &nic->ctx_list, node) {
+		/* Link down, stopped, pins dropped, rings refused. */
+		cdna_ctx_delete_begin(ctx, true);
+		/* Ask every VM now, not one after the other as the mdev
+		 * removals of the release come to each.
+		 */
+		cdna_irq_request(ctx, 0);
+	}
+	held = nic->nopen;
+	uplink = nic->uplink;
+	nic->uplink = NULL;
+	mutex_unlock(&nic->lock);
+	netdev_put(uplink, &nic->uplink_tracker);
+	return held;
+}
+
+/*
+ * Release: remove every context (the mdev core waits for each VM holding
+ * one to close it), the engine, the device.  The NIC is revoked.
+ */
+static void cdna_nic_finish(struct cdna_nic *nic)
 {
 	struct cdna_ctx_def *def, *tmp;
 
-	dev_info(&nic->dev, "detaching from %s\n", nic->ifname);
 	mdev_unregister_parent(&nic->parent);
 	list_for_each_entry_safe(def, tmp, &nic->defs, node) {
 		list_del(&def->node);
@@ -205,18 +267,38 @@ static void cdna_nic_teardown(struct cdna_nic *nic)
 	nic->ndefs = 0;
 	cdna_debugfs_nic_del(nic);	/* after the contexts' directories */
 	cdna_engine_destroy(nic);
-	netdev_put(nic->uplink, &nic->uplink_tracker);
-	nic->uplink = NULL;
-	device_unregister(&nic->dev);
+	dev_info(&nic->dev, "detached from %s\n", nic->ifname);
+	mutex_lock(&cdna_nics_lock);
+	list_del_init(&nic->node);
+	mutex_unlock(&cdna_nics_lock);
+	device_unregister(&nic->dev);	/* may free the NIC */
+}
+
+static void cdna_nic_release_workfn(struct work_struct *work)
+{
+	cdna_nic_finish(container_of(work, struct cdna_nic, release_work));
+}
+
+/* Revoke now; release now, or on cdna_nic_wq if a VM holds a context. */
+static void cdna_nic_teardown(struct cdna_nic *nic)
+{
+	if (cdna_nic_revoke(nic)) {
+		dev_info(&nic->dev, "contexts stay orphaned until their VMs close them\n");
+		queue_work(cdna_nic_wq, &nic->release_work);
+	} else {
+		cdna_nic_finish(nic);
+	}
 }
 
 /**
  * cdna_nic_detach_name() - detach the uplink called @ifname
  * @ifname: interface name
- * @force: detach even if the NIC has contexts, which are removed (waits
- *	until VMs holding one release it)
+ * @force: detach even if the NIC has contexts, which are removed
  *
- * Every context of the NIC (its mdev instance) is removed.
+ * Every context of the NIC (its mdev instance) is removed.  With @force,
+ * contexts that VMs hold are orphaned and the VMs asked to release them;
+ * their removal completes in the background when the VMs close them
+ * (never waited for here: this runs in a netlink request).
  *
  * Return: 0, -ENODEV if not attached, -EBUSY if the NIC has contexts.
  */
@@ -239,7 +321,7 @@ int cdna_nic_detach_name(const char *ifname, bool force)
  * cdna_nic_detach_all() - detach every NIC (module unload)
  *
  * No VM can hold a context here: an open VFIO device holds a module
- * reference.
+ * reference.  Releases still queued finish before this returns.
  */
 void cdna_nic_detach_all(void)
 {
@@ -256,13 +338,17 @@ void cdna_nic_detach_all(void)
 			break;
 		cdna_nic_teardown(nic);
 	}
+	flush_workqueue(cdna_nic_wq);
 }
 
-/* Detach the NICs whose uplink is being unregistered. */
+/*
+ * Detach the NICs whose uplink is being unregistered.  The unregistration
+ * waits (netdev_run_todo) for the reference the revoke drops, and for
+ * nothing else of ours.
+ */
 static void cdna_nic_gone_workfn(struct work_struct *work)
 {
 	struct cdna_nic *nic, *found;
-	struct cdna_ctx *ctx;
 
 	for (;;) {
 		found = NULL;
@@ -278,12 +364,6 @@ static void cdna_nic_gone_workfn(struct work_struct *work)
 		mutex_unlock(&cdna_nics_lock);
 		if (!found)
 			break;
-
-		/* Tell the guests before waiting for them. */
-		mutex_lock(&found->lock);
-		list_for_each_entry(ctx, &found->ctx_list, node)
-			cdna_ctx_set_link(ctx, false);
-		mutex_unlock(&found->lock);
 		cdna_nic_teardown(found);
 	}
 }
@@ -336,6 +416,8 @@ static int cdna_nic_netdev_event(struct notifier_block *nb,
 	 */
 	switch (event) {
 	case NETDEV_UNREGISTER:
+		/* The rx_handler goes now (rtnl is held, as it needs). */
+		cdna_engine_uplink_gone(netdev_notifier_info_to_dev(ptr));
 		queue_work(system_long_wq, &cdna_nic_gone_work);
 		break;
 	case NETDEV_UP:
@@ -746,9 +828,12 @@ int cdna_nic_init(void)
 {
 	int ret;
 
+	cdna_nic_wq = alloc_workqueue("cdna_release", WQ_UNBOUND, 0);
+	if (!cdna_nic_wq)
+		return -ENOMEM;
 	ret = class_register(&cdna_nic_class);
 	if (ret)
-		return ret;
+		goto err_destroy_wq;
 	ret = register_netdevice_notifier(&cdna_nic_netdev_nb);
 	if (ret)
 		goto err_class_unregister;
@@ -756,6 +841,8 @@ int cdna_nic_init(void)
 
 err_class_unregister:
 	class_unregister(&cdna_nic_class);
+err_destroy_wq:
+	destroy_workqueue(cdna_nic_wq);
 	return ret;
 }
 
@@ -768,5 +855,6 @@ void cdna_nic_exit(void)
 	cancel_work_sync(&cdna_nic_gone_work);
 	cancel_work_sync(&cdna_nic_link_work);
 	cdna_nic_detach_all();
+	destroy_workqueue(cdna_nic_wq);
 	class_unregister(&cdna_nic_class);
 }

@@ -250,6 +250,12 @@ static void cdna_regs_queue_enable(struct cdna_ctx *ctx, struct cdna_queue *q,
 	}
 	if (q->enabled)
 		return;
+	if (ctx->deleting) {
+		/* Orphaned (deleted, or its NIC lost the uplink): no rings. */
+		cdna_regs_bad(ctx, off, val, "context is being removed");
+		cdna_ctx_error(ctx, CDNA_ERR_STATE, q->index);
+		return;
+	}
 	if (cdna_regs_needs_reset(ctx)) {
 		cdna_regs_bad(ctx, off, val, "device needs a reset");
 		return;
@@ -392,6 +398,12 @@ static void cdna_regs_write_status(struct cdna_ctx *ctx, u32 off, u32 val)
 	ctx->status = new;
 
 	if ((new & ~old) & CDNA_STATUS_DRIVER_OK) {
+		if (ctx->deleting) {
+			ctx->status &= ~CDNA_STATUS_DRIVER_OK;
+			cdna_regs_bad(ctx, off, val, "context is being removed");
+			cdna_ctx_error(ctx, CDNA_ERR_STATE, ~0U);
+			return;
+		}
 		if (cdna_ctx_set_state(ctx, CDNA_CTX_RUNNING)) {
 			ctx->status &= ~CDNA_STATUS_DRIVER_OK;
 			return;

@@ -142,7 +142,6 @@ int nl_monitor(int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
 /* ---- objects ---- */
 int cdnactl_nic(int argc, char **argv);
 int cdnactl_ctx(int argc, char **argv);
-int cdnactl_ctx_del_all(const char *nic, unsigned int timeout);
 int cdnactl_monitor(int argc, char **argv);
 
 /*

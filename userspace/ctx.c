@@ -416,50 +416,6 @@ static int ctx_del(int argc, char **argv)
 			   o.present & CDNACTL_OPT_FORCE, o.timeout);
 }
 
-struct ctx_list {
-	unsigned int n;
-	char (*uuids)[CDNACTL_UUID_LEN + 1];
-};
-
-static int ctx_list_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[CDNA_ATTR_MAX + 1];
-	struct ctx_list *l = data;
-	void *p;
-
-	nl_parse(nlh, tb);
-	if (!tb[CDNA_ATTR_CTX_UUID])
-		return MNL_CB_OK;
-	p = realloc(l->uuids, (l->n + 1) * sizeof(*l->uuids));
-	if (!p)
-		return MNL_CB_ERROR;
-	l->uuids = p;
-	snprintf(l->uuids[l->n++], CDNACTL_UUID_LEN + 1, "%s",
-		 mnl_attr_get_str(tb[CDNA_ATTR_CTX_UUID]));
-	return MNL_CB_OK;
-}
-
-/**
- * cdnactl_ctx_del_all() - force-delete every context of a NIC
- * @nic: uplink name
- * @timeout: seconds to wait for each VM, 0 for the default
- *
- * Return: 0 or -1 (the error is printed).
- */
-int cdnactl_ctx_del_all(const char *nic, unsigned int timeout)
-{
-	struct ctx_list l = {};
-	unsigned int i;
-	int ret = 0;
-
-	if (ctx_get(NULL, nic, false, ctx_list_cb, &l))
-		return -1;
-	for (i = 0; i < l.n && !ret; i++)
-		ret = ctx_del_one(l.uuids[i], true, timeout);
-	free(l.uuids);
-	return ret;
-}
-
 /* ------------------------------------------------------------------ */
 /* set                                                                 */
 /* ------------------------------------------------------------------ */

@@ -7,6 +7,8 @@
  *   nic show [ [ dev ] IFNAME ]             (alias: list)
  */
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <libmnl/libmnl.h>
 
 #include <linux/cdna.h>
@@ -20,9 +22,9 @@ static void nic_usage(FILE *f)
 		"       cdnactl nic del [ dev ] IFNAME [ force [ timeout SECS ] ]\n"
 		"       cdnactl nic show [ [ dev ] IFNAME ]\n"
 		"       cdnactl nic help\n"
-		"add/del/show are also spelled attach/detach/list; del force deletes\n"
-		"the NIC's contexts first (see cdnactl-ctx(8) \"del force\"), waiting\n"
-		"up to SECS (0..86400, default 30) for each VM to release its device.\n"
+		"add/del/show are also spelled attach/detach/list; del force detaches\n"
+		"at once and takes the contexts away from their VMs (removed when each\n"
+		"VM lets go; timeout waits up to SECS, 0..86400, default 30, for it).\n"
 		"N is 1..64.\n");
 }
 
@@ -90,6 +92,29 @@ static int nic_add(int argc, char **argv)
 	return nl_talk(nlh, NULL, NULL);
 }
 
+/*
+ * After a forced detach the kernel removes the contexts VMs still hold
+ * when they let go; the NIC's device goes last.  Wait for it.
+ */
+static int nic_wait_gone(const char *dev, unsigned int timeout)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	char path[96];
+	unsigned int i;
+
+	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", dev);
+	for (i = 0; i < timeout * 10; i++) {
+		if (access(path, F_OK))
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	if (access(path, F_OK))
+		return 0;
+	cdnactl_err("VMs still hold contexts of %s after %u s; they are removed when the VMs let go",
+		    dev, timeout);
+	return -1;
+}
+
 static int nic_del(int argc, char **argv)
 {
 	struct cdnactl_opts o = {};
@@ -101,13 +126,16 @@ static int nic_del(int argc, char **argv)
 				   CDNACTL_OPT_DEV, &o) || nl_open())
 		return -1;
 	force = o.present & CDNACTL_OPT_FORCE;
-	if (force && cdnactl_ctx_del_all(o.dev, o.timeout))
-		return -1;
+	/* With force the kernel revokes the contexts itself, at once. */
 	nlh = nl_request(CDNA_CMD_NIC_DETACH, 0);
 	mnl_attr_put_strz(nlh, CDNA_ATTR_IFNAME, o.dev);
 	if (force)
 		mnl_attr_put(nlh, CDNA_ATTR_FORCE, 0, NULL);
-	return nl_talk(nlh, NULL, NULL);
+	if (nl_talk(nlh, NULL, NULL))
+		return -1;
+	if (force && (o.present & CDNACTL_OPT_TIMEOUT))
+		return nic_wait_gone(o.dev, o.timeout);
+	return 0;
 }
 
 int cdnactl_nic(int argc, char **argv)
