@@ -17,6 +17,12 @@
 #                            directory DIR, atomically
 #   dp_wait_file FILE SECS   wait for a guest to publish FILE; 1 after SECS
 #                            or if the guest ended (its "done" appeared)
+#   dp_vfio_run NAME [MTU]   run the userspace VFIO guest test
+#                            selftests/vfio/NAME against a quiet veth uplink
+#                            $VF_NIC (peer $VF_PEER; no IPv6; MTU if given),
+#                            then check that nothing stayed pinned, the
+#                            slabs are near their baseline and no mdev is
+#                            left; exits with the verdict
 
 DP_NS=${DP_NS:-cdnans}
 DP_NS_IP=198.18.0.1
@@ -98,4 +104,42 @@ dp_cleanup() {
 	vf_host_cleanup
 	ip netns del "$DP_NS" 2>/dev/null
 	return 0
+}
+
+dp_vfio_run() {
+	local name=$1 mtu=${2:-} bin=$CDNA_REPO/selftests/vfio/$1 rc d t0 left
+
+	if [ ! -x "$bin" ]; then
+		make -s -C "$CDNA_REPO/selftests/vfio" >/dev/null ||
+			cdna_skip "selftests/vfio/$name is not built and cannot be built here"
+	fi
+	# A quiet uplink: no IPv6 chatter competing for the test's RX
+	# buffers or on the wire it watches.
+	if ! ip link show "$VF_NIC" >/dev/null 2>&1; then
+		ip link add "$VF_NIC" type veth peer name "$VF_PEER" ||
+			cdna_fail "cannot create the veth uplink $VF_NIC"
+	fi
+	for d in "$VF_NIC" "$VF_PEER"; do
+		sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1"
+		if [ -n "$mtu" ]; then
+			ip link set "$d" mtu "$mtu" || cdna_fail "cannot set MTU $mtu on $d"
+		fi
+	done
+	t0=$(cdna_now_us)
+	dp_baseline
+	vf_host_setup
+	CDNA_NIC=$VF_NIC CDNA_PEER=$VF_PEER CDNA_CTL=$VF_CTL "$bin"
+	rc=$?
+	cdna_stage "$name" "$(cdna_since "$t0")"
+
+	dp_check_baseline || rc=1
+	left=$(ls /sys/bus/mdev/devices 2>/dev/null | wc -l)
+	[ "$left" -eq 0 ] || { echo "FAIL: $left mdev(s) left behind"; rc=1; }
+	if [ -n "$mtu" ]; then
+		for d in "$VF_NIC" "$VF_PEER"; do
+			ip link set "$d" mtu 1500
+		done
+	fi
+	vf_host_cleanup
+	exit $rc
 }
