@@ -108,7 +108,7 @@ cp_expect "link auto follows the uplink (carrier back)" '.[0].link_up == true' c
 
 # --- stats -----------------------------------------------------------------
 cp_expect "ctx stats NAME" \
-	'length == 1 and .[0].name == "web1" and (.[0].queues | length) == 4 and .[0].packets == 0 and (.[0].drops | keys | length) == 9 and .[0].queues[1].type == "tx" and .[0].queues[3].pair == 1 and (.[0] | has("pins_held"))' \
+	'length == 1 and .[0].name == "web1" and (.[0].queues | length) == 4 and .[0].packets == 0 and (.[0].drops | keys | length) == 11 and .[0].queues[1].type == "tx" and .[0].queues[3].pair == 1 and (.[0] | has("pins_held"))' \
 	ctx stats web1
 cp_expect "ctx stats (dump)" 'length == 2' ctx stats
 cp_ok "ctx stats text" ctx stats web1

@@ -10,7 +10,7 @@ set -u
 . "$CDNA_LIB"
 . "$CDNA_REPO/selftests/tests/cp_lib.sh"
 
-ko=$CDNA_REPO/kmod/cdna.ko
+ko=$CDNA_KMOD_KO
 params=/sys/module/cdna/parameters
 cdna_vfio_setup
 # shellcheck disable=SC2046
@@ -20,7 +20,8 @@ trap '[ -d /sys/module/cdna ] && rmmod cdna' EXIT
 
 for bad in pin_max=1048577 pin_max=4294967295 weight=0 weight=4097 \
 	   poll_usecs=10001 poll_usecs=4294967295 rx_backlog_bytes=1 \
-	   rx_backlog_bytes=4294967295 weight=lots; do
+	   rx_backlog_bytes=4294967295 tx_quantum=4095 tx_quantum=16777217 \
+	   weight=lots; do
 	name=${bad%%=*}
 	dmesg -C
 	if insmod "$ko" "$bad" 2>/dev/null; then
@@ -33,13 +34,14 @@ for bad in pin_max=1048577 pin_max=4294967295 weight=0 weight=4097 \
 	fi
 done
 
-lims="pin_max=1048576 weight=4096 poll_usecs=0 rx_backlog_bytes=262144"
+lims="pin_max=1048576 weight=4096 poll_usecs=0 rx_backlog_bytes=262144 tx_quantum=16777216"
 # shellcheck disable=SC2086
 if insmod "$ko" $lims; then
-	got="pin_max=$(cat $params/pin_max) weight=$(cat $params/weight) poll_usecs=$(cat $params/poll_usecs) rx_backlog_bytes=$(cat $params/rx_backlog_bytes)"
+	got="pin_max=$(cat $params/pin_max) weight=$(cat $params/weight) poll_usecs=$(cat $params/poll_usecs) rx_backlog_bytes=$(cat $params/rx_backlog_bytes) tx_quantum=$(cat $params/tx_quantum)"
 	[ "$got" = "$lims" ] && cp_good "the limits are accepted ($got)" ||
 		cp_bad "limits read back as $got"
-	for bad in weight=0 weight=5000 pin_max=2000000 poll_usecs=-1 rx_backlog_bytes=0; do
+	for bad in weight=0 weight=5000 pin_max=2000000 poll_usecs=-1 rx_backlog_bytes=0 \
+		   tx_quantum=0; do
 		name=${bad%%=*}
 		old=$(cat "$params/$name")
 		if echo "${bad#*=}" >"$params/$name" 2>/dev/null; then
