@@ -195,7 +195,7 @@ for k in "${!vm_tests[@]}"; do
 	fi
 	selftests/vm/run --kernel-version "${kvers[$k]}" --no-build --tap-offset "$num" \
 		"${tests[@]}" 2>&1 |
-		sed -E "s/^((not )?ok [0-9]+ [^ #]+)/\\1$sfx/" | tee "$tlog"
+		sed -u -E "s/^((not )?ok [0-9]+ [^ #]+)/\\1$sfx/" | tee "$tlog"
 	# run prints exactly one TAP line per test; count what it printed and
 	# fail whatever it did not report.
 	got=0
