@@ -126,9 +126,26 @@ int cdna_debugfs_write(const char *nic, const char *uuid, const char *file,
 	return cdna_write_file(path, val);
 }
 
+const char *cdna_test_env(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+const char *cdna_test_nic(void)
+{
+	return cdna_test_env("CDNA_NIC", "cdnaup0");
+}
+
+const char *cdna_test_peer(void)
+{
+	return cdna_test_env("CDNA_PEER", "cdnapeer0");
+}
+
 int cdna_ctl(const char *args)
 {
-	const char *ctl = getenv("CDNA_CTL");
+	const char *ctl = cdna_test_env("CDNA_CTL", "cdnactl");
 	char *copy, *argv[32], *save, *tok;
 	unsigned int argc = 0;
 	int status;
@@ -137,7 +154,7 @@ int cdna_ctl(const char *args)
 	copy = strdup(args);
 	if (!copy)
 		return -ENOMEM;
-	argv[argc++] = (char *)(ctl && *ctl ? ctl : "cdnactl");
+	argv[argc++] = (char *)ctl;
 	for (tok = strtok_r(copy, " ", &save); tok && argc < 31;
 	     tok = strtok_r(NULL, " ", &save))
 		argv[argc++] = tok;

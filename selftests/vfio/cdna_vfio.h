@@ -63,6 +63,14 @@ int cdna_ctl(const char *args);
 int cdna_ctx_set_link(const char *uuid, bool up);
 int cdna_ctx_set_mac(const char *uuid, const char *mac);
 /* A "name value" line of a context's debugfs stats; -ENOENT if absent. */
+/* $NAME if set and not empty, else @def. */
+const char *cdna_test_env(const char *name, const char *def);
+/* The tests' uplink and its veth peer: $CDNA_NIC, $CDNA_PEER (the testbed's
+ * wrappers set them), else cdnaup0 and cdnapeer0.
+ */
+const char *cdna_test_nic(void);
+const char *cdna_test_peer(void);
+
 int cdna_stat(const char *nic, const char *uuid, const char *name,
 	      int64_t *val);
 

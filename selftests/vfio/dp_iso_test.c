@@ -62,13 +62,6 @@ struct iso_ctx {
 	uint32_t cons;		/* completions read */
 };
 
-static const char *test_nic(void)
-{
-	const char *v = getenv("CDNA_NIC");
-
-	return v && *v ? v : "cdnaup0";
-}
-
 static unsigned int env_uint(const char *name, unsigned int def)
 {
 	const char *v = getenv(name);
@@ -160,7 +153,7 @@ static int64_t eng_stat(const char *name)
 	char path[256];
 
 	snprintf(path, sizeof(path), "/sys/kernel/debug/cdna/%s/engine/stats",
-		 test_nic());
+		 cdna_test_nic());
 	return file_stat(path, name);
 }
 
@@ -235,10 +228,10 @@ static int ctx_open(struct iso_ctx *c, size_t dma_size, uint32_t ring)
 
 	c->v.device = -1;
 	c->ring = ring;
-	ret = cdna_mdev_create(test_nic(), 1, c->uuid, sizeof(c->uuid));
+	ret = cdna_mdev_create(cdna_test_nic(), 1, c->uuid, sizeof(c->uuid));
 	if (ret)
 		return ret;
-	ret = cdna_vfio_open(&c->v, test_nic(), c->uuid);
+	ret = cdna_vfio_open(&c->v, cdna_test_nic(), c->uuid);
 	if (ret)
 		return ret;
 	ret = cdna_vfio_dma_alloc(&c->v, &c->dma, RING_IOVA, dma_size);
@@ -431,10 +424,10 @@ FIXTURE_SETUP(iso)
 
 	self->good.v.device = -1;
 	self->bad.v.device = -1;
-	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", test_nic());
+	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", cdna_test_nic());
 	if (access(path, F_OK))
 		SKIP(return, "no NIC %s attached (run through dp_iso.sh)",
-		     test_nic());
+		     cdna_test_nic());
 	ret = ctx_open(&self->good, GOOD_SIZE, GOOD_RING);
 	ASSERT_EQ(0, ret) TH_LOG("good context: %s", strerror(-ret));
 	ret = ctx_open(&self->bad, HOST_SIZE, HOST_RING);

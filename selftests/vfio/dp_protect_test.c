@@ -54,23 +54,6 @@
 				 F(CDNA_F_TSO4) | F(CDNA_F_TSO6) | \
 				 F(CDNA_F_RX_CSUM))
 
-static const char *env_or(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : def;
-}
-
-static const char *test_nic(void)
-{
-	return env_or("CDNA_NIC", "cdnaup0");
-}
-
-static const char *test_peer(void)
-{
-	return env_or("CDNA_PEER", "cdnapeer0");
-}
-
 FIXTURE(dp) {
 	struct cdna_vfio v;
 	char uuid[40];
@@ -170,7 +153,7 @@ static int64_t pins_total(void)
 	char path[256];
 
 	snprintf(path, sizeof(path), "/sys/kernel/debug/cdna/%s/engine/stats",
-		 test_nic());
+		 cdna_test_nic());
 	return file_stat(path, "pins_total");
 }
 
@@ -363,13 +346,13 @@ static int peer_open(FIXTURE_DATA(dp) *self)
 	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_CDNA_TEST));
 	if (fd < 0)
 		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", test_peer());
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cdna_test_peer());
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr) || ioctl(fd, SIOCGIFINDEX, &ifr)) {
 		close(fd);
 		return -errno;
 	}
 	self->peer_ifindex = ifr.ifr_ifindex;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", test_peer());
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cdna_test_peer());
 	ioctl(fd, SIOCGIFHWADDR, &ifr);
 	memcpy(self->peer_mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
 	sll.sll_protocol = htons(ETH_P_CDNA_TEST);
@@ -390,15 +373,15 @@ FIXTURE_SETUP(dp)
 
 	self->raw = -1;
 	self->v.device = -1;
-	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", test_nic());
+	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", cdna_test_nic());
 	if (access(path, F_OK))
 		SKIP(return, "no NIC %s attached (run through dp_protect.sh)",
-		     test_nic());
-	ASSERT_EQ(0, peer_open(self)) TH_LOG("raw socket on %s", test_peer());
+		     cdna_test_nic());
+	ASSERT_EQ(0, peer_open(self)) TH_LOG("raw socket on %s", cdna_test_peer());
 
-	ret = cdna_mdev_create(test_nic(), 1, self->uuid, sizeof(self->uuid));
+	ret = cdna_mdev_create(cdna_test_nic(), 1, self->uuid, sizeof(self->uuid));
 	ASSERT_EQ(0, ret) TH_LOG("creating an mdev: %s", strerror(-ret));
-	ret = cdna_vfio_open(&self->v, test_nic(), self->uuid);
+	ret = cdna_vfio_open(&self->v, cdna_test_nic(), self->uuid);
 	ASSERT_EQ(0, ret) TH_LOG("opening %s: %s", self->uuid, strerror(-ret));
 	if (stat_of(self, "pinned_pages") < 0)
 		SKIP(return, "the DMA protection is not implemented");

@@ -57,23 +57,6 @@
 				 F(CDNA_F_TSO4) | F(CDNA_F_TSO6) | \
 				 F(CDNA_F_RX_CSUM))
 
-static const char *env_or(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : def;
-}
-
-static const char *test_nic(void)
-{
-	return env_or("CDNA_NIC", "cdnaup0");
-}
-
-static const char *test_peer(void)
-{
-	return env_or("CDNA_PEER", "cdnapeer0");
-}
-
 FIXTURE(rx) {
 	struct cdna_vfio v;
 	char uuid[40];
@@ -382,7 +365,7 @@ static int peer_open(FIXTURE_DATA(rx) *self)
 	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_CDNA_TEST));
 	if (fd < 0)
 		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", test_peer());
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cdna_test_peer());
 	if (ioctl(fd, SIOCGIFINDEX, &ifr)) {
 		close(fd);
 		return -errno;
@@ -449,14 +432,14 @@ FIXTURE_SETUP(rx)
 
 	self->raw = -1;
 	self->v.device = -1;
-	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", test_nic());
+	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", cdna_test_nic());
 	if (access(path, F_OK))
 		SKIP(return, "no NIC %s attached (run through dp_rx.sh)",
-		     test_nic());
-	ASSERT_EQ(0, peer_open(self)) TH_LOG("raw socket on %s", test_peer());
-	ret = cdna_mdev_create(test_nic(), 1, self->uuid, sizeof(self->uuid));
+		     cdna_test_nic());
+	ASSERT_EQ(0, peer_open(self)) TH_LOG("raw socket on %s", cdna_test_peer());
+	ret = cdna_mdev_create(cdna_test_nic(), 1, self->uuid, sizeof(self->uuid));
 	ASSERT_EQ(0, ret) TH_LOG("creating an mdev: %s", strerror(-ret));
-	ret = cdna_vfio_open(&self->v, test_nic(), self->uuid);
+	ret = cdna_vfio_open(&self->v, cdna_test_nic(), self->uuid);
 	ASSERT_EQ(0, ret) TH_LOG("opening %s: %s", self->uuid, strerror(-ret));
 	ASSERT_EQ(0, cdna_vfio_dma_alloc(&self->v, &self->dma, DMA_IOVA,
 					 DMA_SIZE));
@@ -557,7 +540,7 @@ TEST_F(rx, jumbo_then_small_in_step)
 	rx_post_all(self, addr, len, NSLOT);
 
 	ASSERT_TRUE(peer_send(self, jumbo, sizeof(jumbo)))
-		TH_LOG("sending 9000 bytes on %s: %s (MTU?)", test_peer(),
+		TH_LOG("sending 9000 bytes on %s: %s (MTU?)", cdna_test_peer(),
 		       strerror(errno));
 	/* The jumbo frame gets no completion: wait for its drop. */
 	for (i = 0; i < WAIT_MS &&

@@ -57,23 +57,6 @@
 #define FEATURES		(F(CDNA_F_VERSION_1) | F(CDNA_F_CSUM) | \
 				 F(CDNA_F_TSO4) | F(CDNA_F_TSO6))
 
-static const char *env_or(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : def;
-}
-
-static const char *test_nic(void)
-{
-	return env_or("CDNA_NIC", "cdnaup0");
-}
-
-static const char *test_peer(void)
-{
-	return env_or("CDNA_PEER", "cdnapeer0");
-}
-
 FIXTURE(tx) {
 	struct cdna_vfio v;
 	char uuid[40];
@@ -296,7 +279,7 @@ static int tap_open(FIXTURE_DATA(tx) *self)
 	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	if (fd < 0)
 		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", test_peer());
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cdna_test_peer());
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
 		goto fail;
 	memcpy(self->peer_mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
@@ -427,13 +410,13 @@ static int if_mtu(const char *ifname, int set)
 static int set_mtus(FIXTURE_DATA(tx) *self, int nic, int peer)
 {
 	if (!self->nic_mtu)
-		self->nic_mtu = if_mtu(test_nic(), 0);
+		self->nic_mtu = if_mtu(cdna_test_nic(), 0);
 	if (!self->peer_mtu)
-		self->peer_mtu = if_mtu(test_peer(), 0);
+		self->peer_mtu = if_mtu(cdna_test_peer(), 0);
 	if (self->nic_mtu <= 0 || self->peer_mtu <= 0)
 		return -EIO;
-	if ((peer && if_mtu(test_peer(), peer) < 0) ||
-	    if_mtu(test_nic(), nic) < 0)
+	if ((peer && if_mtu(cdna_test_peer(), peer) < 0) ||
+	    if_mtu(cdna_test_nic(), nic) < 0)
 		return -EIO;
 	return 0;
 }
@@ -568,7 +551,7 @@ static int ctx_open(FIXTURE_DATA(tx) *self, uint64_t features)
 	uint32_t lo, hi;
 	int ret;
 
-	ret = cdna_vfio_open(&self->v, test_nic(), self->uuid);
+	ret = cdna_vfio_open(&self->v, cdna_test_nic(), self->uuid);
 	if (ret)
 		return ret;
 	ret = cdna_vfio_dma_alloc(&self->v, &self->dma, DMA_IOVA, DMA_SIZE);
@@ -604,12 +587,12 @@ FIXTURE_SETUP(tx)
 
 	self->tap = -1;
 	self->v.device = -1;
-	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", test_nic());
+	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", cdna_test_nic());
 	if (access(path, F_OK))
 		SKIP(return, "no NIC %s attached (run through dp_tx.sh)",
-		     test_nic());
-	ASSERT_EQ(0, tap_open(self)) TH_LOG("packet socket on %s", test_peer());
-	ret = cdna_mdev_create(test_nic(), 1, self->uuid, sizeof(self->uuid));
+		     cdna_test_nic());
+	ASSERT_EQ(0, tap_open(self)) TH_LOG("packet socket on %s", cdna_test_peer());
+	ret = cdna_mdev_create(cdna_test_nic(), 1, self->uuid, sizeof(self->uuid));
 	ASSERT_EQ(0, ret) TH_LOG("creating an mdev: %s", strerror(-ret));
 	ret = ctx_open(self, FEATURES);
 	ASSERT_EQ(0, ret) TH_LOG("opening %s: %s", self->uuid, strerror(-ret));
@@ -621,11 +604,11 @@ FIXTURE_TEARDOWN(tx)
 	if (self->kprobe)
 		kprobe_remove();
 	if (self->qdisc)
-		sh("tc qdisc del dev %s root 2>/dev/null", test_nic());
+		sh("tc qdisc del dev %s root 2>/dev/null", cdna_test_nic());
 	if (self->nic_mtu > 0)
-		if_mtu(test_nic(), self->nic_mtu);
+		if_mtu(cdna_test_nic(), self->nic_mtu);
 	if (self->peer_mtu > 0)
-		if_mtu(test_peer(), self->peer_mtu);
+		if_mtu(cdna_test_peer(), self->peer_mtu);
 	ctx_close(self);
 	if (self->uuid[0] && cdna_mdev_exists(self->uuid))
 		EXPECT_EQ(0, cdna_mdev_remove(self->uuid));
@@ -879,7 +862,7 @@ TEST_F(tx, uplink_drop_is_an_error)
 	unsigned int tag;
 	uint64_t a;
 
-	if (sh("tc qdisc replace dev %s root pfifo limit 0", test_nic()))
+	if (sh("tc qdisc replace dev %s root pfifo limit 0", cdna_test_nic()))
 		SKIP(return, "tc cannot install a pfifo qdisc");
 	self->qdisc = true;
 	drops0 = stat_of(self, "queue1_drop_uplink_drop");
@@ -890,7 +873,7 @@ TEST_F(tx, uplink_drop_is_an_error)
 	EXPECT_EQ(drops0 + 1, stat_of(self, "queue1_drop_uplink_drop"));
 	EXPECT_EQ(packets0, stat_of(self, "queue1_packets"));
 
-	ASSERT_EQ(0, sh("tc qdisc del dev %s root", test_nic()));
+	ASSERT_EQ(0, sh("tc qdisc del dev %s root", cdna_test_nic()));
 	self->qdisc = false;
 	a = buf_alloc(self);
 	tag = test_frame(self, a, 200, 0, 0, 0);

@@ -31,13 +31,6 @@
 #define UNMAPPED_IOVA		0x40000000ULL
 #define IRQ_WAIT_MS		2000
 
-static const char *test_nic(void)
-{
-	const char *nic = getenv("CDNA_NIC");
-
-	return nic && *nic ? nic : "cdnaup0";
-}
-
 static int64_t stat_of(struct cdna_vfio *v, const char *name)
 {
 	int64_t val = -1;
@@ -83,18 +76,18 @@ FIXTURE_SETUP(vf)
 	char path[128];
 	int ret;
 
-	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", test_nic());
+	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", cdna_test_nic());
 	if (access(path, F_OK))
 		SKIP(return, "no NIC %s attached (run through vf_regs.sh)",
-		     test_nic());
+		     cdna_test_nic());
 
 	clock_gettime(CLOCK_MONOTONIC, &self->t0);
 	self->nqp = variant->nqp;
-	ret = cdna_mdev_create(test_nic(), variant->nqp, self->uuid,
+	ret = cdna_mdev_create(cdna_test_nic(), variant->nqp, self->uuid,
 			       sizeof(self->uuid));
 	ASSERT_EQ(0, ret) TH_LOG("creating a cdna-%uqp mdev: %s",
 				 variant->nqp, strerror(-ret));
-	ret = cdna_vfio_open(&self->v, test_nic(), self->uuid);
+	ret = cdna_vfio_open(&self->v, cdna_test_nic(), self->uuid);
 	if (ret) {
 		cdna_mdev_remove(self->uuid);
 		ASSERT_EQ(0, ret) TH_LOG("opening %s: %s", self->uuid,
