@@ -4,8 +4,8 @@
 # The benchmark's agent inside an L2 guest (started by selftests/bench/lib.sh;
 # not executable). Args: KIND ADDR/PREFIX [MAC], KIND = virtio | cdna |
 # igbvf (an igb VF passed through with vfio-pci; MAC: the one its PF
-# programmed, which the VF asks for should igbvf have missed it at probe:
-# tests/hw_sriov-guest.sh explains).
+# programmed, which the VF asks for should igbvf have missed it at probe;
+# docs/testbed.md, "The igb L1", on why it does).
 #
 # Brings the NIC up with ADDR, starts "iperf3 -s", publishes b-ready (the
 # interface name) and then serves L1's commands, one file each in $CDNA_OUT:
