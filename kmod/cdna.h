@@ -49,6 +49,7 @@
 #include <linux/cdna.h>
 
 #include "compat.h"
+#include "engine.h"
 
 #define CDNA_DRV_NAME		"cdna"
 #define CDNA_MAX_CTX_PER_NIC	64
@@ -636,6 +637,8 @@ enum cdna_coal {
  * @protect_priv: its per-context state
  * @ectx: the engine's per-context state (engine.c), from
  *	cdna_engine_ctx_add() to cdna_engine_ctx_del()
+ * @eng_priv: the backend's per-context state, from nic->ops->ctx_add to
+ *	nic->ops->ctx_del
  * @nqp: queue pairs of this function (from the mdev type)
  * @nvec: MSI-X vectors of this function, CDNA_MSIX_NUM_VECTORS(@nqp)
  * @queues: 2 * @nqp queues
@@ -692,6 +695,7 @@ struct cdna_ctx {
 	const struct cdna_protect_ops *protect;
 	void *protect_priv;
 	struct cdna_engine_ctx *ectx;
+	void *eng_priv;
 
 	unsigned int nqp;
 	unsigned int nvec;
@@ -760,6 +764,10 @@ static inline struct cdna_ctx *cdna_vdev_to_ctx(struct vfio_device *vdev)
  * @nopen: contexts a VM holds open
  * @detaching: detach started: no new context, no new open
  * @engine: the engine instance (engine.c)
+ * @ops: the backend driving this NIC (engine.h), chosen at attach by
+ *	cdna_engine_select() and fixed for the life of the NIC
+ * @eng_priv: the backend's instance, from ops->create to ops->destroy
+ * @caps: what the backend can do, filled by ops->create
  * @debugfs: this NIC's debugfs directory
  * @release_work: the second half of a detach, when VMs still hold
  *	contexts of the revoked NIC (nic.c)
@@ -784,6 +792,9 @@ struct cdna_nic {
 	bool detaching;
 
 	struct cdna_engine *engine;
+	const struct cdna_engine_ops *ops;
+	void *eng_priv;
+	struct cdna_engine_caps caps;
 	struct dentry *debugfs;
 	struct work_struct release_work;
 };
@@ -859,6 +870,130 @@ struct cdna_ctx_settings {
 	u32 tx_rate;
 	u8 link_mode;
 };
+
+/* ------------------------------------------------------------------ */
+/* Calls into the engine: the only way across the line (engine.h)      */
+/* ------------------------------------------------------------------ */
+
+static inline const struct cdna_engine_ops *cdna_eng_ops(struct cdna_ctx *ctx)
+{
+	return ctx->nic->ops;
+}
+
+static inline void cdna_eng_ctx_start(struct cdna_ctx *ctx)
+{
+	cdna_eng_ops(ctx)->ctx_start(ctx);
+}
+
+static inline void cdna_eng_ctx_stop(struct cdna_ctx *ctx)
+{
+	cdna_eng_ops(ctx)->ctx_stop(ctx);
+}
+
+static inline int cdna_eng_ctx_open(struct cdna_ctx *ctx)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(ctx);
+
+	return ops->ctx_open ? ops->ctx_open(ctx) : 0;
+}
+
+static inline void cdna_eng_ctx_close(struct cdna_ctx *ctx)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(ctx);
+
+	if (ops->ctx_close)
+		ops->ctx_close(ctx);
+}
+
+static inline void cdna_eng_ctx_reset(struct cdna_ctx *ctx)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(ctx);
+
+	if (ops->ctx_reset)
+		ops->ctx_reset(ctx);
+}
+
+static inline void cdna_eng_lock(struct cdna_ctx *ctx)
+{
+	cdna_eng_ops(ctx)->ctx_lock(ctx);
+}
+
+static inline void cdna_eng_unlock(struct cdna_ctx *ctx)
+{
+	cdna_eng_ops(ctx)->ctx_unlock(ctx);
+}
+
+static inline void cdna_eng_release_locked(struct cdna_ctx *ctx)
+{
+	cdna_eng_ops(ctx)->release_locked(ctx);
+}
+
+static inline void cdna_eng_dma_unmap_locked(struct cdna_ctx *ctx, u64 iova,
+					     u64 len)
+{
+	cdna_eng_ops(ctx)->dma_unmap_locked(ctx, iova, len);
+}
+
+static inline int cdna_eng_queue_enable(struct cdna_queue *q)
+{
+	return cdna_eng_ops(q->ctx)->queue_enable(q);
+}
+
+static inline void cdna_eng_queue_disable(struct cdna_queue *q)
+{
+	cdna_eng_ops(q->ctx)->queue_disable(q);
+}
+
+static inline void cdna_eng_kick(struct cdna_queue *q)
+{
+	cdna_eng_ops(q->ctx)->kick(q);
+}
+
+static inline int cdna_eng_set_filter(struct cdna_ctx *ctx, const u8 *mac,
+				      u16 vlan, struct netlink_ext_ack *extack)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(ctx);
+
+	return ops->set_filter ? ops->set_filter(ctx, mac, vlan, extack) : 0;
+}
+
+static inline void cdna_eng_set_tx_policy(struct cdna_ctx *ctx)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(ctx);
+
+	if (ops->set_tx_policy)
+		ops->set_tx_policy(ctx);
+}
+
+static inline void cdna_eng_irq_update(struct cdna_ctx *ctx,
+				       unsigned int vector)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(ctx);
+
+	if (ops->irq_update)
+		ops->irq_update(ctx, vector);
+}
+
+void cdna_queue_stats_read(struct cdna_queue *q, struct cdna_queue_stats *st);
+
+/**
+ * cdna_eng_queue_stats() - a snapshot of a queue's counters
+ * @q: the queue
+ * @st: filled with packets, bytes, drops, irqs and kicks
+ *
+ * Any process context; does not sleep.
+ */
+static inline void cdna_eng_queue_stats(struct cdna_queue *q,
+					struct cdna_queue_stats *st)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(q->ctx);
+
+	if (ops->queue_stats)
+		ops->queue_stats(q, st);
+	else
+		cdna_queue_stats_read(q, st);
+	st->kicks = atomic64_read(&q->kicks);
+}
 
 /* The global NIC list (nic.c).  Lock order: cdna_nics_lock, nic->lock,
  * ctx->lock, rtnl_lock is never held while taking them.  cdna_nics_lock

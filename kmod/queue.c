@@ -424,3 +424,23 @@ bool cdna_queue_arm_kick(struct cdna_queue *q, bool want)
 	prod = le32_to_cpu(READ_ONCE(shm->drv.prod));
 	return prod != q->fetch;
 }
+
+/**
+ * cdna_queue_stats_read() - a snapshot of the counters in q->stats
+ * @q: the queue
+ * @st: filled with packets, bytes, drops and irqs (not kicks)
+ *
+ * For backends that count in q->stats; any context.
+ */
+void cdna_queue_stats_read(struct cdna_queue *q, struct cdna_queue_stats *st)
+{
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&q->stats.syncp);
+		st->packets = q->stats.packets;
+		st->bytes = q->stats.bytes;
+		st->irqs = q->stats.irqs;
+		memcpy(st->drops, q->stats.drops, sizeof(st->drops));
+	} while (u64_stats_fetch_retry(&q->stats.syncp, start));
+}
