@@ -91,7 +91,9 @@ struct cdna_engine_caps {
  *	a VM.  Idempotent; may sleep and take rtnl_lock.  Called without
  *	any cdna lock.
  * @destroy: free the engine instance; every context was deleted.  Calls
- *	@revoke itself if it was not.  May sleep and take rtnl_lock.
+ *	@revoke itself if it was not.  May sleep and take rtnl_lock.  Called
+ *	without cdna locks, or with cdna_nics_lock when the attach fails
+ *	after @create.
  * @netdev_unregister: class-wide, not per NIC: @dev is being
  *	unregistered (NETDEV_UNREGISTER); if it is an uplink of this
  *	backend, drop what the owner of an rx_handler (or a PF's VFs) must
