@@ -738,8 +738,9 @@ static struct notifier_block cdna_nic_netdev_nb = {
  *
  * Return: 0, -ENODEV while the NIC is detaching, -ENOSPC when it holds
  * nic->max_ctx contexts, -EINVAL if the definition asked for another
- * queue count than the mdev type, -EADDRINUSE if the definition's MAC has
- * become the uplink's since, -EEXIST if no default name is free.
+ * queue count than the mdev type, -EOPNOTSUPP if the type has more queue
+ * pairs than the NIC's backend offers, -EADDRINUSE if the definition's MAC
+ * has become the uplink's since, -EEXIST if no default name is free.
  */
 int cdna_nic_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx)
 {
@@ -747,6 +748,11 @@ int cdna_nic_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx)
 	char name[IFNAMSIZ];
 	int ret;
 
+	if (ctx->nqp > nic->caps.max_qp) {
+		dev_warn(&nic->dev, "%u queue pairs: the %s backend offers %u per context\n",
+			 ctx->nqp, nic->ops->name, nic->caps.max_qp);
+		return -EOPNOTSUPP;
+	}
 	mutex_lock(&cdna_nics_lock);
 	ret = cdna_nic_default_name(&ctx->uuid, name);
 	if (ret)

@@ -402,6 +402,9 @@ static unsigned int cdna_mdev_get_available(struct mdev_type *mtype)
 	struct cdna_nic *nic = cdna_parent_to_nic(mtype->parent);
 	unsigned int used = READ_ONCE(nic->nctx) + READ_ONCE(nic->ndefs);
 
+	/* A type with more queue pairs than the backend offers: none. */
+	if (cdna_nic_type_nqp(nic, mtype) > nic->caps.max_qp)
+		return 0;
 	return used < nic->max_ctx ? nic->max_ctx - used : 0;
 }
 

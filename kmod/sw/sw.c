@@ -66,6 +66,15 @@ module_param_named(poll_adaptive, cdna_poll_adaptive, bool, 0644);
 MODULE_PARM_DESC(poll_adaptive,
 		 "Adapt the poll window to how soon work comes back (else always poll_usecs)");
 
+static unsigned int cdna_sw_max_qp = CDNA_MAX_QUEUE_PAIRS;
+static struct cdna_param_uint cdna_sw_max_qp_param = {
+	.val = &cdna_sw_max_qp, .min = 1, .max = CDNA_MAX_QUEUE_PAIRS,
+};
+module_param_cb(sw_max_queue_pairs, &cdna_param_uint_ops,
+		&cdna_sw_max_qp_param, 0644);
+MODULE_PARM_DESC(sw_max_queue_pairs,
+		 "Queue pairs per context the software engine offers on NICs attached from now on (1..8)");
+
 #define CDNA_POLL_FLOOR_NS	(20 * NSEC_PER_USEC)
 #define CDNA_RESUME_SLACK_NS	(50 * NSEC_PER_USEC)
 /* Pause of a pass that found nothing to do but a busy context. */
@@ -506,7 +515,7 @@ static int cdna_sw_create(struct cdna_nic *nic)
 
 	nic->eng_priv = eng;
 	nic->caps = (struct cdna_engine_caps) {
-		.max_qp = CDNA_MAX_QUEUE_PAIRS,
+		.max_qp = READ_ONCE(cdna_sw_max_qp),
 		.rx_buf_min = CDNA_MIN_RX_BUF,
 		.rx_buf_max = CDNA_BUF_MAX_LEN,
 		.rx_buf_align = 1,
