@@ -35,7 +35,7 @@ done
 [ "$nv" -ge 1 ] || cdna_fail "$ifc: no MSI-X vectors once up"
 cdna_sleep 3
 read -r got <"/sys/class/net/$ifc/address"
-read -r carrier <"/sys/class/net/$ifc/carrier" 2>/dev/null || carrier=?
+read -r carrier <"/sys/class/net/$ifc/carrier" 2>/dev/null || carrier=unknown
 how="the PF's"
 [ "$got" = "$mac" ] || how="not the PF's $mac"
 echo "guest: ${dev##*/} bound to igbvf as $ifc, $nv MSI-X vectors, MAC $got ($how), carrier $carrier" |
