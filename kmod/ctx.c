@@ -308,6 +308,7 @@ int cdna_ctx_open(struct cdna_ctx *ctx)
 
 	cdna_ctx_regs_init(ctx);
 	cdna_cfg_init(ctx);
+	cdna_mig_reset(ctx);
 	cdna_ctx_set_state(ctx, CDNA_CTX_OPEN);
 	mutex_unlock(&ctx->lock);
 	dev_dbg(cdna_ctx_dev(ctx), "opened by %s (%d)\n", current->comm,
@@ -332,6 +333,7 @@ void cdna_ctx_close(struct cdna_ctx *ctx)
 	mutex_lock(&ctx->lock);
 	cdna_ctx_set_state(ctx, CDNA_CTX_RESETTING);
 	cdna_ctx_quiesce(ctx);
+	cdna_mig_reset(ctx);
 	ctx->protect->close(ctx);
 	cdna_irq_release_all(ctx);
 	cdna_ctx_regs_init(ctx);
@@ -555,6 +557,7 @@ void cdna_ctx_apply_def(struct cdna_ctx *ctx, const struct cdna_ctx_def *def)
 	ctx->spoofchk = def->spoofchk;
 	ctx->tx_rate = def->tx_rate;
 	ctx->link_mode = def->link_mode;
+	ctx->incoming = def->incoming;
 	mutex_unlock(&ctx->lock);
 }
 
@@ -734,7 +737,8 @@ int cdna_ctx_apply(struct cdna_ctx *ctx, const struct cdna_ctx_settings *set,
 		NL_SET_ERR_MSG(extack, "MAC address is the uplink's own");
 		ret = -EADDRINUSE;
 	} else if ((set->mask & CDNA_SET_MAC) &&
-		   cdna_nic_mac_taken_locked(nic, ctx, set->mac)) {
+		   cdna_nic_mac_taken_locked(nic, ctx, set->mac,
+					     ctx->incoming)) {
 		NL_SET_ERR_MSG(extack, "MAC address is in use on this NIC");
 		ret = -EEXIST;
 	}

@@ -68,19 +68,9 @@ static void cdna_queue_unmap(struct cdna_queue *q)
 	prot->unmap_ring(q->ctx, &q->desc);
 }
 
-/**
- * cdna_queue_enable() - map a queue's rings and let the engine run it
- * @q: the queue; its cfg_* fields hold a configuration vf_regs.c checked
- *	(size, alignment, no wrap)
- *
- * Pins and maps the three areas (they must lie wholly in memory the VM
- * mapped for DMA), resets the indices to 0 (dev.cons = dev.kick_event = 0)
- * and hands the queue to the engine.  Caller holds ctx->lock.
- *
- * Return: 0; -EFAULT if an area is not DMA-mapped memory; -ENOMEM; -EBUSY
- * if the queue is running already; -ENODEV without a protection.
- */
-int cdna_queue_enable(struct cdna_queue *q)
+/* Map the rings and hand the queue to the engine at the given indices. */
+static int cdna_queue_start(struct cdna_queue *q, bool fresh, u32 next_desc,
+			    u32 cons)
 {
 	struct cdna_ctx *ctx = q->ctx;
 	const struct cdna_protect_ops *prot = ctx->protect;
@@ -116,15 +106,17 @@ int cdna_queue_enable(struct cdna_queue *q)
 
 	q->size = size;
 	q->mask = size - 1;
-	q->next_desc = 0;
-	q->fetch = 0;
-	q->cons = 0;
-	q->irq_cons = 0;
+	q->next_desc = next_desc;
+	q->fetch = next_desc;
+	q->cons = cons;
+	q->irq_cons = cons;
 	q->coal_count = 0;
 	q->coal_armed = false;
-	shm = cdna_queue_shm(q);
-	WRITE_ONCE(shm->dev.cons, cpu_to_le32(0));
-	WRITE_ONCE(shm->dev.kick_event, cpu_to_le32(0));
+	if (fresh) {
+		shm = cdna_queue_shm(q);
+		WRITE_ONCE(shm->dev.cons, cpu_to_le32(0));
+		WRITE_ONCE(shm->dev.kick_event, cpu_to_le32(0));
+	}
 	/* Read locklessly by the RX enqueue path. */
 	WRITE_ONCE(q->running, true);
 	cdna_engine_queues_changed(ctx);
@@ -140,6 +132,42 @@ err_unmap_desc:
 err_unlock:
 	cdna_engine_ctx_unlock(ctx);
 	return ret;
+}
+
+/**
+ * cdna_queue_enable() - map a queue's rings and let the engine run it
+ * @q: the queue; its cfg_* fields hold a configuration vf_regs.c checked
+ *	(size, alignment, no wrap)
+ *
+ * Pins and maps the three areas (they must lie wholly in memory the VM
+ * mapped for DMA), resets the indices to 0 (dev.cons = dev.kick_event = 0)
+ * and hands the queue to the engine.  Caller holds ctx->lock.
+ *
+ * Return: 0; -EFAULT if an area is not DMA-mapped memory; -ENOMEM; -EBUSY
+ * if the queue is running already; -ENODEV without a protection.
+ */
+int cdna_queue_enable(struct cdna_queue *q)
+{
+	return cdna_queue_start(q, true, 0, 0);
+}
+
+/**
+ * cdna_queue_enable_at() - map a migrated queue's rings at saved indices
+ * @q: the queue; its cfg_* fields hold a checked configuration
+ * @next_desc: the oldest descriptor not completed: the engine reads again
+ *	from there
+ * @cons: completions written; the shared area in guest memory, migrated
+ *	with the VM, already holds it and is left as it is
+ *
+ * Like cdna_queue_enable() otherwise, and with its return values.  The
+ * engine does not process the queue before the context runs.  Caller holds
+ * ctx->lock.
+ *
+ * Return: 0 or an error of cdna_queue_enable().
+ */
+int cdna_queue_enable_at(struct cdna_queue *q, u32 next_desc, u32 cons)
+{
+	return cdna_queue_start(q, false, next_desc, cons);
 }
 
 /**
