@@ -504,6 +504,7 @@ static int cdna_mig_check(struct cdna_ctx *ctx, const u8 *buf, size_t len)
 	u32 num_qp = le32_to_cpu(m->num_qp);
 	u32 state = le32_to_cpu(m->state);
 	u32 mtu = le32_to_cpu(m->mtu);
+	bool running, error;
 	unsigned int i;
 	int ret;
 
@@ -541,10 +542,10 @@ static int cdna_mig_check(struct cdna_ctx *ctx, const u8 *buf, size_t len)
 	if (mtu < CDNA_MIN_MTU || mtu > ctx->max_mtu)
 		return cdna_mig_refuse(ctx, -ERANGE, "MTU %u, at most %u here",
 				       mtu, ctx->max_mtu);
-	if (state > CDNA_MIG_CTX_ERROR ||
-	    (state == CDNA_MIG_CTX_RUNNING) !=
-	    ((status & CDNA_STATUS_DRIVER_OK) && !m->needs_reset) ||
-	    (state == CDNA_MIG_CTX_ERROR) != !!m->needs_reset)
+	running = state == CDNA_MIG_CTX_RUNNING;
+	error = state == CDNA_MIG_CTX_ERROR;
+	if (state > CDNA_MIG_CTX_ERROR || error != !!m->needs_reset ||
+	    running != ((status & CDNA_STATUS_DRIVER_OK) && !m->needs_reset))
 		return cdna_mig_refuse(ctx, -EINVAL, "state %u with STATUS 0x%x",
 				       state, status);
 	if (m->needs_reset > 1 || m->link_up > 1 ||
@@ -640,6 +641,7 @@ static int cdna_mig_load(struct cdna_ctx *ctx, const u8 *buf)
 				 i, ret);
 			return ret;
 		}
+		/* The ring mapping before the flag, as vf_regs.c does. */
 		smp_store_release(&q->enabled, true);
 		/* Whatever the source owed, and a look at every ring. */
 		ctx->mig.pending_vectors |= BIT(CDNA_MSIX_QP_VECTOR(i / 2));

@@ -117,6 +117,7 @@ static void tx_post(FIXTURE_DATA(mig) *self, struct end *e)
 	struct cdna_tx_desc d = {
 		.addr = htole64(buf),
 		.len = htole32(FRAME_LEN),
+		.flags = htole16(CDNA_TXD_EOP),
 	};
 	struct cdna_queue_shm *s = at(self, shm_iova(TXQ));
 
