@@ -32,7 +32,7 @@ mig_initramfs() {
 	local out=$1 tmp m f
 	shift
 	tmp=$(mktemp -d)
-	mkdir -p "$tmp/bin" "$tmp/modules" "$tmp/tmp"
+	mkdir -p "$tmp/bin" "$tmp/modules" "$tmp/tmp" "$tmp/proc" "$tmp/sys" "$tmp/dev"
 	cp "$(command -v busybox)" "$tmp/bin/busybox" || return 1
 	install -m 0755 "$CDNA_REPO/selftests/tests/mig_live-guest.init" "$tmp/init"
 	cp "$(command -v iperf3)" "$tmp/bin/iperf3" || return 1
