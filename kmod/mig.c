@@ -734,7 +734,7 @@ static struct file *cdna_mig_step(struct cdna_ctx *ctx,
 			return ERR_CAST(migf);
 		get_file(migf->filp);
 		ctx->mig.resume = migf;
-		cdna_nl_event(ctx, CDNA_EVENT_MIG_START);
+		/* MIG_START was sent when the context left RUNNING. */
 		return migf->filp;
 	}
 	if (cur == VFIO_DEVICE_STATE_RESUMING &&
