@@ -27,10 +27,12 @@
  *		the engine runs the context again (if the driver had it
  *		running) and owed interrupts are raised.
  *
- * What the engine is asked for goes through two calls of the context's
- * life (cdna_engine_ctx_stop(), cdna_regs_dma_update()); while @quiesced
- * is set cdna_regs_dma_update() does not start it.  State lives under
- * ctx->lock; each stream file has its own mutex for its buffer.
+ * The engine is reached only through its ops: ctx_stop (cdna_eng_ctx_stop())
+ * to quiesce, ctx_start through cdna_regs_dma_update() to run again (which
+ * does not start it while @quiesced is set), queue_enable for a restored
+ * queue, which the ring library's cdna_queue_restore() then puts at its
+ * saved indices.  State lives under ctx->lock; each stream file has its
+ * own mutex for its buffer.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -313,13 +315,11 @@ static void cdna_mig_quiesce(struct cdna_ctx *ctx)
 	ctx->mig.quiesced = true;
 	ctx->mig.pending_vectors = 0;
 	if (ctx->engine_started) {
-		cdna_engine_ctx_stop(ctx);
+		cdna_eng_ctx_stop(ctx);
 		ctx->engine_started = false;
 	}
-	if (!ctx->ectx)
-		return;
 
-	cdna_engine_ctx_lock(ctx);
+	cdna_eng_lock(ctx);
 	for (i = 0; i < 2 * ctx->nqp; i++) {
 		struct cdna_queue *q = &ctx->queues[i];
 
@@ -337,7 +337,7 @@ static void cdna_mig_quiesce(struct cdna_ctx *ctx)
 		 */
 		q->fetch = q->next_desc;
 	}
-	cdna_engine_ctx_unlock(ctx);
+	cdna_eng_unlock(ctx);
 
 	spin_lock_irqsave(&ctx->irq_lock, flags);
 	for (i = 0; i < ctx->nvec; i++)
@@ -366,7 +366,8 @@ static void cdna_mig_run(struct cdna_ctx *ctx)
 
 static void cdna_mig_save_queue(struct cdna_queue *q, struct cdna_mig_queue *m)
 {
-	unsigned int start, i;
+	struct cdna_queue_stats st = {};
+	unsigned int i;
 
 	m->desc = cpu_to_le64(q->cfg_desc);
 	m->cpl = cpu_to_le64(q->cfg_cpl);
@@ -375,15 +376,12 @@ static void cdna_mig_save_queue(struct cdna_queue *q, struct cdna_mig_queue *m)
 	m->flags = cpu_to_le32(q->enabled ? CDNA_MIG_Q_ENABLED : 0);
 	m->next_desc = cpu_to_le32(q->enabled ? q->next_desc : 0);
 	m->cons = cpu_to_le32(q->enabled ? q->cons : 0);
-	do {
-		start = u64_stats_fetch_begin(&q->stats.syncp);
-		m->packets = cpu_to_le64(q->stats.packets);
-		m->bytes = cpu_to_le64(q->stats.bytes);
-		m->irqs = cpu_to_le64(q->stats.irqs);
-		for (i = 0; i < CDNA_DROP_MAX; i++)
-			m->drops[i] = cpu_to_le64(q->stats.drops[i] +
-						  atomic64_read(&q->rx_drops[i]));
-	} while (u64_stats_fetch_retry(&q->stats.syncp, start));
+	cdna_eng_queue_stats(q, &st);
+	m->packets = cpu_to_le64(st.packets);
+	m->bytes = cpu_to_le64(st.bytes);
+	m->irqs = cpu_to_le64(st.irqs);
+	for (i = 0; i < CDNA_DROP_MAX; i++)
+		m->drops[i] = cpu_to_le64(st.drops[i]);
 	m->kicks = cpu_to_le64(atomic64_read(&q->kicks));
 }
 
@@ -428,11 +426,11 @@ static void cdna_mig_save(struct cdna_ctx *ctx, u8 *buf)
 	m->tx_throttled = cpu_to_le64(atomic64_read(&ctx->tx_throttled));
 	memcpy(m->cfg, ctx->cfg, CDNA_MIG_CFG_LEN);
 
-	/* The indices are the engine's: its lock, though it is stopped. */
-	cdna_engine_ctx_lock(ctx);
+	/* The indices are the engine's: its exclusion, though it is stopped. */
+	cdna_eng_lock(ctx);
 	for (i = 0; i < 2 * ctx->nqp; i++)
 		cdna_mig_save_queue(&ctx->queues[i], &mq[i]);
-	cdna_engine_ctx_unlock(ctx);
+	cdna_eng_unlock(ctx);
 
 	h->magic = cpu_to_le32(CDNA_MIG_MAGIC);
 	h->version = cpu_to_le16(CDNA_MIG_VERSION);
@@ -579,8 +577,6 @@ static void cdna_mig_load_queue_stats(struct cdna_queue *q,
 	for (i = 0; i < CDNA_DROP_MAX; i++)
 		q->stats.drops[i] = le64_to_cpu(m->drops[i]);
 	u64_stats_update_end(&q->stats.syncp);
-	for (i = 0; i < CDNA_DROP_MAX; i++)
-		atomic64_set(&q->rx_drops[i], 0);
 	atomic64_set(&q->kicks, le64_to_cpu(m->kicks));
 }
 
@@ -634,8 +630,14 @@ static int cdna_mig_load(struct cdna_ctx *ctx, const u8 *buf)
 		cdna_mig_load_queue_stats(q, qm);
 		if (!(le32_to_cpu(qm->flags) & CDNA_MIG_Q_ENABLED))
 			continue;
-		ret = cdna_queue_enable_at(q, le32_to_cpu(qm->next_desc),
+		ret = cdna_eng_queue_enable(q);
+		if (!ret) {
+			/* Not processed before the context runs. */
+			cdna_eng_lock(ctx);
+			cdna_queue_restore(q, le32_to_cpu(qm->next_desc),
 					   le32_to_cpu(qm->cons));
+			cdna_eng_unlock(ctx);
+		}
 		if (ret) {
 			dev_warn(cdna_mig_dev(ctx), "migration stream refused: queue %u rings not in the VM's DMA memory (%d)\n",
 				 i, ret);
