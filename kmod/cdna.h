@@ -25,6 +25,7 @@
  *   backend.c  which backend drives an uplink (nic attach)
  *   sw/        the software NIC engine over an uplink net_device
  *   vf_sysfs.c per-mdev settings attributes (mdevctl --addattr)
+ *   mig.c      live migration (VFIO migration v2): quiesce, state stream
  *   debugfs.c  read-only internals (state, counters)
  */
 #ifndef _CDNA_H
@@ -461,6 +462,35 @@ enum cdna_coal {
 #define CDNA_LINK_SPEED		10000	/* Mbit/s reported in LINK_SPEED */
 #define CDNA_DEFAULT_MTU	1500
 
+struct cdna_mig_file;
+
+/**
+ * struct cdna_ctx_mig - a context's VFIO migration state (mig.c); all
+ *	fields are protected by ctx->lock
+ * @state: enum vfio_device_mig_state
+ * @quiesced: the engine must not run the context (left RUNNING for a
+ *	migration); cdna_regs_dma_update() honours it
+ * @saved: the state was saved since the context stopped: a return to
+ *	RUNNING is a cancelled migration
+ * @pending_vectors: vectors that owe the guest an interrupt on resume
+ * @save: the stream file of STOP_COPY, or NULL
+ * @resume: the stream file of RESUMING, or NULL
+ * @saves: states saved
+ * @resumes: states restored
+ * @failures: streams refused
+ */
+struct cdna_ctx_mig {
+	enum vfio_device_mig_state state;
+	bool quiesced;
+	bool saved;
+	u32 pending_vectors;
+	struct cdna_mig_file *save;
+	struct cdna_mig_file *resume;
+	u64 saves;
+	u64 resumes;
+	u64 failures;
+};
+
 /**
  * struct cdna_ctx - a context: one VF, one VM
  * @vdev: the VFIO device (must be first for vfio_alloc_device)
@@ -483,6 +513,8 @@ enum cdna_coal {
  * @trusted: may send with any source MAC
  * @spoofchk: check the source MAC on TX (off acts like @trusted)
  * @link_mode: enum cdna_link_mode set by the control plane
+ * @incoming: created as the destination of a migration: may share its
+ *	MAC with one context that is not incoming (cdna_nic_mac_taken_locked())
  * @tx_rate: TX rate limit in Mbit/s, 0 for none (the engine enforces it)
  * @deleting: the control plane is deleting the context: refuse opens,
  *	keep a forced-off context stopped
@@ -525,6 +557,7 @@ enum cdna_coal {
  *	bumped by the region read/write path before taking @lock)
  * @resets: resets done
  * @tx_throttled: times its TX rate held it back (the engine counts)
+ * @mig: live migration state
  * @debugfs: this context's debugfs directory
  */
 struct cdna_ctx {
@@ -543,6 +576,7 @@ struct cdna_ctx {
 	bool spoofchk;
 	u8 link_mode;
 	u32 tx_rate;
+	bool incoming;
 	bool deleting;
 	bool link_up;
 	bool engine_started;
@@ -579,6 +613,8 @@ struct cdna_ctx {
 	atomic64_t bad_reg_access;
 	u64 resets;
 	atomic64_t tx_throttled;
+
+	struct cdna_ctx_mig mig;
 
 	struct dentry *debugfs;
 };
@@ -671,6 +707,7 @@ static inline struct cdna_nic *cdna_parent_to_nic(struct mdev_parent *parent)
  * @spoofchk: check the source MAC on TX
  * @tx_rate: TX rate limit in Mbit/s, 0 for none
  * @link_mode: enum cdna_link_mode
+ * @incoming: the destination of a migration (struct cdna_ctx.incoming)
  */
 struct cdna_ctx_def {
 	struct list_head node;
@@ -684,6 +721,7 @@ struct cdna_ctx_def {
 	bool spoofchk;
 	u32 tx_rate;
 	u8 link_mode;
+	bool incoming;
 };
 
 #define CDNA_MAX_TX_RATE	1000000		/* Mbit/s: 1 Tbit/s */
@@ -889,7 +927,7 @@ struct cdna_ctx_def *cdna_nic_def_find_locked(struct cdna_nic *nic,
 					      const char *name,
 					      const guid_t *uuid);
 bool cdna_nic_mac_taken_locked(struct cdna_nic *nic, struct cdna_ctx *self,
-			       const u8 *mac);
+			       const u8 *mac, bool incoming);
 bool cdna_nic_mac_is_uplink(struct cdna_nic *nic, const u8 *mac);
 bool cdna_nic_name_taken(struct cdna_ctx *self, const char *name);
 void cdna_nic_link_update(struct cdna_nic *nic);
@@ -956,6 +994,7 @@ u64 cdna_irq_count(struct cdna_ctx *ctx, unsigned int vector);
 /* queue.c: the guest-ring library every backend uses */
 void cdna_queue_init(struct cdna_queue *q);
 int cdna_queue_map(struct cdna_queue *q);
+void cdna_queue_restore(struct cdna_queue *q, u32 next_desc, u32 cons);
 void cdna_queue_unmap(struct cdna_queue *q);
 void cdna_queue_cancel_irq(struct cdna_queue *q);
 bool cdna_queue_read_prod(struct cdna_queue *q, u32 *prod);
@@ -980,6 +1019,11 @@ void cdna_pincache_stats(struct cdna_pincache *pc, u64 *hits, u64 *misses,
 			 u64 *evictions);
 s64 cdna_pins_total_read(void);
 void cdna_pins_total_add(s64 n);
+
+/* mig.c */
+void cdna_mig_init(struct cdna_ctx *ctx);
+void cdna_mig_reset(struct cdna_ctx *ctx);
+const char *cdna_mig_state_name(struct cdna_ctx *ctx);
 
 /* debugfs.c */
 void cdna_debugfs_init(void);

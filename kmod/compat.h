@@ -90,6 +90,15 @@ static inline void cdna_vfio_release_free(struct vfio_device *vdev)
 #endif
 
 /*
+ * VFIO migration v2: struct vfio_migration_ops gained
+ * .migration_get_data_size (VFIO_DEVICE_FEATURE_MIG_DATA_SIZE) in 6.3;
+ * before, the VMM learns the size only by reading the stream.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define CDNA_HAVE_MIG_GET_DATA_SIZE
+#endif
+
+/*
  * The parsed attributes of a generic netlink dump request: struct
  * genl_dumpit_info carries a whole struct genl_info since 6.2 (split ops),
  * the attributes array directly before.

@@ -311,6 +311,7 @@ int cdna_ctx_open(struct cdna_ctx *ctx)
 
 	cdna_ctx_regs_init(ctx);
 	cdna_cfg_init(ctx);
+	cdna_mig_reset(ctx);
 	cdna_ctx_set_state(ctx, CDNA_CTX_OPEN);
 	mutex_unlock(&ctx->lock);
 	dev_dbg(cdna_ctx_dev(ctx), "opened by %s (%d)\n", current->comm,
@@ -337,6 +338,7 @@ void cdna_ctx_close(struct cdna_ctx *ctx)
 	mutex_lock(&ctx->lock);
 	cdna_ctx_set_state(ctx, CDNA_CTX_RESETTING);
 	cdna_ctx_quiesce(ctx);
+	cdna_mig_reset(ctx);
 	cdna_eng_ctx_close(ctx);
 	ctx->protect->close(ctx);
 	cdna_irq_release_all(ctx);
@@ -562,6 +564,7 @@ void cdna_ctx_apply_def(struct cdna_ctx *ctx, const struct cdna_ctx_def *def)
 	ctx->spoofchk = def->spoofchk;
 	ctx->tx_rate = def->tx_rate;
 	ctx->link_mode = def->link_mode;
+	ctx->incoming = def->incoming;
 	mutex_unlock(&ctx->lock);
 }
 
@@ -735,7 +738,8 @@ int cdna_ctx_apply(struct cdna_ctx *ctx, const struct cdna_ctx_settings *set,
 		NL_SET_ERR_MSG(extack, "MAC address is the uplink's own");
 		ret = -EADDRINUSE;
 	} else if ((set->mask & CDNA_SET_MAC) &&
-		   cdna_nic_mac_taken_locked(nic, ctx, set->mac)) {
+		   cdna_nic_mac_taken_locked(nic, ctx, set->mac,
+					     ctx->incoming)) {
 		NL_SET_ERR_MSG(extack, "MAC address is in use on this NIC");
 		ret = -EEXIST;
 	} else if (set->mask & (CDNA_SET_MAC | CDNA_SET_VLAN)) {

@@ -112,6 +112,7 @@ static int cdna_debugfs_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "link %d\n", ctx->link_up);
 	seq_printf(s, "mtu %u\n", ctx->mtu);
 	seq_printf(s, "resets %llu\n", ctx->resets);
+	seq_printf(s, "migration %s\n", cdna_mig_state_name(ctx));
 	seq_printf(s, "bad_reg_access %lld\n",
 		   (s64)atomic64_read(&ctx->bad_reg_access));
 	spin_lock_irqsave(&ctx->irq_lock, flags);

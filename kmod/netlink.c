@@ -73,6 +73,7 @@ static const struct nla_policy cdna_nl_policy[CDNA_ATTR_MAX + 1] = {
 	[CDNA_ATTR_CTX_LINK]		= NLA_POLICY_MAX(NLA_U8,
 						CDNA_LINK_MODE_DOWN),
 	[CDNA_ATTR_FORCE]		= { .type = NLA_FLAG },
+	[CDNA_ATTR_CTX_INCOMING]	= { .type = NLA_FLAG },
 };
 
 /* ------------------------------------------------------------------ */
@@ -262,7 +263,9 @@ struct cdna_nl_ctx_info {
 	u32 tx_rate;
 	u8 link_mode;
 	bool link_up;
+	bool incoming;
 	const char *state;
+	const char *mig_state;
 };
 
 static int cdna_nl_ctx_info_put(struct sk_buff *skb,
@@ -281,6 +284,9 @@ static int cdna_nl_ctx_info_put(struct sk_buff *skb,
 	    nla_put_u8(skb, CDNA_ATTR_CTX_LINK, ci->link_mode) ||
 	    nla_put_u8(skb, CDNA_ATTR_CTX_LINK_UP, ci->link_up) ||
 	    nla_put_string(skb, CDNA_ATTR_CTX_STATE, ci->state) ||
+	    (ci->incoming && nla_put_flag(skb, CDNA_ATTR_CTX_INCOMING)) ||
+	    (ci->mig_state &&
+	     nla_put_string(skb, CDNA_ATTR_CTX_MIG_STATE, ci->mig_state)) ||
 	    cdna_nl_put_mdev_path(skb, ci->uuid))
 		return -EMSGSIZE;
 	return 0;
@@ -323,6 +329,8 @@ static int cdna_nl_ctx_fill(struct sk_buff *skb, struct cdna_ctx *ctx,
 		.link_up = ctx->link_up,
 		.state = ctx->deleting ? "deleting" :
 			 cdna_ctx_state_name(ctx->state),
+		.incoming = ctx->incoming,
+		.mig_state = cdna_mig_state_name(ctx),
 	};
 	mutex_unlock(&ctx->lock);
 	ret = cdna_nl_ctx_info_put(skb, &ci);
@@ -351,6 +359,7 @@ static int cdna_nl_def_fill(struct sk_buff *skb, struct cdna_nic *nic,
 		.spoofchk = def->spoofchk,
 		.tx_rate = def->tx_rate,
 		.link_mode = def->link_mode,
+		.incoming = def->incoming,
 		.state = "defined",
 	};
 	void *hdr;
@@ -732,6 +741,13 @@ static int cdna_nl_ctx_new(struct sk_buff *skb, struct genl_info *info)
 		def->tx_rate = nla_get_u32(tb[CDNA_ATTR_CTX_TX_RATE]);
 	if (tb[CDNA_ATTR_CTX_LINK])
 		def->link_mode = nla_get_u8(tb[CDNA_ATTR_CTX_LINK]);
+	def->incoming = nla_get_flag(tb[CDNA_ATTR_CTX_INCOMING]);
+	if (def->incoming && random_mac) {
+		NL_SET_ERR_MSG(info->extack,
+			       "an incoming context needs the MAC of the VM it receives");
+		ret = -EINVAL;
+		goto err_free;
+	}
 
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg) {
@@ -1129,6 +1145,8 @@ void cdna_nl_event(struct cdna_ctx *ctx, enum cdna_event event)
 	    cdna_nl_put_uuid(msg, &ctx->uuid) ||
 	    nla_put_string(msg, CDNA_ATTR_CTX_STATE,
 			   cdna_ctx_state_name(ctx->state)) ||
+	    nla_put_string(msg, CDNA_ATTR_CTX_MIG_STATE,
+			   cdna_mig_state_name(ctx)) ||
 	    nla_put_u8(msg, CDNA_ATTR_CTX_LINK_UP, ctx->link_up)) {
 		nlmsg_free(msg);
 		return;

@@ -512,14 +512,17 @@ static bool cdna_nic_name_taken_locked(struct cdna_nic *nic,
  * @nic: the NIC
  * @self: a context to ignore, or NULL
  * @mac: the address
+ * @incoming: asked for the destination of a migration
  *
- * Caller holds nic->lock.
+ * Two contexts never share a MAC, with one exception: the destination of a
+ * migration (created "incoming") may have the MAC of one context that is
+ * not, the VM's running context it pairs with.  Caller holds nic->lock.
  *
- * Return: true if the uplink, a context other than @self or a definition
- * has @mac.
+ * Return: true if the uplink has @mac, or a context other than @self or a
+ * definition has it (for @incoming: an incoming one has it).
  */
 bool cdna_nic_mac_taken_locked(struct cdna_nic *nic, struct cdna_ctx *self,
-			       const u8 *mac)
+			       const u8 *mac, bool incoming)
 {
 	struct cdna_ctx_def *def;
 	struct cdna_ctx *ctx;
@@ -528,10 +531,12 @@ bool cdna_nic_mac_taken_locked(struct cdna_nic *nic, struct cdna_ctx *self,
 	if (cdna_nic_mac_is_uplink(nic, mac))
 		return true;
 	list_for_each_entry(ctx, &nic->ctx_list, node)
-		if (ctx != self && ether_addr_equal(ctx->mac, mac))
+		if (ctx != self && ether_addr_equal(ctx->mac, mac) &&
+		    (!incoming || ctx->incoming))
 			return true;
 	list_for_each_entry(def, &nic->defs, node)
-		if (ether_addr_equal(def->mac, mac))
+		if (ether_addr_equal(def->mac, mac) &&
+		    (!incoming || def->incoming))
 			return true;
 	return false;
 }
@@ -640,7 +645,8 @@ int cdna_nic_ctx_define(struct cdna_nic *nic, struct cdna_ctx_def *def,
 	} else if (cdna_nic_mac_is_uplink(nic, def->mac)) {
 		NL_SET_ERR_MSG(extack, "MAC address is the uplink's own");
 		ret = -EADDRINUSE;
-	} else if (cdna_nic_mac_taken_locked(nic, NULL, def->mac)) {
+	} else if (cdna_nic_mac_taken_locked(nic, NULL, def->mac,
+					     def->incoming)) {
 		NL_SET_ERR_MSG(extack, "MAC address is in use on this NIC");
 		ret = -EEXIST;
 	} else if (cdna_nic_def_find_locked(nic, NULL, &def->uuid)) {
@@ -719,7 +725,8 @@ static void cdna_nic_ctx_defaults_locked(struct cdna_nic *nic,
 
 	lockdep_assert_held(&nic->lock);
 	strscpy(ctx->name, name, sizeof(ctx->name));
-	for (i = 0; i < 16 && cdna_nic_mac_taken_locked(nic, ctx, ctx->mac); i++)
+	for (i = 0; i < 16 && cdna_nic_mac_taken_locked(nic, ctx, ctx->mac, false);
+	     i++)
 		eth_random_addr(ctx->mac);
 }
 

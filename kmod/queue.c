@@ -395,3 +395,28 @@ void cdna_queue_stats_read(struct cdna_queue *q, struct cdna_queue_stats *st)
 		memcpy(st->drops, q->stats.drops, sizeof(st->drops));
 	} while (u64_stats_fetch_retry(&q->stats.syncp, start));
 }
+
+/**
+ * cdna_queue_restore() - put a migrated queue at its saved indices
+ * @q: a queue just mapped by its backend's queue_enable, not processed yet
+ *	(its context is not started)
+ * @next_desc: the oldest descriptor not completed on the source: the
+ *	engine reads again from there
+ * @cons: completions written on the source
+ *
+ * queue_enable started the ring at 0; a migrated ring goes on where the
+ * source stopped.  dev.cons in the shared area (guest memory, migrated with
+ * the VM) is set back to @cons, which the source had published.  Caller
+ * holds the engine exclusion (cdna_eng_lock()).
+ */
+void cdna_queue_restore(struct cdna_queue *q, u32 next_desc, u32 cons)
+{
+	struct cdna_queue_shm *shm = cdna_queue_shm(q);
+
+	q->next_desc = next_desc;
+	q->fetch = next_desc;
+	q->cons = cons;
+	q->irq_cons = cons;
+	WRITE_ONCE(shm->dev.cons, cpu_to_le32(cons));
+	WRITE_ONCE(shm->dev.kick_event, cpu_to_le32(next_desc));
+}

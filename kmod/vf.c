@@ -26,8 +26,12 @@ static int cdna_vf_init(struct vfio_device *vdev)
 	struct cdna_ctx *ctx = cdna_vdev_to_ctx(vdev);
 	struct mdev_device *mdev = to_mdev_device(vdev->dev);
 	struct cdna_nic *nic = cdna_parent_to_nic(mdev->type->parent);
+	int ret;
 
-	return cdna_ctx_init(ctx, nic, cdna_nic_type_nqp(nic, mdev->type));
+	ret = cdna_ctx_init(ctx, nic, cdna_nic_type_nqp(nic, mdev->type));
+	if (!ret)
+		cdna_mig_init(ctx);
+	return ret;
 }
 
 static void cdna_vf_release(struct vfio_device *vdev)
@@ -298,6 +302,8 @@ static long cdna_vf_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return cdna_vf_ioctl_set_irqs(ctx, uarg);
 	case VFIO_DEVICE_RESET:
 		mutex_lock(&ctx->lock);
+		/* A reset also ends a migration: the state is RUNNING. */
+		cdna_mig_reset(ctx);
 		cdna_ctx_reset(ctx);
 		mutex_unlock(&ctx->lock);
 		return 0;

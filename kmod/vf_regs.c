@@ -416,7 +416,8 @@ static void cdna_regs_write_status(struct cdna_ctx *ctx, u32 off, u32 val)
  *
  * The engine processes a context (and so reads and writes its guest
  * memory) only while the driver set DRIVER_OK, the context is RUNNING and
- * Bus Master Enable is set in PCI_COMMAND.  Called when DRIVER_OK or
+ * Bus Master Enable is set in PCI_COMMAND, and no migration stopped the
+ * context (struct cdna_ctx_mig.quiesced).  Called when DRIVER_OK or
  * PCI_COMMAND_MASTER changes; errors, resets and close stop the engine by
  * themselves (ctx.c).
  */
@@ -427,7 +428,8 @@ void cdna_regs_dma_update(struct cdna_ctx *ctx)
 	lockdep_assert_held(&ctx->lock);
 	if (ctx->state != CDNA_CTX_RUNNING)
 		return;
-	run = (ctx->status & CDNA_STATUS_DRIVER_OK) &&
+	/* Stopped for a migration: mig.c runs it again. */
+	run = !ctx->mig.quiesced && (ctx->status & CDNA_STATUS_DRIVER_OK) &&
 	      cdna_cfg_bus_master(ctx);
 	if (run && !ctx->engine_started) {
 		cdna_eng_ctx_start(ctx);

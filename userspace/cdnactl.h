@@ -52,6 +52,7 @@ enum {
 	CDNACTL_OPT_FORCE	= 1u << 12,
 	CDNACTL_OPT_MAX_CTX	= 1u << 13,
 	CDNACTL_OPT_TIMEOUT	= 1u << 14,
+	CDNACTL_OPT_INCOMING	= 1u << 15,
 };
 
 struct cdnactl_opts {

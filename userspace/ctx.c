@@ -48,7 +48,7 @@ static void ctx_usage(FILE *f)
 		"Usage: cdnactl ctx add nic IFNAME name NAME [ mac MAC ] [ queues { 1 | 2 | 4 | 8 } ]\n"
 		"                       [ protect { checked | iommu } ] [ vlan VID ] [ trust { on | off } ]\n"
 		"                       [ spoofchk { on | off } ] [ rate MBIT ] [ link { auto | up | down } ]\n"
-		"                       [ uuid UUID ]\n"
+		"                       [ uuid UUID ] [ incoming ]\n"
 		"       cdnactl ctx del [ name ] NAME [ force ] [ timeout SECS ]\n"
 		"       cdnactl ctx show [ [ name ] NAME ] [ nic IFNAME ]\n"
 		"       cdnactl ctx set [ name ] NAME [ mac MAC ] [ vlan VID ] [ link { auto | up | down } ]\n"
@@ -85,6 +85,12 @@ static void ctx_print(const struct nlattr **tb)
 	pr_string("nic", " nic %s", ctx_str(tb, CDNA_ATTR_NIC));
 	pr_string("uuid", " uuid %s", ctx_str(tb, CDNA_ATTR_CTX_UUID));
 	pr_string("state", " state %s", ctx_str(tb, CDNA_ATTR_CTX_STATE));
+	if (tb[CDNA_ATTR_CTX_MIG_STATE])
+		pr_string("migration", " migration %s",
+			  ctx_str(tb, CDNA_ATTR_CTX_MIG_STATE));
+	pr_bool("incoming", NULL, !!tb[CDNA_ATTR_CTX_INCOMING]);
+	if (tb[CDNA_ATTR_CTX_INCOMING])
+		pr_text(" incoming");
 	pr_string("mac", " mac %s", mac);
 	if (tb[CDNA_ATTR_CTX_QUEUE_PAIRS])
 		pr_u64("queue_pairs", " queues %llu",
@@ -323,7 +329,8 @@ static int ctx_add(int argc, char **argv)
 			       CDNACTL_OPT_PROTECT | CDNACTL_OPT_VLAN |
 			       CDNACTL_OPT_TRUST | CDNACTL_OPT_SPOOFCHK |
 			       CDNACTL_OPT_RATE | CDNACTL_OPT_LINK |
-			       CDNACTL_OPT_UUID, false, &o) || nl_open())
+			       CDNACTL_OPT_UUID | CDNACTL_OPT_INCOMING, false,
+			       &o) || nl_open())
 		return -1;
 
 	nlh = nl_request(CDNA_CMD_CTX_NEW, 0);
@@ -331,6 +338,8 @@ static int ctx_add(int argc, char **argv)
 	mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_NAME, o.name);
 	if (o.present & CDNACTL_OPT_UUID)
 		mnl_attr_put_strz(nlh, CDNA_ATTR_CTX_UUID, o.uuid);
+	if (o.present & CDNACTL_OPT_INCOMING)
+		mnl_attr_put(nlh, CDNA_ATTR_CTX_INCOMING, 0, NULL);
 	ctx_put_settings(nlh, &o);
 	if (nl_talk(nlh, ctx_new_cb, &r))
 		return -1;

@@ -20,6 +20,9 @@ static const char *const monitor_event_names[] = {
 	[CDNA_EVENT_CTX_RESET]	= "reset",
 	[CDNA_EVENT_CTX_ERROR]	= "error",
 	[CDNA_EVENT_LINK]	= "link",
+	[CDNA_EVENT_MIG_START]	= "migration_start",
+	[CDNA_EVENT_MIG_DONE]	= "migration_done",
+	[CDNA_EVENT_MIG_FAILED]	= "migration_failed",
 };
 
 static int monitor_cb(const struct nlmsghdr *nlh, void *data)
@@ -46,6 +49,9 @@ static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[CDNA_ATTR_CTX_STATE])
 		pr_string("state", " state %s",
 			  mnl_attr_get_str(tb[CDNA_ATTR_CTX_STATE]));
+	if (tb[CDNA_ATTR_CTX_MIG_STATE])
+		pr_string("migration", " migration %s",
+			  mnl_attr_get_str(tb[CDNA_ATTR_CTX_MIG_STATE]));
 	if (tb[CDNA_ATTR_CTX_LINK_UP]) {
 		bool up = mnl_attr_get_u8(tb[CDNA_ATTR_CTX_LINK_UP]);
 

@@ -54,6 +54,7 @@ static const char *const nl_attr_kw[CDNA_ATTR_MAX + 1] = {
 	[CDNA_ATTR_CTX_TX_RATE]		= "rate",
 	[CDNA_ATTR_CTX_LINK]		= "link",
 	[CDNA_ATTR_FORCE]		= "force",
+	[CDNA_ATTR_CTX_INCOMING]	= "incoming",
 };
 
 static int nl_family_cb(const struct nlmsghdr *nlh, void *data)

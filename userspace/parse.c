@@ -149,6 +149,7 @@ static const struct cdnactl_kw cdnactl_kws[] = {
 	{ "link",	CDNACTL_OPT_LINK,	"Link mode (link)",	"auto, up or down", 0 },
 	{ "uuid",	CDNACTL_OPT_UUID,	"UUID (uuid)",		"a UUID", 0 },
 	{ "force",	CDNACTL_OPT_FORCE,	"force",		NULL, 0 },
+	{ "incoming",	CDNACTL_OPT_INCOMING,	"incoming",		NULL, 0 },
 	{ "max_ctx",	CDNACTL_OPT_MAX_CTX,	"Context limit (max_ctx)", "1..64", UINT32_MAX },
 	{ "timeout",	CDNACTL_OPT_TIMEOUT,	"Timeout (timeout)",
 	  "0..86400 seconds, 0 for the default 30", CDNACTL_MAX_TIMEOUT },

@@ -59,6 +59,8 @@ cp_expect "ctx list" 'length == 2' ctx list
 cp_expect "JSON keys: queue_pairs a number in show, link the mode, link_up a boolean" \
 	'.[0] | (.queue_pairs | type) == "number" and (.link | type) == "string" and (.link_up | type) == "boolean" and (has("queues") | not) and (has("link_state") | not)' \
 	ctx show web1
+cp_expect "ctx show: the migration state, not incoming" \
+	'.[0].migration == "running" and .[0].incoming == false' ctx show web1
 cp_expect "nic show counts contexts" '.[0].contexts == 2' nic show
 cp_expect "prefix matching: c s" 'length == 2' c s
 

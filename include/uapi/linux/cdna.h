@@ -318,7 +318,7 @@ enum cdna_cmd {
 	CDNA_CMD_NIC_DETACH,	/* IFNAME or IFINDEX, [FORCE] */
 	CDNA_CMD_NIC_GET,	/* [IFNAME|IFINDEX]; dump without */
 	/* NIC, NAME, [UUID MAC VLAN QUEUE_PAIRS PROTECT TRUST SPOOFCHK
-	 * TX_RATE LINK]
+	 * TX_RATE LINK INCOMING]
 	 */
 	CDNA_CMD_CTX_NEW,
 	CDNA_CMD_CTX_DEL,	/* NAME or UUID, [FORCE] */
@@ -361,6 +361,11 @@ enum cdna_attr {
 	CDNA_ATTR_CTX_LINK_UP,		/* u8: 0/1, the link the guest sees */
 	CDNA_ATTR_VERSION,		/* string: cdna.ko's version */
 	CDNA_ATTR_NIC_BACKEND,		/* string: the NIC's backend ("software") */
+	CDNA_ATTR_CTX_INCOMING,		/* flag: the destination of a migration:
+					 * may share the MAC of one other
+					 * context, steers once it runs
+					 */
+	CDNA_ATTR_CTX_MIG_STATE,	/* string: VFIO migration state */
 	__CDNA_ATTR_MAX,
 };
 
@@ -423,6 +428,81 @@ enum cdna_event {
 	CDNA_EVENT_CTX_RESET,
 	CDNA_EVENT_CTX_ERROR,
 	CDNA_EVENT_LINK,		/* + CDNA_ATTR_CTX_LINK_UP */
+	CDNA_EVENT_MIG_START,		/* left RUNNING for a migration */
+	CDNA_EVENT_MIG_DONE,		/* state saved, or restored */
+	CDNA_EVENT_MIG_FAILED,		/* stream refused, or cancelled */
+};
+
+/*
+ * Migration state stream (VFIO migration v2, docs/vf-device.md).  What
+ * read() returns in STOP_COPY and write() takes in RESUMING: one struct
+ * cdna_mig_header, one struct cdna_mig_ctx, then num_queues struct
+ * cdna_mig_queue (RX = 2 * qp, TX = 2 * qp + 1).  Little endian.  crc32
+ * is the CRC-32 (IEEE 802.3, as zlib's crc32()) of every byte after the
+ * header.  A stream whose magic, version, lengths, CRC or contents do not
+ * fit the destination is refused.
+ */
+#define CDNA_MIG_MAGIC			0x474d4443	/* "CDMG" */
+#define CDNA_MIG_VERSION		1
+#define CDNA_MIG_NUM_DROPS		16	/* room for drop reasons */
+
+struct cdna_mig_header {
+	__le32 magic;			/* CDNA_MIG_MAGIC */
+	__le16 version;			/* CDNA_MIG_VERSION */
+	__le16 header_len;		/* sizeof(struct cdna_mig_header) */
+	__le32 total_len;		/* bytes in the whole stream */
+	__le32 crc32;			/* of the bytes after the header */
+	__le32 num_queues;		/* 2 * queue pairs of the function */
+	__le32 reserved;		/* 0 */
+};
+
+/* Context state in the stream (struct cdna_mig_ctx.state). */
+enum cdna_mig_ctx_state {
+	CDNA_MIG_CTX_OPEN,		/* driver not (yet) running */
+	CDNA_MIG_CTX_RUNNING,		/* DRIVER_OK was accepted */
+	CDNA_MIG_CTX_ERROR,		/* NEEDS_RESET */
+};
+
+#define CDNA_MIG_CFG_LEN		256	/* PCI config space saved */
+
+struct cdna_mig_ctx {
+	__le64 dev_features;		/* DEV_FEATURES offered */
+	__le64 drv_features;		/* DRV_FEATURES */
+	__le32 status;			/* STATUS without NEEDS_RESET */
+	__le32 num_qp;			/* NUM_QUEUE_PAIRS */
+	__le32 mtu;			/* MTU */
+	__le32 state;			/* enum cdna_mig_ctx_state */
+	__le32 coal[4];			/* RX/TX COAL_USECS/FRAMES */
+	__le32 error_cause;		/* ERROR_CAUSE */
+	__le32 error_queue;		/* ERROR_QUEUE */
+	__le32 ctrl_cause;		/* CTRL_CAUSE not yet read */
+	__le32 pending_vectors;		/* bit n: vector n owes an interrupt */
+	__u8 mac[6];			/* MAC (the destination's must match) */
+	__le16 vlan;			/* host VLAN (informational) */
+	__u8 link_up;			/* LINK as the guest last saw it */
+	__u8 needs_reset;		/* NEEDS_RESET */
+	__u8 reserved[6];		/* 0 */
+	__le64 bad_reg_access;		/* counters that continue */
+	__le64 resets;
+	__le64 tx_throttled;
+	__u8 cfg[CDNA_MIG_CFG_LEN];	/* PCI config space */
+};
+
+#define CDNA_MIG_Q_ENABLED		(1U << 0)	/* ENABLE = 1 */
+
+struct cdna_mig_queue {
+	__le64 desc;			/* DESC_LO/HI */
+	__le64 cpl;			/* CPL_LO/HI */
+	__le64 shm;			/* SHM_LO/HI */
+	__le32 size;			/* SIZE */
+	__le32 flags;			/* CDNA_MIG_Q_* */
+	__le32 next_desc;		/* oldest descriptor not completed */
+	__le32 cons;			/* completions written (dev.cons) */
+	__le64 packets;			/* counters that continue */
+	__le64 bytes;
+	__le64 kicks;
+	__le64 irqs;
+	__le64 drops[CDNA_MIG_NUM_DROPS]; /* by enum cdna_stats_drop - 1 */
 };
 
 #endif /* _UAPI_LINUX_CDNA_H */

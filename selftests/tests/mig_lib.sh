@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers of mig_live.sh (sourced after $CDNA_LIB; not a test itself: not
+# executable). A guest that migrates cannot have a 9p root (QEMU blocks
+# the migration of a mounted virtfs export), so these guests boot from an
+# initramfs of their own, selftests/tests/mig_live-guest.init as /init,
+# and report on their serial console.
+#
+#   mig_initramfs OUT MODS...  build the initramfs OUT: static busybox,
+#                              iperf3 and its libraries, the modules MODS
+#                              (paths, loaded in that order)
+#   mig_qemu NAME INITRD APPEND ARGS...
+#                              start a guest QEMU (KVM, 256 MB, QMP on
+#                              $MIG_DIR/NAME.qmp, console $MIG_DIR/NAME.log)
+#                              with ARGS (devices, -incoming); returns at once
+#   mig_qmp NAME CMD [JSON]    one QMP command, its "return" on stdout
+#   mig_wait_console NAME TEXT SECS
+#                              wait until NAME's console has TEXT
+#   mig_run SRC DST URI        migrate SRC to DST (which listens on URI),
+#                              wait for the end; sets MIG_STATUS,
+#                              MIG_DOWNTIME (ms), MIG_TOTAL (ms),
+#                              MIG_BYTES (RAM bytes sent), MIG_ROUNDS
+#                              (dirty-page syncs), MIG_SETUP (ms)
+#   mig_quit NAME              stop a guest's QEMU, wait for it to go
+
+MIG_DIR=${MIG_DIR:-$CDNA_TEST_DIR/mig}
+MIG_QMP=$CDNA_REPO/selftests/vm/qmp
+declare -gA MIG_PID=()
+
+mig_initramfs() {
+	local out=$1 tmp m f
+	shift
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/bin" "$tmp/modules" "$tmp/tmp" "$tmp/proc" "$tmp/sys" "$tmp/dev"
+	cp "$(command -v busybox)" "$tmp/bin/busybox" || return 1
+	install -m 0755 "$CDNA_REPO/selftests/tests/mig_live-guest.init" "$tmp/init"
+	cp "$(command -v iperf3)" "$tmp/bin/iperf3" || return 1
+	for f in $(ldd "$(command -v iperf3)" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		mkdir -p "$tmp$(dirname "$f")"
+		cp -L "$f" "$tmp$f"
+	done
+	: >"$tmp/modules.list"
+	for f in "$@"; do
+		m=$(basename "$f")
+		m=${m%%.ko*}
+		case "$f" in
+		*.ko.xz) xz -dc "$f" >"$tmp/modules/$m.ko" ;;
+		*.ko.zst) zstd -qdc "$f" >"$tmp/modules/$m.ko" ;;
+		*) cp "$f" "$tmp/modules/$m.ko" ;;
+		esac
+		echo "$m" >>"$tmp/modules.list"
+	done
+	(cd "$tmp" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out"
+	rm -rf "$tmp"
+	[ -s "$out" ]
+}
+
+# The modules (paths, in load order) a kernel module needs, itself last.
+mig_module_paths() {
+	modprobe --show-depends "$1" 2>/dev/null | awk '$1 == "insmod" { print $2 }'
+}
+
+mig_qemu() {
+	local name=$1 initrd=$2 append=$3
+	shift 3
+	mkdir -p "$MIG_DIR"
+	rm -f "$MIG_DIR/$name.qmp"
+	taskset -c "$CDNA_L2_L1CPUS" qemu-system-x86_64 -name "cdna-mig-$name" \
+		-machine q35,accel=kvm -cpu host,-xsave -m 256 -smp 1 \
+		-nodefaults -no-user-config -display none -vga none \
+		-monitor none -no-reboot -nic none \
+		-serial "file:$MIG_DIR/$name.log" \
+		-qmp "unix:$MIG_DIR/$name.qmp,server=on,wait=off" \
+		-kernel "$CDNA_KERNEL" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 quiet $append" \
+		"$@" >"$MIG_DIR/$name.qemu" 2>&1 </dev/null &
+	MIG_PID[$name]=$!
+	for _ in $(seq 1 100); do
+		[ -S "$MIG_DIR/$name.qmp" ] && return 0
+		kill -0 "${MIG_PID[$name]}" 2>/dev/null || break
+		cdna_sleep 0.1
+	done
+	echo "mig: QEMU $name did not start:"
+	sed "s/^/mig $name qemu: /" "$MIG_DIR/$name.qemu"
+	return 1
+}
+
+mig_qmp() {
+	"$MIG_QMP" "$MIG_DIR/$1.qmp" "$2" "${3:-}"
+}
+
+mig_wait_console() {
+	local end=$(( $(cdna_now_us) + $3 * 1000000 ))
+	while ! grep -q "$2" "$MIG_DIR/$1.log" 2>/dev/null; do
+		[ "$(cdna_now_us)" -lt "$end" ] || return 1
+		kill -0 "${MIG_PID[$1]}" 2>/dev/null || return 1
+		cdna_sleep 0.2
+	done
+}
+
+mig_run() {
+	local src=$1 dst=$2 uri=$3 q end
+	MIG_STATUS=none MIG_DOWNTIME= MIG_TOTAL= MIG_BYTES= MIG_ROUNDS= MIG_SETUP=
+	mig_qmp "$src" migrate-set-parameters '{"max-bandwidth": 4294967296}' >/dev/null ||
+		return 1
+	mig_qmp "$src" migrate "{\"uri\": \"$uri\"}" >/dev/null || return 1
+	end=$(( $(cdna_now_us) + 300 * 1000000 ))
+	while [ "$(cdna_now_us)" -lt "$end" ]; do
+		q=$(mig_qmp "$src" query-migrate) || return 1
+		MIG_STATUS=$(jq -r .status <<<"$q")
+		case "$MIG_STATUS" in
+		completed|failed|cancelled) break ;;
+		esac
+		cdna_sleep 0.3
+	done
+	echo "mig: $src -> $dst: $MIG_STATUS"
+	[ "$MIG_STATUS" = completed ] || { jq -c . <<<"$q"; return 1; }
+	MIG_DOWNTIME=$(jq -r .downtime <<<"$q")
+	MIG_TOTAL=$(jq -r '."total-time"' <<<"$q")
+	MIG_BYTES=$(jq -r .ram.transferred <<<"$q")
+	MIG_ROUNDS=$(jq -r '.ram."dirty-sync-count"' <<<"$q")
+	MIG_SETUP=$(jq -r '."setup-time" // 0' <<<"$q")
+	echo "mig: downtime $MIG_DOWNTIME ms, total $MIG_TOTAL ms, setup $MIG_SETUP ms," \
+	     "RAM sent $MIG_BYTES bytes in $MIG_ROUNDS dirty-page rounds"
+	jq -c . <<<"$q" >"$MIG_DIR/$src.query-migrate"
+}
+
+mig_quit() {
+	local pid=${MIG_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	mig_qmp "$1" quit >/dev/null 2>&1
+	for _ in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		cdna_sleep 0.2
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "MIG_PID[$1]"
+	return 0
+}
