@@ -91,7 +91,9 @@ struct cdna_engine_caps {
  *	a VM.  Idempotent; may sleep and take rtnl_lock.  Called without
  *	any cdna lock.
  * @destroy: free the engine instance; every context was deleted.  Calls
- *	@revoke itself if it was not.  May sleep and take rtnl_lock.
+ *	@revoke itself if it was not.  May sleep and take rtnl_lock.  Called
+ *	without cdna locks, or with cdna_nics_lock when the attach fails
+ *	after @create.
  * @netdev_unregister: class-wide, not per NIC: @dev is being
  *	unregistered (NETDEV_UNREGISTER); if it is an uplink of this
  *	backend, drop what the owner of an rx_handler (or a PF's VFs) must
@@ -160,17 +162,19 @@ struct cdna_engine_caps {
  *	about to become @mac and @vlan (the context is not running).  A
  *	backend that steers in hardware programs them here.  Return 0 or an
  *	errno with @extack set; nothing changed then.  Optional.
- * @set_tx_policy: trust, spoofchk and rate changed (ctx->trusted,
- *	ctx->spoofchk and ctx->tx_rate hold the new values); applies to a
- *	running context at once.  Optional.
+ * @set_tx_policy: trust, spoofchk and rate of a started context changed
+ *	(ctx->trusted, ctx->spoofchk and ctx->tx_rate hold the new values):
+ *	apply them at once.  A context not started gets them at @ctx_start.
+ *	Optional.
  *
  * Interrupts:
  * The engine raises a guest vector with cdna_irq_signal(ctx, vector)
  * (irq.c; any context), usually through the moderation of
  * cdna_queue_publish().  A backend with vectors of its own
  * (CDNA_ENG_CAP_HW_IRQ) may wire them to the guest's eventfds instead:
- * @irq_update: vector @vector's trigger or mask changed (irq.c, after
- *	the change, ctx->irq_lock not held; may sleep).  Optional.
+ * @irq_update: vector @vector's trigger or mask changed through
+ *	VFIO_DEVICE_SET_IRQS (irq.c, after the change; ctx->lock held,
+ *	ctx->irq_lock not; may sleep).  Optional.
  */
 struct cdna_engine_ops {
 	const char *name;
