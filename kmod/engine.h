@@ -213,6 +213,11 @@ struct cdna_engine_ops {
 /* The software engine (kmod/sw/). */
 extern const struct cdna_engine_ops cdna_sw_engine_ops;
 
+/* The igb SR-IOV backend (kmod/igb/) and the PCI driver of its VFs. */
+extern const struct cdna_engine_ops cdna_igb_engine_ops;
+int cdna_igb_pci_register(void);
+void cdna_igb_pci_unregister(void);
+
 /* backend.c: backend selection and the class-wide notifications */
 const struct cdna_engine_ops *cdna_engine_select(struct net_device *uplink,
 						 struct netlink_ext_ack *extack);
