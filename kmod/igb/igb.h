@@ -31,7 +31,8 @@
 
 #define CDNA_IGB_TX_RING	512	/* hardware TX descriptors per queue */
 #define CDNA_IGB_DEF_RX_BUF	2048	/* SRRCTL size for guests that do not
-					 * negotiate CDNA_F_RX_BUF_SIZE
+					 * choose one (CDNA_QREG_RX_BUF_SIZE):
+					 * a 1500-byte MTU frame fits one buffer
 					 */
 #define CDNA_IGB_MAX_RX_BUF	(CDNA_IGB_SRRCTL_BSIZE_MASK * \
 				 CDNA_IGB_RX_BUF_UNIT)

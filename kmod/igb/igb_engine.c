@@ -25,6 +25,17 @@
 
 #define CDNA_IGB_MAX_QP		1	/* queue pairs a context may use */
 #define CDNA_IGB_POLL_JIFFIES	1	/* safety poll while TX is in flight */
+/*
+ * What the device offers: no checksum or segmentation offload (TX frames
+ * go to the NIC as the guest wrote them), no RX checksum report, no MTU
+ * change (the VF's frame size limit is the PF's); event index, moderation
+ * and link interrupts are the core's, the RX buffer size is SRRCTL's.
+ */
+#define CDNA_IGB_FEATURES	(BIT_ULL(CDNA_F_VERSION_1) | \
+				 BIT_ULL(CDNA_F_EVENT_IDX) | \
+				 BIT_ULL(CDNA_F_IRQ_COAL) | \
+				 BIT_ULL(CDNA_F_LINK_IRQ) | \
+				 BIT_ULL(CDNA_F_RX_BUF_SIZE))
 
 static struct cdna_igb_ctx *cdna_igb_ictx(struct cdna_ctx *ctx)
 {
@@ -172,6 +183,8 @@ static int cdna_igb_create(struct cdna_nic *nic)
 	nic->caps.rx_buf_max = min_t(u32, PAGE_SIZE, CDNA_IGB_MAX_RX_BUF);
 	nic->caps.rx_buf_align = CDNA_IGB_RX_BUF_UNIT;
 	nic->caps.ring_align = CDNA_IGB_RING_ALIGN;
+	nic->caps.rx_buf_default = CDNA_IGB_DEF_RX_BUF;
+	nic->caps.features = CDNA_IGB_FEATURES;
 	pci_info(pf, "cdna: igb SR-IOV backend, %u VFs\n", nvf);
 	return 0;
 }
@@ -430,7 +443,7 @@ static int cdna_igb_queue_enable(struct cdna_queue *q)
 	if (ret)
 		goto out;
 	if (!q->is_tx)
-		ictx->qp[qp].rx_buf = CDNA_IGB_DEF_RX_BUF;
+		ictx->qp[qp].rx_buf = cdna_regs_rx_buf(ctx, q);
 	ret = cdna_igb_qp_alloc(ictx, qp, q->is_tx, q->size);
 	if (ret) {
 		cdna_queue_unmap(q);
