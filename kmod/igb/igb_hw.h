@@ -87,7 +87,7 @@
 /* SRRCTL: packet buffer size in KiB units, one-buffer advanced layout. */
 #define CDNA_IGB_SRRCTL_BSIZE_SHIFT	10
 #define CDNA_IGB_SRRCTL_BSIZE_MASK	0x7f
-#define CDNA_IGB_SRRCTL_ONEBUF		(1U << 25)
+#define CDNA_IGB_SRRCTL_ONEBUF		BIT(25)
 #define CDNA_IGB_SRRCTL_DROP_EN		BIT(31)
 #define CDNA_IGB_RX_BUF_UNIT		1024	/* SRRCTL granularity */
 

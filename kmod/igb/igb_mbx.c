@@ -137,7 +137,7 @@ int cdna_igb_mbx_reset(struct cdna_igb_vf *vf, u8 *mac)
 	ret = cdna_igb_mbx_send(vf, msg, 1);
 	if (ret)
 		return ret;
-	msleep(10);
+	usleep_range(10000, 20000);
 	ret = cdna_igb_mbx_recv(vf, msg, ARRAY_SIZE(msg));
 	if (ret)
 		return ret;

@@ -591,6 +591,7 @@ static void cdna_igb_rx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
 		p->rx_ntu++;
 	}
 	if (p->rx_ntu != posted) {
+		/* Descriptors in memory before the tail moves. */
 		wmb();
 		cdna_igb_wr(ictx->vf, CDNA_IGB_RDT(qp),
 			    p->rx_ntu & (p->rx_count - 1));
