@@ -230,6 +230,12 @@ int cdna_igb_hw_up(struct cdna_igb_ctx *ictx)
 	if (!vf)
 		return -ENODEV;
 	ret = cdna_igb_mbx_reset(vf, mac);
+	if (ret == -EBUSY) {
+		/* The VF never owned its own mailbox buffer. */
+		pci_err(vf->pdev, "VF reset: the VF's mailbox does not answer (control reads %#x)\n",
+			cdna_igb_rd(vf, CDNA_IGB_V2PMAILBOX));
+		return ret;
+	}
 	if (ret) {
 		pci_err(vf->pdev, "VF reset through the PF failed: %d\n", ret);
 		return ret;

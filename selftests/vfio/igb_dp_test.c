@@ -391,7 +391,12 @@ FIXTURE_SETUP(igb)
 	ret = cdna_mdev_create(cdna_test_nic(), 1, self->uuid, sizeof(self->uuid));
 	ASSERT_EQ(0, ret) TH_LOG("creating an mdev: %s", strerror(-ret));
 	ret = cdna_vfio_open(&self->v, cdna_test_nic(), self->uuid);
-	ASSERT_EQ(0, ret) TH_LOG("opening %s: %s", self->uuid, strerror(-ret));
+	if (ret) {
+		/* No teardown after a failed setup: remove the mdev here. */
+		cdna_mdev_remove(self->uuid);
+		self->uuid[0] = 0;
+	}
+	ASSERT_EQ(0, ret) TH_LOG("opening a context: %s", strerror(-ret));
 
 	self->mem = mmap(NULL, DMA_SIZE + 2 * GUARD, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
