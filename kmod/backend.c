@@ -17,6 +17,7 @@
 
 /* In order of preference; the software engine takes any uplink. */
 static const struct cdna_engine_ops * const cdna_backends[] = {
+	&cdna_igb_engine_ops,
 	&cdna_sw_engine_ops,
 };
 

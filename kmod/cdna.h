@@ -252,6 +252,8 @@ struct cdna_rxd {
  * @cfg_cpl: completion ring address as last written by the guest
  * @cfg_shm: shared index area address as last written by the guest
  * @cfg_size: ring size as last written by the guest
+ * @cfg_rx_buf: RX only: CDNA_QREG_RX_BUF_SIZE as the device took it, 0
+ *	for the backend's default (cdna_regs_rx_buf())
  * @enabled: rings mapped and the engine may process the queue.  Set by
  *	vf_regs.c (smp_store_release) after ops->queue_enable succeeded;
  *	cleared (WRITE_ONCE) before ops->queue_disable, which returns only
@@ -301,6 +303,7 @@ struct cdna_queue {
 	u64 cfg_cpl;
 	u64 cfg_shm;
 	u32 cfg_size;
+	u32 cfg_rx_buf;
 	bool enabled;
 
 	struct cdna_ring_map desc;
@@ -982,6 +985,7 @@ bool cdna_cfg_bus_master(struct cdna_ctx *ctx);
 u32 cdna_regs_read(struct cdna_ctx *ctx, u32 off);
 void cdna_regs_write(struct cdna_ctx *ctx, u32 off, u32 val);
 void cdna_regs_dma_update(struct cdna_ctx *ctx);
+u32 cdna_regs_rx_buf(struct cdna_ctx *ctx, struct cdna_queue *q);
 
 /* irq.c */
 void cdna_irq_signal(struct cdna_ctx *ctx, unsigned int vector);

@@ -191,7 +191,7 @@ int cdna_ctx_init(struct cdna_ctx *ctx, struct cdna_nic *nic,
 	ctx->link_mode = CDNA_LINK_MODE_AUTO;
 	ctx->link_up = true;
 	ctx->protect = &cdna_protect_checked_ops;
-	ctx->dev_features = CDNA_F_ALL;
+	ctx->dev_features = nic->caps.features ?: CDNA_F_ALL;
 	ctx->max_mtu = cdna_ctx_uplink_mtu(nic->uplink, CDNA_MAX_MTU);
 	ctx->state = CDNA_CTX_CREATED;
 	cdna_ctx_regs_init(ctx);
@@ -231,6 +231,7 @@ void cdna_ctx_regs_init(struct cdna_ctx *ctx)
 		q->cfg_cpl = 0;
 		q->cfg_shm = 0;
 		q->cfg_size = 0;
+		q->cfg_rx_buf = 0;
 	}
 
 	ctx->drv_features = 0;

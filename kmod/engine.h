@@ -53,6 +53,10 @@ struct netlink_ext_ack;
  * @rx_buf_max: largest RX buffer, bytes
  * @rx_buf_align: RX buffer sizes must be a multiple of this (1: any)
  * @ring_align: guest ring addresses must be aligned to this, bytes
+ * @rx_buf_default: CDNA_RX_BUF_FIXED: the RX buffer size of a queue whose
+ *	driver did not choose one (CDNA_QREG_RX_BUF_SIZE)
+ * @features: device features (CDNA_F_*) the backend offers; 0 for all of
+ *	this ABI (CDNA_F_ALL)
  *
  * The control plane (netlink.c) checks a context definition against
  * these and refuses what the backend cannot do with an extack message
@@ -67,6 +71,8 @@ struct cdna_engine_caps {
 	u32 rx_buf_max;
 	u32 rx_buf_align;
 	u32 ring_align;
+	u32 rx_buf_default;
+	u64 features;
 };
 
 /**
@@ -212,6 +218,11 @@ struct cdna_engine_ops {
 
 /* The software engine (kmod/sw/). */
 extern const struct cdna_engine_ops cdna_sw_engine_ops;
+
+/* The igb SR-IOV backend (kmod/igb/) and the PCI driver of its VFs. */
+extern const struct cdna_engine_ops cdna_igb_engine_ops;
+int cdna_igb_pci_register(void);
+void cdna_igb_pci_unregister(void);
 
 /* backend.c: backend selection and the class-wide notifications */
 const struct cdna_engine_ops *cdna_engine_select(struct net_device *uplink,

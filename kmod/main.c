@@ -55,9 +55,13 @@ static int __init cdna_init(void)
 	if (ret)
 		goto err_debugfs_exit;
 
-	ret = cdna_nic_init();
+	ret = cdna_igb_pci_register();
 	if (ret)
 		goto err_mdev_unregister_driver;
+
+	ret = cdna_nic_init();
+	if (ret)
+		goto err_igb_pci_unregister;
 
 	ret = cdna_nl_init();
 	if (ret)
@@ -69,6 +73,8 @@ static int __init cdna_init(void)
 
 err_nic_exit:
 	cdna_nic_exit();
+err_igb_pci_unregister:
+	cdna_igb_pci_unregister();
 err_mdev_unregister_driver:
 	mdev_unregister_driver(&cdna_mdev_driver);
 err_debugfs_exit:
@@ -80,6 +86,7 @@ static void __exit cdna_exit(void)
 {
 	cdna_nl_exit();
 	cdna_nic_exit();
+	cdna_igb_pci_unregister();
 	mdev_unregister_driver(&cdna_mdev_driver);
 	cdna_debugfs_exit();
 }

@@ -112,9 +112,41 @@ static u32 cdna_regs_read_queue(struct cdna_ctx *ctx, u32 off)
 		return q->enabled;
 	case CDNA_QREG_DROPS:
 		return cdna_regs_queue_drops(q);
+	case CDNA_QREG_RX_BUF_SIZE:
+		return cdna_regs_rx_buf(ctx, q);
 	default:
 		return 0;
 	}
+}
+
+/**
+ * cdna_regs_rx_buf() - the RX buffer size a queue's device fills
+ * @ctx: the context; caller holds ctx->lock
+ * @q: the queue
+ *
+ * Return: the bytes the backend writes into each RX buffer of @q at most
+ * (CDNA_QREG_RX_BUF_SIZE), 0 if it fills every buffer up to its own
+ * length (a backend without CDNA_ENG_CAP_RX_BUF_FIXED, or a TX queue).
+ */
+u32 cdna_regs_rx_buf(struct cdna_ctx *ctx, struct cdna_queue *q)
+{
+	const struct cdna_engine_caps *caps = &ctx->nic->caps;
+
+	if (q->is_tx || !(caps->flags & CDNA_ENG_CAP_RX_BUF_FIXED))
+		return 0;
+	return q->cfg_rx_buf ?: caps->rx_buf_default;
+}
+
+/* The size the device takes for a driver's RX buffers of @val bytes. */
+static u32 cdna_regs_rx_buf_take(struct cdna_ctx *ctx, u32 val)
+{
+	const struct cdna_engine_caps *caps = &ctx->nic->caps;
+
+	if (!val || !(caps->flags & CDNA_ENG_CAP_RX_BUF_FIXED))
+		return 0;
+	if (caps->rx_buf_align > 1)
+		val = rounddown(val, caps->rx_buf_align);
+	return clamp(val, caps->rx_buf_min, caps->rx_buf_max);
 }
 
 /**
@@ -311,6 +343,19 @@ static void cdna_regs_write_queue(struct cdna_ctx *ctx, u32 off, u32 val)
 		return;
 	case CDNA_QREG_DROPS:
 		cdna_regs_bad(ctx, off, val, "read-only");
+		return;
+	case CDNA_QREG_RX_BUF_SIZE:
+		if (q->is_tx ||
+		    !(ctx->drv_features & BIT_ULL(CDNA_F_RX_BUF_SIZE))) {
+			cdna_regs_bad(ctx, off, val,
+				      "RX_BUF_SIZE: RX queues, with the feature");
+			return;
+		}
+		if (q->enabled) {
+			cdna_regs_bad_state(ctx, off, val, qi);
+			return;
+		}
+		q->cfg_rx_buf = cdna_regs_rx_buf_take(ctx, val);
 		return;
 	default:
 		cdna_regs_bad(ctx, off, val, "unassigned");

@@ -145,6 +145,9 @@ int cdnactl_nic(int argc, char **argv);
 int cdnactl_ctx(int argc, char **argv);
 int cdnactl_monitor(int argc, char **argv);
 
+/* sriov.c */
+int cdnactl_sriov_prepare(const char *ifname, unsigned int nvfs);
+
 /*
  * Exit statuses (cdnactl(8), EXIT STATUS), as ip(8) has them: a command
  * line cdnactl refuses exits 255 (ip's exit(-1)), an operation the kernel

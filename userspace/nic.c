@@ -88,6 +88,10 @@ static int nic_add(int argc, char **argv)
 				   CDNACTL_OPT_MAX_CTX, CDNACTL_OPT_DEV, &o) ||
 	    nl_open())
 		return -1;
+	/* An igb PF: its VFs go to cdna first (the igb backend, sriov.c). */
+	if (cdnactl_sriov_prepare(o.dev, (o.present & CDNACTL_OPT_MAX_CTX) ?
+				  o.max_ctx : 0))
+		return -1;
 	nlh = nl_request(CDNA_CMD_NIC_ATTACH, 0);
 	mnl_attr_put_strz(nlh, CDNA_ATTR_IFNAME, o.dev);
 	if (o.present & CDNACTL_OPT_MAX_CTX)

@@ -52,7 +52,8 @@
 					 BIT_ULL(CDNA_F_EVENT_IDX) |	\
 					 BIT_ULL(CDNA_F_IRQ_COAL) |	\
 					 BIT_ULL(CDNA_F_MTU) |		\
-					 BIT_ULL(CDNA_F_LINK_IRQ))
+					 BIT_ULL(CDNA_F_LINK_IRQ) |	\
+					 BIT_ULL(CDNA_F_RX_BUF_SIZE))
 
 #define CDNAVF_DEFAULT_RING_SIZE	256
 
@@ -240,6 +241,8 @@ struct cdnavf_ring {
 	u32 size;
 	u32 mask;
 	bool event_idx;
+	/* RX: bytes the device writes into each buffer at most */
+	u32 rx_fill;
 	void __iomem *doorbell;
 
 	void *desc;

@@ -542,7 +542,7 @@ static struct sk_buff *cdnavf_rx_build_skb(struct cdnavf_ring *ring,
 	void *va;
 
 	page = cdnavf_rx_take(ring);
-	size = min_t(u32, len, CDNAVF_RX_BUF_LEN);
+	size = min_t(u32, len, ring->rx_fill);
 	cdnavf_rx_sync(ring, page, size);
 	va = page_address(page);
 	net_prefetch(va + CDNAVF_RX_HEADROOM);
@@ -573,7 +573,7 @@ static struct sk_buff *cdnavf_rx_build_skb(struct cdnavf_ring *ring,
 
 	for (i = 1; i < ndesc; i++) {
 		page = cdnavf_rx_take(ring);
-		size = min_t(u32, len, CDNAVF_RX_BUF_LEN);
+		size = min_t(u32, len, ring->rx_fill);
 		cdnavf_rx_sync(ring, page, size);
 		skb_add_rx_frag(skb, i - 1, page, CDNAVF_RX_HEADROOM, size,
 				CDNAVF_RX_TRUESIZE);
@@ -709,8 +709,8 @@ static int cdnavf_rx_clean(struct cdnavf_ring *ring, int budget)
 			continue;
 		}
 		if (unlikely(len < ETH_HLEN ||
-			     len > ndesc * CDNAVF_RX_BUF_LEN ||
-			     len <= (ndesc - 1) * CDNAVF_RX_BUF_LEN)) {
+			     len > ndesc * ring->rx_fill ||
+			     len <= (ndesc - 1) * ring->rx_fill)) {
 			bad++;
 			cdnavf_rx_recycle(ring, ndesc);
 			continue;
@@ -1191,6 +1191,25 @@ static int cdnavf_ring_enable(struct cdnavf_adapter *adapter,
 	cdnavf_wr32(adapter, CDNA_REG_QUEUE(q, CDNA_QREG_SHM_HI),
 		    upper_32_bits(ring->shm_dma));
 	cdnavf_wr32(adapter, CDNA_REG_QUEUE(q, CDNA_QREG_SIZE), ring->size);
+	ring->rx_fill = CDNAVF_RX_BUF_LEN;
+	if (!(q & 1) && cdnavf_has(adapter, CDNA_F_RX_BUF_SIZE)) {
+		u32 fill;
+
+		/* A device with one RX buffer size per queue (a NIC's SRRCTL)
+		 * takes ours rounded down, or refuses buffers this small.
+		 */
+		cdnavf_wr32(adapter, CDNA_REG_QUEUE(q, CDNA_QREG_RX_BUF_SIZE),
+			    CDNAVF_RX_BUF_LEN);
+		fill = cdnavf_rd32(adapter,
+				   CDNA_REG_QUEUE(q, CDNA_QREG_RX_BUF_SIZE));
+		if (fill > CDNAVF_RX_BUF_LEN) {
+			netdev_err(adapter->netdev, "queue %u: device needs %u-byte RX buffers, ours hold %lu\n",
+				   q, fill, (unsigned long)CDNAVF_RX_BUF_LEN);
+			return -EINVAL;
+		}
+		if (fill)
+			ring->rx_fill = fill;
+	}
 	cdnavf_wr32(adapter, CDNA_REG_QUEUE(q, CDNA_QREG_ENABLE), 1);
 
 	if (cdnavf_rd32(adapter, CDNA_REG_QUEUE(q, CDNA_QREG_ENABLE)) != 1) {

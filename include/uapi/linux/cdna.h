@@ -121,6 +121,17 @@
 #define CDNA_QREG_SIZE			0x18	/* RW: ring entries, a power of two */
 #define CDNA_QREG_ENABLE		0x1c	/* RW: 1 = start; reads 1 while running */
 #define CDNA_QREG_DROPS			0x20	/* RO: packets dropped by the device */
+/*
+ * RX queues, with CDNA_F_RX_BUF_SIZE: the bytes the device writes into each
+ * RX buffer at most.  The driver may write its buffer size while the queue
+ * is disabled; the device takes the largest size it can do that is not
+ * larger (rounded down to its granularity, within its limits) and reads
+ * back what it took, 0 written meaning its default.  Every RX buffer posted
+ * must then be at least that large (else CDNA_CPL_ERR_LEN), a frame fills
+ * each buffer up to that size before the next, and reading 0 means the
+ * device has no fixed size: it fills each buffer up to its own len.
+ */
+#define CDNA_QREG_RX_BUF_SIZE		0x24
 
 /*
  * Doorbells: a write of any value to CDNA_REG_DOORBELL(q) tells the device
@@ -148,7 +159,10 @@
 #define CDNA_F_IRQ_COAL			7	/* interrupt moderation registers */
 #define CDNA_F_MTU			8	/* driver may set CDNA_REG_MTU */
 #define CDNA_F_LINK_IRQ			9	/* link changes raise vector 0 */
-#define CDNA_F_ALL			((1ULL << 10) - 1)
+/* Bit 10 is taken (CDNA_F_KICK_PAGE). */
+#define CDNA_F_RX_BUF_SIZE		11	/* CDNA_QREG_RX_BUF_SIZE */
+#define CDNA_F_ALL			(((1ULL << 10) - 1) | \
+					 (1ULL << CDNA_F_RX_BUF_SIZE))
 
 /* CDNA_REG_STATUS bits; the driver sets them in this order. */
 #define CDNA_STATUS_ACKNOWLEDGE		0x01	/* driver found the device */

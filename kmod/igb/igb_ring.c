@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cdna igb backend: guest descriptors become hardware descriptors.
+ *
+ * This is CDNA's hypervisor-checked enqueue on a real NIC.  Each guest
+ * descriptor is read once (queue.c), validated, and every guest page it
+ * names is pinned through the context's protection and mapped on the VF
+ * with the DMA API; only then does a hardware descriptor pointing at that
+ * page go into the VF's ring, which lives in host memory and is written by
+ * nobody else.  The NIC then reads TX frames from, and writes RX frames
+ * into, the guest's own pages: no byte is copied by the host.
+ *
+ * Hardware write-back (DD) becomes cdna completions, in guest ring order:
+ *  - TX: a FIFO of the guest's packets, each with the hardware
+ *    descriptors it uses (none for a packet refused before the NIC saw
+ *    it); the head completes when its last descriptor is done.
+ *  - RX: hardware slot i holds the guest's i-th posted buffer.  A buffer
+ *    that fails the check is still given a hardware slot, pointing at a
+ *    host sink page, so that completions stay in ring order; the NIC may
+ *    write a frame there, which is dropped, and the guest gets an error
+ *    completion for the refused buffer.  The NIC writes at most the
+ *    queue's SRRCTL size into a buffer, so a guest buffer smaller than
+ *    that, or one whose first SRRCTL bytes cross a page (one hardware
+ *    descriptor, one DMA mapping), is refused.
+ *
+ * Everything here runs with the context's engine lock (cdna_igb_ctx.lock).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-mapping.h>
+#include <linux/if_vlan.h>
+
+#include "igb.h"
+
+static u16 cdna_igb_drop_to_cpl(enum cdna_drop_reason r)
+{
+	switch (r) {
+	case CDNA_DROP_MAX:
+		return CDNA_CPL_OK;
+	case CDNA_DROP_BAD_ADDR:
+		return CDNA_CPL_ERR_ADDR;
+	case CDNA_DROP_BAD_LEN:
+		return CDNA_CPL_ERR_LEN;
+	case CDNA_DROP_BAD_FLAGS:
+		return CDNA_CPL_ERR_FLAGS;
+	case CDNA_DROP_BAD_OFFLOAD:
+		return CDNA_CPL_ERR_OFFLOAD;
+	default:
+		return CDNA_CPL_ERR_DROPPED;
+	}
+}
+
+/* Count a packet moved (@r == CDNA_DROP_MAX) or dropped for @r. */
+static void cdna_igb_count(struct cdna_queue *q, enum cdna_drop_reason r,
+			   u32 len)
+{
+	u64_stats_update_begin(&q->stats.syncp);
+	if (r == CDNA_DROP_MAX) {
+		q->stats.packets++;
+		q->stats.bytes += len;
+	} else {
+		q->stats.drops[r]++;
+	}
+	u64_stats_update_end(&q->stats.syncp);
+}
+
+static void cdna_igb_complete(struct cdna_queue *q, u16 ndesc, u32 len,
+			      enum cdna_drop_reason r)
+{
+	struct cdna_cpl cpl = {
+		.len = cpu_to_le32(r == CDNA_DROP_MAX ? len : 0),
+		.ndesc = cpu_to_le16(ndesc),
+		.status = cpu_to_le16(cdna_igb_drop_to_cpl(r)),
+	};
+
+	cdna_queue_complete(q, &cpl, ndesc);
+	cdna_igb_count(q, r, len);
+}
+
+/* Hand one page's pin back to the protection (lazily kept cached). */
+static void cdna_igb_put_pin(struct cdna_igb_ctx *ictx, struct cdna_pin *pin)
+{
+	struct cdna_ctx *ctx = ictx->ctx;
+
+	ictx->scratch.npages = 1;
+	ictx->scratch.pins[0] = pin;
+	ctx->protect->put_buf(ctx, &ictx->scratch);
+}
+
+static struct device *cdna_igb_dev(struct cdna_igb_ctx *ictx)
+{
+	return &ictx->vf->pdev->dev;
+}
+
+/**
+ * cdna_igb_qp_alloc() - allocate the hardware ring of a queue
+ * @ictx: the context, engine lock held
+ * @qp: queue pair
+ * @tx: the TX queue (else RX)
+ * @guest_size: entries of the guest's ring
+ *
+ * Return: 0, -ENODEV if the VF is gone, -ENOMEM.
+ */
+int cdna_igb_qp_alloc(struct cdna_igb_ctx *ictx, unsigned int qp, bool tx,
+		      u32 guest_size)
+{
+	struct cdna_igb_qp *p = &ictx->qp[qp];
+	struct device *dev;
+
+	if (!ictx->vf)
+		return -ENODEV;
+	dev = cdna_igb_dev(ictx);
+	if (tx) {
+		p->tx_pkt = kvcalloc(guest_size, sizeof(*p->tx_pkt),
+				     GFP_KERNEL);
+		if (!p->tx_pkt)
+			return -ENOMEM;
+		p->txr = dma_alloc_coherent(dev, CDNA_IGB_TX_RING *
+					    sizeof(*p->txr), &p->txr_dma,
+					    GFP_KERNEL);
+		if (!p->txr) {
+			kvfree(p->tx_pkt);
+			p->tx_pkt = NULL;
+			return -ENOMEM;
+		}
+		p->tx_pkt_mask = guest_size - 1;
+		p->tx_ntu = 0;
+		p->tx_ntc = 0;
+		p->tx_head = 0;
+		p->tx_tail = 0;
+		p->nhand = 0;
+		p->tx_halt = false;
+		p->tx_on = true;
+		return 0;
+	}
+	p->rx_slot = kvcalloc(guest_size, sizeof(*p->rx_slot), GFP_KERNEL);
+	if (!p->rx_slot)
+		return -ENOMEM;
+	p->rxr = dma_alloc_coherent(dev, guest_size * sizeof(*p->rxr),
+				    &p->rxr_dma, GFP_KERNEL);
+	if (!p->rxr) {
+		kvfree(p->rx_slot);
+		p->rx_slot = NULL;
+		return -ENOMEM;
+	}
+	p->rx_count = guest_size;
+	p->rx_ntu = 0;
+	p->rx_ntc = 0;
+	p->rx_frame_bufs = 0;
+	p->rx_frame_len = 0;
+	p->rx_frame_reason = CDNA_DROP_MAX;
+	p->rx_halt = false;
+	p->rx_on = true;
+	return 0;
+}
+
+/* Unmap and unpin what the NIC still holds of a TX queue; rewind. */
+static void cdna_igb_tx_drain(struct cdna_igb_ctx *ictx, unsigned int qp)
+{
+	struct cdna_igb_qp *p = &ictx->qp[qp];
+	struct cdna_queue *q = &ictx->ctx->queues[CDNA_QUEUE_TX(qp)];
+	struct cdna_igb_tx_slot *s;
+
+	for (; p->tx_ntc != p->tx_ntu; p->tx_ntc++) {
+		s = &p->tx_slot[p->tx_ntc & (CDNA_IGB_TX_RING - 1)];
+		if (ictx->vf)
+			dma_unmap_page(cdna_igb_dev(ictx), s->dma, s->len,
+				       DMA_TO_DEVICE);
+		cdna_igb_put_pin(ictx, s->pin);
+	}
+	p->tx_head = p->tx_tail;
+	p->tx_ntu = 0;
+	p->tx_ntc = 0;
+	p->nhand = 0;
+	/* What was read but not completed is read again after a restart. */
+	q->fetch = q->next_desc;
+}
+
+static void cdna_igb_rx_drain(struct cdna_igb_ctx *ictx, unsigned int qp)
+{
+	struct cdna_igb_qp *p = &ictx->qp[qp];
+	struct cdna_queue *q = &ictx->ctx->queues[CDNA_QUEUE_RX(qp)];
+	struct cdna_igb_rx_slot *s;
+
+	for (; p->rx_ntc != p->rx_ntu; p->rx_ntc++) {
+		s = &p->rx_slot[p->rx_ntc & (p->rx_count - 1)];
+		if (!s->pin)
+			continue;
+		if (ictx->vf)
+			dma_unmap_page(cdna_igb_dev(ictx), s->dma, p->rx_buf,
+				       DMA_FROM_DEVICE);
+		cdna_igb_put_pin(ictx, s->pin);
+		s->pin = NULL;
+	}
+	p->rx_ntu = 0;
+	p->rx_ntc = 0;
+	p->rx_frame_bufs = 0;
+	p->rx_frame_len = 0;
+	p->rx_frame_reason = CDNA_DROP_MAX;
+	q->fetch = q->next_desc;
+}
+
+/**
+ * cdna_igb_qp_free() - free the hardware ring of a stopped queue
+ * @ictx: the context, engine lock held
+ * @qp: queue pair
+ * @tx: the TX queue (else RX)
+ *
+ * The hardware queue is stopped (cdna_igb_hw_queue_stop()) or the VF is
+ * gone; every buffer still posted is unmapped and unpinned.
+ */
+void cdna_igb_qp_free(struct cdna_igb_ctx *ictx, unsigned int qp, bool tx)
+{
+	struct cdna_igb_qp *p = &ictx->qp[qp];
+	struct device *dev = ictx->vf ? cdna_igb_dev(ictx) : NULL;
+
+	if (tx) {
+		if (!p->tx_on)
+			return;
+		cdna_igb_tx_drain(ictx, qp);
+		if (dev)
+			dma_free_coherent(dev, CDNA_IGB_TX_RING *
+					  sizeof(*p->txr), p->txr, p->txr_dma);
+		p->txr = NULL;
+		kvfree(p->tx_pkt);
+		p->tx_pkt = NULL;
+		p->tx_on = false;
+		return;
+	}
+	if (!p->rx_on)
+		return;
+	cdna_igb_rx_drain(ictx, qp);
+	if (dev)
+		dma_free_coherent(dev, p->rx_count * sizeof(*p->rxr), p->rxr,
+				  p->rxr_dma);
+	p->rxr = NULL;
+	kvfree(p->rx_slot);
+	p->rx_slot = NULL;
+	p->rx_on = false;
+}
+
+/**
+ * cdna_igb_hw_queue_start() - program and enable a hardware queue
+ * @ictx: the context, engine lock held, VF present
+ * @qp: queue pair (the VF's queue of the same number)
+ * @tx: the TX queue (else RX)
+ */
+void cdna_igb_hw_queue_start(struct cdna_igb_ctx *ictx, unsigned int qp,
+			     bool tx)
+{
+	struct cdna_igb_qp *p = &ictx->qp[qp];
+	struct cdna_igb_vf *vf = ictx->vf;
+
+	if (tx) {
+		cdna_igb_wr(vf, CDNA_IGB_TXDCTL(qp), 0);
+		cdna_igb_wr(vf, CDNA_IGB_TDBAL(qp), lower_32_bits(p->txr_dma));
+		cdna_igb_wr(vf, CDNA_IGB_TDBAH(qp), upper_32_bits(p->txr_dma));
+		cdna_igb_wr(vf, CDNA_IGB_TDLEN(qp),
+			    CDNA_IGB_TX_RING * sizeof(*p->txr));
+		cdna_igb_wr(vf, CDNA_IGB_TDH(qp), 0);
+		cdna_igb_wr(vf, CDNA_IGB_TDT(qp), 0);
+		cdna_igb_wr(vf, CDNA_IGB_TXDCTL(qp), CDNA_IGB_QCTL_ENABLE);
+		return;
+	}
+	cdna_igb_wr(vf, CDNA_IGB_RXDCTL(qp), 0);
+	cdna_igb_wr(vf, CDNA_IGB_RDBAL(qp), lower_32_bits(p->rxr_dma));
+	cdna_igb_wr(vf, CDNA_IGB_RDBAH(qp), upper_32_bits(p->rxr_dma));
+	cdna_igb_wr(vf, CDNA_IGB_RDLEN(qp), p->rx_count * sizeof(*p->rxr));
+	cdna_igb_wr(vf, CDNA_IGB_SRRCTL(qp),
+		    (p->rx_buf >> CDNA_IGB_SRRCTL_BSIZE_SHIFT) |
+		    CDNA_IGB_SRRCTL_ONEBUF | CDNA_IGB_SRRCTL_DROP_EN);
+	cdna_igb_wr(vf, CDNA_IGB_RDH(qp), 0);
+	cdna_igb_wr(vf, CDNA_IGB_RDT(qp), 0);
+	cdna_igb_wr(vf, CDNA_IGB_RXDCTL(qp), CDNA_IGB_QCTL_ENABLE |
+		    CDNA_IGB_RXDCTL_WTHRESH(1));
+}
+
+static void cdna_igb_tx_reap(struct cdna_igb_ctx *ictx, unsigned int qp);
+static void cdna_igb_rx_reap(struct cdna_igb_ctx *ictx, unsigned int qp);
+
+/**
+ * cdna_igb_hw_queue_stop() - stop a hardware queue, take back its buffers
+ * @ictx: the context, engine lock held
+ * @qp: queue pair
+ * @tx: the TX queue (else RX)
+ *
+ * Disables the queue in the NIC and waits until it reads disabled; what
+ * the NIC finished is completed to the guest, the rest is unmapped,
+ * unpinned and left unread in the guest ring (read again after a
+ * restart).  When it returns the NIC does no DMA for the queue.
+ */
+void cdna_igb_hw_queue_stop(struct cdna_igb_ctx *ictx, unsigned int qp,
+			    bool tx)
+{
+	struct cdna_igb_vf *vf = ictx->vf;
+	struct cdna_igb_qp *p = &ictx->qp[qp];
+	u32 reg = tx ? CDNA_IGB_TXDCTL(qp) : CDNA_IGB_RXDCTL(qp);
+	unsigned int i;
+
+	if (!(tx ? p->tx_on : p->rx_on))
+		return;
+	if (vf) {
+		cdna_igb_wr(vf, reg, 0);
+		for (i = 0; i < 100; i++) {
+			u32 v = cdna_igb_rd(vf, reg);
+
+			if (!(v & CDNA_IGB_QCTL_ENABLE) || v == ~0U)
+				break;
+			usleep_range(100, 200);
+		}
+		if (!p->tx_halt && !p->rx_halt) {
+			if (tx)
+				cdna_igb_tx_reap(ictx, qp);
+			else
+				cdna_igb_rx_reap(ictx, qp);
+			cdna_queue_publish(&ictx->ctx->queues[tx ?
+					   CDNA_QUEUE_TX(qp) : CDNA_QUEUE_RX(qp)]);
+		}
+	}
+	if (tx)
+		cdna_igb_tx_drain(ictx, qp);
+	else
+		cdna_igb_rx_drain(ictx, qp);
+}
+
+/* ---- TX ------------------------------------------------------------- */
+
+static void cdna_igb_tx_reap(struct cdna_igb_ctx *ictx, unsigned int qp)
+{
+	struct cdna_igb_qp *p = &ictx->qp[qp];
+	struct cdna_queue *q = &ictx->ctx->queues[CDNA_QUEUE_TX(qp)];
+	struct device *dev = cdna_igb_dev(ictx);
+
+	while (p->tx_head != p->tx_tail) {
+		struct cdna_igb_tx_pkt *pkt =
+			&p->tx_pkt[p->tx_head & p->tx_pkt_mask];
+		unsigned int i;
+
+		if (pkt->nhw) {
+			u32 last = (p->tx_ntc + pkt->nhw - 1) &
+				   (CDNA_IGB_TX_RING - 1);
+
+			if (!(le32_to_cpu(READ_ONCE(p->txr[last].olinfo)) &
+			      CDNA_IGB_TXD_STAT_DD))
+				break;
+			/* The status before anything else of the slot. */
+			dma_rmb();
+			for (i = 0; i < pkt->nhw; i++, p->tx_ntc++) {
+				struct cdna_igb_tx_slot *s =
+					&p->tx_slot[p->tx_ntc &
+						    (CDNA_IGB_TX_RING - 1)];
+
+				dma_unmap_page(dev, s->dma, s->len,
+					       DMA_TO_DEVICE);
+				cdna_igb_put_pin(ictx, s->pin);
+			}
+		}
+		cdna_igb_complete(q, pkt->ndesc, pkt->len, pkt->reason);
+		p->tx_head++;
+	}
+}
+
+/* Check the packet in hand; CDNA_DROP_MAX if it may go to the NIC. */
+static enum cdna_drop_reason cdna_igb_tx_check(struct cdna_igb_ctx *ictx,
+					       struct cdna_igb_qp *p,
+					       u32 *total)
+{
+	u32 mtu = READ_ONCE(ictx->ctx->mtu);
+	unsigned int i;
+	u64 sum = 0;
+
+	for (i = 0; i < p->nhand; i++) {
+		if (p->hand[i].flags & ~CDNA_TXD_FLAGS_ALL)
+			return CDNA_DROP_BAD_FLAGS;
+		/* The device offers no TX offload: CSUM and GSO are unknown. */
+		if (p->hand[i].flags & ~CDNA_TXD_EOP)
+			return CDNA_DROP_BAD_FLAGS;
+		if (!p->hand[i].len || p->hand[i].len > CDNA_BUF_MAX_LEN)
+			return CDNA_DROP_BAD_LEN;
+		sum += p->hand[i].len;
+	}
+	if (!(p->hand[p->nhand - 1].flags & CDNA_TXD_EOP))
+		return CDNA_DROP_BAD_LEN;	/* too many fragments */
+	if (sum < ETH_HLEN || sum > mtu + ETH_HLEN + VLAN_HLEN)
+		return CDNA_DROP_BAD_LEN;
+	*total = sum;
+	return CDNA_DROP_MAX;
+}
+
+/*
+ * Pin, map and write the packet in hand as hardware descriptors.
+ * Return: CDNA_DROP_MAX when written, a reason when refused (nothing
+ * written, nothing held), or CDNA_DROP_NOMEM with *@retry set when the
+ * hardware ring has no room yet.
+ */
+static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
+					     struct cdna_igb_qp *p, u32 total,
+					     u16 *nhw, bool *retry)
+{
+	struct cdna_ctx *ctx = ictx->ctx;
+	struct device *dev = cdna_igb_dev(ictx);
+	u32 ntu = p->tx_ntu, room, n = 0;
+	struct cdna_buf *buf = &ictx->scratch;
+	enum cdna_drop_reason r = CDNA_DROP_MAX;
+	unsigned int f, i;
+	int err;
+
+	room = CDNA_IGB_TX_RING - 1 - (p->tx_ntu - p->tx_ntc);
+	for (f = 0; f < p->nhand && r == CDNA_DROP_MAX; f++) {
+		const struct cdna_txd *d = &p->hand[f];
+		u32 pos = 0;
+
+		err = ctx->protect->get_buf(ctx, d->addr, d->len, false, buf);
+		if (err) {
+			r = cdna_pincache_drop_reason(err);
+			break;
+		}
+		if (buf->npages > room - n) {
+			ctx->protect->put_buf(ctx, buf);
+			r = CDNA_DROP_NOMEM;
+			*retry = true;
+			break;
+		}
+		for (i = 0; i < buf->npages; i++) {
+			u32 off = i ? 0 : buf->offset;
+			u32 seg = min_t(u32, d->len - pos, PAGE_SIZE - off);
+			struct cdna_igb_tx_slot *s =
+				&p->tx_slot[(ntu + n) & (CDNA_IGB_TX_RING - 1)];
+			struct cdna_igb_tx_desc *hw =
+				&p->txr[(ntu + n) & (CDNA_IGB_TX_RING - 1)];
+			u32 cmd = seg | CDNA_IGB_TXD_DTYP_DATA |
+				  CDNA_IGB_TXD_DEXT | CDNA_IGB_TXD_IFCS;
+
+			s->dma = dma_map_page(dev, buf->pages[i], off, seg,
+					      DMA_TO_DEVICE);
+			if (dma_mapping_error(dev, s->dma)) {
+				/* Pages i.. of this buffer are not in slots. */
+				memmove(&buf->pins[0], &buf->pins[i],
+					(buf->npages - i) * sizeof(buf->pins[0]));
+				buf->npages -= i;
+				ctx->protect->put_buf(ctx, buf);
+				r = CDNA_DROP_NOMEM;
+				break;
+			}
+			s->len = seg;
+			s->pin = buf->pins[i];
+			if (f == p->nhand - 1 && i == buf->npages - 1)
+				cmd |= CDNA_IGB_TXD_EOP | CDNA_IGB_TXD_RS;
+			hw->addr = cpu_to_le64(s->dma);
+			hw->cmd_type_len = cpu_to_le32(cmd);
+			hw->olinfo = cpu_to_le32(total <<
+						 CDNA_IGB_TXD_PAYLEN_SHIFT);
+			pos += seg;
+			n++;
+		}
+	}
+	if (r != CDNA_DROP_MAX) {
+		/* Undo the descriptors written for the packet. */
+		for (i = 0; i < n; i++) {
+			struct cdna_igb_tx_slot *s =
+				&p->tx_slot[(ntu + i) & (CDNA_IGB_TX_RING - 1)];
+
+			dma_unmap_page(dev, s->dma, s->len, DMA_TO_DEVICE);
+			cdna_igb_put_pin(ictx, s->pin);
+		}
+		return r;
+	}
+	p->tx_ntu += n;
+	*nhw = n;
+	return CDNA_DROP_MAX;
+}
+
+static void cdna_igb_tx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
+{
+	struct cdna_igb_qp *p = &ictx->qp[qp];
+	struct cdna_queue *q = &ictx->ctx->queues[CDNA_QUEUE_TX(qp)];
+	u32 prod, written = p->tx_ntu;
+
+	if (!cdna_queue_read_prod(q, &prod)) {
+		p->tx_halt = true;
+		cdna_ctx_raise_error(ictx->ctx, CDNA_ERR_RING_INDEX, q->index);
+		return;
+	}
+	while (p->tx_tail - p->tx_head <= p->tx_pkt_mask) {
+		struct cdna_igb_tx_pkt *pkt;
+		enum cdna_drop_reason r;
+		bool retry = false;
+		u32 total = 0;
+		u16 nhw = 0;
+
+		while (p->nhand < CDNA_MAX_TX_FRAGS && q->fetch != prod) {
+			cdna_queue_fetch_tx(q, &p->hand[p->nhand]);
+			if (p->hand[p->nhand++].flags & CDNA_TXD_EOP)
+				break;
+		}
+		if (!p->nhand)
+			break;
+		if (!(p->hand[p->nhand - 1].flags & CDNA_TXD_EOP) &&
+		    p->nhand < CDNA_MAX_TX_FRAGS)
+			break;		/* the rest is not published yet */
+
+		r = cdna_igb_tx_check(ictx, p, &total);
+		if (r == CDNA_DROP_MAX)
+			r = cdna_igb_tx_map(ictx, p, total, &nhw, &retry);
+		if (retry)
+			break;		/* the NIC frees descriptors first */
+		if (r != CDNA_DROP_MAX)
+			atomic64_inc(&ictx->tx_refused);
+		pkt = &p->tx_pkt[p->tx_tail & p->tx_pkt_mask];
+		pkt->nhw = r == CDNA_DROP_MAX ? nhw : 0;
+		pkt->ndesc = p->nhand;
+		pkt->reason = r;
+		pkt->len = total;
+		p->tx_tail++;
+		p->nhand = 0;
+	}
+	if (p->tx_ntu != written) {
+		/* Descriptors in memory before the tail moves. */
+		wmb();
+		cdna_igb_wr(ictx->vf, CDNA_IGB_TDT(qp),
+			    p->tx_ntu & (CDNA_IGB_TX_RING - 1));
+	}
+}
+
+/* ---- RX ------------------------------------------------------------- */
+
+/* Check, pin and map one guest RX buffer into slot @s. */
+static void cdna_igb_rx_post(struct cdna_igb_ctx *ictx, struct cdna_igb_qp *p,
+			     struct cdna_igb_rx_slot *s, u64 addr, u32 len)
+{
+	struct cdna_ctx *ctx = ictx->ctx;
+	struct device *dev = cdna_igb_dev(ictx);
+	struct cdna_buf *buf = &ictx->scratch;
+	int err;
+
+	s->pin = NULL;
+	s->dma = ictx->sink_dma;
+	if (len < p->rx_buf) {
+		s->reason = CDNA_DROP_BAD_LEN;
+		goto refused;
+	}
+	/* One hardware descriptor is one DMA range: no page crossing. */
+	if (offset_in_page(addr) + p->rx_buf > PAGE_SIZE) {
+		s->reason = CDNA_DROP_BAD_ADDR;
+		goto refused;
+	}
+	err = ctx->protect->get_buf(ctx, addr, p->rx_buf, true, buf);
+	if (err) {
+		s->reason = cdna_pincache_drop_reason(err);
+		goto refused;
+	}
+	s->dma = dma_map_page(dev, buf->pages[0], buf->offset, p->rx_buf,
+			      DMA_FROM_DEVICE);
+	if (dma_mapping_error(dev, s->dma)) {
+		ctx->protect->put_buf(ctx, buf);
+		s->dma = ictx->sink_dma;
+		s->reason = CDNA_DROP_NOMEM;
+		goto refused;
+	}
+	s->pin = buf->pins[0];
+	s->reason = CDNA_DROP_MAX;
+	return;
+
+refused:
+	atomic64_inc(&ictx->rx_refused);
+}
+
+static void cdna_igb_rx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
+{
+	struct cdna_igb_qp *p = &ictx->qp[qp];
+	struct cdna_queue *q = &ictx->ctx->queues[CDNA_QUEUE_RX(qp)];
+	u32 prod, posted = p->rx_ntu;
+
+	if (!cdna_queue_read_prod(q, &prod)) {
+		p->rx_halt = true;
+		cdna_ctx_raise_error(ictx->ctx, CDNA_ERR_RING_INDEX, q->index);
+		return;
+	}
+	while (q->fetch != prod && p->rx_ntu - p->rx_ntc < p->rx_count - 1) {
+		const struct cdna_rx_desc *g =
+			(const struct cdna_rx_desc *)q->desc.vaddr +
+			(q->fetch & q->mask);
+		u32 idx = p->rx_ntu & (p->rx_count - 1);
+		u64 addr = le64_to_cpu(READ_ONCE(g->addr));
+		u32 len = le32_to_cpu(READ_ONCE(g->len));
+
+		q->fetch++;
+		cdna_igb_rx_post(ictx, p, &p->rx_slot[idx], addr, len);
+		p->rxr[idx].addr = cpu_to_le64(p->rx_slot[idx].dma);
+		p->rxr[idx].hdr_addr = 0;
+		p->rx_ntu++;
+	}
+	if (p->rx_ntu != posted) {
+		/* Descriptors in memory before the tail moves. */
+		wmb();
+		cdna_igb_wr(ictx->vf, CDNA_IGB_RDT(qp),
+			    p->rx_ntu & (p->rx_count - 1));
+	}
+}
+
+static void cdna_igb_rx_reap(struct cdna_igb_ctx *ictx, unsigned int qp)
+{
+	struct cdna_igb_qp *p = &ictx->qp[qp];
+	struct cdna_queue *q = &ictx->ctx->queues[CDNA_QUEUE_RX(qp)];
+	struct device *dev = cdna_igb_dev(ictx);
+
+	while (p->rx_ntc != p->rx_ntu) {
+		u32 idx = p->rx_ntc & (p->rx_count - 1);
+		struct cdna_igb_rx_slot *s = &p->rx_slot[idx];
+		u64 wb = le64_to_cpu(READ_ONCE(p->rxr[idx].hdr_addr));
+		bool eop = wb & CDNA_IGB_RXD_STAT_EOP;
+
+		if (!(wb & CDNA_IGB_RXD_STAT_DD))
+			break;
+		dma_rmb();
+		if (s->pin) {
+			dma_unmap_page(dev, s->dma, p->rx_buf,
+				       DMA_FROM_DEVICE);
+			cdna_igb_put_pin(ictx, s->pin);
+			s->pin = NULL;
+		}
+		p->rx_ntc++;
+		p->rx_frame_bufs++;
+
+		if (s->reason != CDNA_DROP_MAX) {
+			/* The completion ends at the refused buffer; the
+			 * rest of the frame, in the sink, is dropped.
+			 */
+			cdna_igb_complete(q, p->rx_frame_bufs, 0, s->reason);
+			p->rx_frame_bufs = 0;
+			p->rx_frame_len = 0;
+			p->rx_frame_reason = eop ? CDNA_DROP_MAX :
+						   CDNA_DROP_NO_RXBUF;
+			continue;
+		}
+		p->rx_frame_len += (wb >> CDNA_IGB_RXD_LEN_SHIFT) & 0xffff;
+		if ((wb & CDNA_IGB_RXD_ERR_FRAME) &&
+		    p->rx_frame_reason == CDNA_DROP_MAX)
+			p->rx_frame_reason = CDNA_DROP_UPLINK;
+		if (!eop && p->rx_frame_bufs < CDNA_MAX_RX_FRAGS)
+			continue;
+		if (!eop)
+			p->rx_frame_reason = CDNA_DROP_BAD_LEN;
+		cdna_igb_complete(q, p->rx_frame_bufs, p->rx_frame_len,
+				  p->rx_frame_reason);
+		p->rx_frame_bufs = 0;
+		p->rx_frame_len = 0;
+		/* A frame cut at CDNA_MAX_RX_FRAGS: its tail is dropped too. */
+		if (eop)
+			p->rx_frame_reason = CDNA_DROP_MAX;
+	}
+}
+
+/**
+ * cdna_igb_pass() - one data path pass over a context
+ * @ictx: the context, engine lock held, started, VF present
+ *
+ * Reaps write-backs into completions, posts new guest descriptors to the
+ * NIC, publishes, and asks the guest for kicks.
+ *
+ * Return: true if the NIC still holds descriptors (a safety poll is
+ * worth arming in case an interrupt is lost).
+ */
+bool cdna_igb_pass(struct cdna_igb_ctx *ictx)
+{
+	struct cdna_ctx *ctx = ictx->ctx;
+	bool busy = false;
+	unsigned int qp;
+
+	for (qp = 0; qp < ctx->nqp && qp < CDNA_IGB_VF_QUEUES; qp++) {
+		struct cdna_igb_qp *p = &ictx->qp[qp];
+		struct cdna_queue *q;
+
+		if (p->tx_on && !p->tx_halt) {
+			q = &ctx->queues[CDNA_QUEUE_TX(qp)];
+			cdna_igb_tx_reap(ictx, qp);
+			cdna_igb_tx_fill(ictx, qp);
+			cdna_igb_tx_reap(ictx, qp);
+			cdna_queue_publish(q);
+			if (!p->tx_halt && cdna_queue_arm_kick(q, true))
+				busy = true;
+			if (p->tx_head != p->tx_tail)
+				busy = true;
+		}
+		if (p->rx_on && !p->rx_halt) {
+			q = &ctx->queues[CDNA_QUEUE_RX(qp)];
+			cdna_igb_rx_reap(ictx, qp);
+			cdna_igb_rx_fill(ictx, qp);
+			cdna_queue_publish(q);
+			if (!p->rx_halt && cdna_queue_arm_kick(q, true))
+				busy = true;
+		}
+	}
+	return busy;
+}
+
+static bool cdna_igb_pin_in(const struct cdna_pin *pin, u64 first, u64 last)
+{
+	return pin && pin->gfn >= first && pin->gfn <= last;
+}
+
+/**
+ * cdna_igb_uses_range() - does the NIC hold a buffer in a guest range?
+ * @ictx: the context, engine lock held
+ * @iova: first guest DMA address
+ * @len: bytes
+ *
+ * Return: true if a posted TX or RX buffer has a page in the range.
+ */
+bool cdna_igb_uses_range(struct cdna_igb_ctx *ictx, u64 iova, u64 len)
+{
+	u64 first = iova >> PAGE_SHIFT, last = (iova + len - 1) >> PAGE_SHIFT;
+	unsigned int qp;
+	u32 i;
+
+	for (qp = 0; qp < CDNA_IGB_VF_QUEUES; qp++) {
+		struct cdna_igb_qp *p = &ictx->qp[qp];
+
+		if (p->tx_on)
+			for (i = p->tx_ntc; i != p->tx_ntu; i++)
+				if (cdna_igb_pin_in(p->tx_slot[i &
+					(CDNA_IGB_TX_RING - 1)].pin, first, last))
+					return true;
+		if (p->rx_on)
+			for (i = p->rx_ntc; i != p->rx_ntu; i++)
+				if (cdna_igb_pin_in(p->rx_slot[i &
+					(p->rx_count - 1)].pin, first, last))
+					return true;
+	}
+	return false;
+}
