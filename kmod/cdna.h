@@ -94,6 +94,7 @@ extern const char * const cdna_drop_names[CDNA_DROP_MAX];
  * @drops: drops by reason
  * @kicks: in snapshots only: a copy of cdna_queue.kicks, which has
  *	another writer (the doorbell path) and so is an atomic of its own
+ * @kp_kicks: in snapshots only: a copy of cdna_queue.kp_kicks
  * @irqs: interrupts raised for this queue
  */
 struct cdna_queue_stats {
@@ -102,6 +103,7 @@ struct cdna_queue_stats {
 	u64 bytes;
 	u64 drops[CDNA_DROP_MAX];
 	u64 kicks;
+	u64 kp_kicks;
 	u64 irqs;
 };
 
@@ -261,6 +263,7 @@ struct cdna_rxd {
  * @rx_backlog: RX only: skbs waiting for guest buffers (its own lock)
  * @stats: counters
  * @kicks: doorbell writes seen for this queue (vf_regs.c, under ctx->lock)
+ * @kp_kicks: kicks through the kick page (kick.c, KVM's vCPU threads)
  * @running: the engine processes the queue (rings mapped); written under
  *	the engine lock with WRITE_ONCE, read locklessly by the RX enqueue
  *	path
@@ -316,6 +319,7 @@ struct cdna_queue {
 
 	struct cdna_queue_stats stats;
 	atomic64_t kicks;
+	atomic64_t kp_kicks;
 
 	bool running;
 	u32 size;
@@ -667,6 +671,10 @@ enum cdna_coal {
  *	bumped by the region read/write path before taking @lock)
  * @resets: resets done
  * @tx_throttled: times its TX rate held it back (the engine counts)
+ * @kick: the kick page machinery while opened with KVM, else NULL (kick.c;
+ *	set and cleared under @lock)
+ * @kick_addr: CDNA_REG_KICK_PAGE_HI/LO as written (@lock)
+ * @kick_status: CDNA_REG_KICK_PAGE_STATUS (@lock)
  * @debugfs: this context's debugfs directory
  */
 struct cdna_ctx {
@@ -721,6 +729,10 @@ struct cdna_ctx {
 	atomic64_t bad_reg_access;
 	u64 resets;
 	atomic64_t tx_throttled;
+
+	struct cdna_kick *kick;
+	u64 kick_addr;
+	u32 kick_status;
 
 	struct dentry *debugfs;
 };
@@ -979,6 +991,16 @@ void cdna_queue_complete(struct cdna_queue *q, const struct cdna_cpl *cpl,
 void cdna_queue_publish(struct cdna_queue *q);
 bool cdna_queue_arm_kick(struct cdna_queue *q, bool want);
 void cdna_queue_ring_error(struct cdna_queue *q, u32 cause);
+
+/* kick.c: the kick page (CDNA_F_KICK_PAGE) */
+struct kvm;
+void cdna_kick_open(struct cdna_ctx *ctx, struct kvm *kvm);
+void cdna_kick_close(struct cdna_ctx *ctx);
+void cdna_kick_set(struct cdna_ctx *ctx, u64 gpa);
+void cdna_kick_reset(struct cdna_ctx *ctx);
+u64 cdna_kick_rearms(struct cdna_ctx *ctx);
+int cdna_kick_drop_tracking(struct cdna_ctx *ctx);
+long cdna_kick_sweep_timeout(void);
 
 /* engine.c: the engine and its per-context state */
 int cdna_engine_create(struct cdna_nic *nic);

@@ -184,6 +184,7 @@ int cdna_ctx_init(struct cdna_ctx *ctx, struct cdna_nic *nic,
 		skb_queue_head_init(&q->rx_backlog);
 		u64_stats_init(&q->stats.syncp);
 		atomic64_set(&q->kicks, 0);
+		atomic64_set(&q->kp_kicks, 0);
 	}
 
 	eth_random_addr(ctx->mac);
@@ -233,6 +234,7 @@ void cdna_ctx_regs_init(struct cdna_ctx *ctx)
 		q->cfg_size = 0;
 	}
 
+	cdna_kick_reset(ctx);
 	ctx->drv_features = 0;
 	ctx->status = 0;
 	ctx->num_qp = ctx->nqp;

@@ -364,7 +364,8 @@ static void cdna_engine_sleep(struct cdna_engine *eng)
 			schedule_hrtimeout_range(&t, CDNA_RESUME_SLACK_NS,
 						 HRTIMER_MODE_ABS);
 		} else {
-			schedule();
+			/* With a kick page in use, a low-rate sweep (kick.c). */
+			schedule_timeout(cdna_kick_sweep_timeout());
 		}
 	}
 	__set_current_state(TASK_RUNNING);
@@ -425,8 +426,9 @@ static int cdna_engine_thread(void *data)
 		if (work) {
 			if (slept) {
 				/* last_work is from before the sleep. */
-				poll = cdna_engine_poll_adjust(poll,
-					cdna_engine_now(&now) - last_work);
+				u64 gap = cdna_engine_now(&now) - last_work;
+
+				poll = cdna_engine_poll_adjust(poll, gap);
 				WRITE_ONCE(eng->poll_ns, poll);
 				slept = false;
 			}

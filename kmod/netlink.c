@@ -380,6 +380,7 @@ static void cdna_nl_queue_read(struct cdna_queue *q, struct cdna_queue_stats *st
 		memcpy(st->drops, q->stats.drops, sizeof(st->drops));
 	} while (u64_stats_fetch_retry(&q->stats.syncp, start));
 	st->kicks = atomic64_read(&q->kicks);
+	st->kp_kicks = atomic64_read(&q->kp_kicks);
 	/* Drops counted by the RX enqueue path, not yet folded. */
 	for (i = 0; i < CDNA_DROP_MAX; i++)
 		st->drops[i] += atomic64_read(&q->rx_drops[i]);
@@ -416,6 +417,8 @@ static int cdna_nl_put_queue_stats(struct sk_buff *skb, unsigned int index,
 			      CDNA_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, CDNA_STATS_KICKS, st->kicks,
 			      CDNA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, CDNA_STATS_KICK_PAGE_KICKS, st->kp_kicks,
+			      CDNA_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, CDNA_STATS_IRQS, st->irqs, CDNA_STATS_PAD) ||
 	    cdna_nl_put_drops(skb, st->drops))
 		return -EMSGSIZE;
@@ -438,6 +441,7 @@ static int cdna_nl_put_stats(struct sk_buff *skb, struct cdna_ctx *ctx)
 		sum.packets += st.packets;
 		sum.bytes += st.bytes;
 		sum.kicks += st.kicks;
+		sum.kp_kicks += st.kp_kicks;
 		for (r = 0; r < CDNA_DROP_MAX; r++)
 			sum.drops[r] += st.drops[r];
 	}
@@ -475,6 +479,11 @@ static int cdna_nl_put_stats(struct sk_buff *skb, struct cdna_ctx *ctx)
 	    nla_put_u64_64bit(skb, CDNA_STATS_TX_THROTTLED,
 			      atomic64_read(&ctx->tx_throttled),
 			      CDNA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, CDNA_STATS_KICK_PAGE_KICKS, sum.kp_kicks,
+			      CDNA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, CDNA_STATS_KICK_PAGE_REARMS,
+			      cdna_kick_rearms(ctx), CDNA_STATS_PAD) ||
+	    nla_put_u32(skb, CDNA_STATS_KICK_PAGE_STATUS, ctx->kick_status) ||
 	    cdna_nl_put_drops(skb, sum.drops))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);

@@ -52,7 +52,8 @@
 					 BIT_ULL(CDNA_F_EVENT_IDX) |	\
 					 BIT_ULL(CDNA_F_IRQ_COAL) |	\
 					 BIT_ULL(CDNA_F_MTU) |		\
-					 BIT_ULL(CDNA_F_LINK_IRQ))
+					 BIT_ULL(CDNA_F_LINK_IRQ) |	\
+					 BIT_ULL(CDNA_F_KICK_PAGE))
 
 #define CDNAVF_DEFAULT_RING_SIZE	256
 
@@ -211,6 +212,8 @@ struct cdnavf_irq_stats {
  * @mask: @size - 1
  * @event_idx: CDNA_F_EVENT_IDX was negotiated
  * @doorbell: this queue's doorbell register
+ * @kick: this queue's slot in the kick page while the device accepted
+ *	one (CDNA_F_KICK_PAGE), else NULL: ring @doorbell
  * @desc: descriptor ring (struct cdna_tx_desc or struct cdna_rx_desc)
  * @desc_dma: its DMA address
  * @cpl: completion ring
@@ -241,6 +244,7 @@ struct cdnavf_ring {
 	u32 mask;
 	bool event_idx;
 	void __iomem *doorbell;
+	u32 *kick;
 
 	void *desc;
 	dma_addr_t desc_dma;
@@ -345,6 +349,7 @@ enum cdnavf_flag {
  * @resets: error recoveries done (RTNL)
  * @link_changes: link interrupts that changed the carrier (RTNL)
  * @dev_errors: device errors reported through CTRL_CAUSE (RTNL)
+ * @kick_page: the kick page given to the device while up, or NULL
  * @debugfs: this function's debugfs directory
  * @qps: queue pairs; only the first @cfg.num_qp are set up while up
  */
@@ -381,6 +386,7 @@ struct cdnavf_adapter {
 	u64 link_changes;
 	u64 dev_errors;
 
+	struct page *kick_page;
 	struct dentry *debugfs;
 
 	struct cdnavf_qp qps[CDNA_MAX_QUEUE_PAIRS];
