@@ -350,6 +350,8 @@ enum cdnavf_flag {
  * @link_changes: link interrupts that changed the carrier (RTNL)
  * @dev_errors: device errors reported through CTRL_CAUSE (RTNL)
  * @kick_page: the kick page given to the device while up, or NULL
+ * @kick_cost_bar: debugfs kick_cost: ns per BAR doorbell (RTNL)
+ * @kick_cost_page: the same through the kick page, 0 if none (RTNL)
  * @debugfs: this function's debugfs directory
  * @qps: queue pairs; only the first @cfg.num_qp are set up while up
  */
@@ -387,6 +389,8 @@ struct cdnavf_adapter {
 	u64 dev_errors;
 
 	struct page *kick_page;
+	u64 kick_cost_bar;
+	u64 kick_cost_page;
 	struct dentry *debugfs;
 
 	struct cdnavf_qp qps[CDNA_MAX_QUEUE_PAIRS];

@@ -29,7 +29,12 @@ while :; do
 	ip link set "$ifc" up || vfg_fail "round $n: ip link set up failed"
 	vfg_wait_carrier "$ifc" 1 10 || vfg_fail "round $n: no carrier"
 	busybox ping -c 2 -W 3 "$ns" >/dev/null 2>&1 || vfg_fail "round $n: cannot ping the namespace"
-	vfg_mark "vf-up-$n" "$(dmesg | grep -m1 'kick page' || echo 'no kick page message')"
+	# What one kick costs this guest, both ways (before L1 reads the
+	# counters of the round: these are BAR doorbells too).
+	cost=/sys/kernel/debug/cdna_vf/${pci##*/}/kick_cost
+	[ -d /sys/kernel/debug/cdna_vf ] || mount -t debugfs none /sys/kernel/debug
+	echo 200 >"$cost" || vfg_fail "round $n: kick_cost failed"
+	vfg_mark "vf-up-$n" "kick cost (ns): $(cat "$cost"); $(dmesg | grep -m1 'kick page' || echo 'no kick page message')"
 	vfg_wait_file "run-$n" 60 || vfg_fail "round $n: L1 never said run"
 	res=
 	for dir in tx rx; do
