@@ -5,7 +5,7 @@
  * Every struct shared between the files of cdna.ko and every cross-file
  * prototype lives here.  The object chain is
  *
- *   cdna_nic (an attached uplink; mdev parent; engine instance)
+ *   cdna_nic (an attached uplink; mdev parent; backend ops + instance)
  *     -> cdna_ctx (one per mdev instance; the VF a VM sees)
  *          -> cdna_queue (2 per queue pair: RX = 2 * qp, TX = 2 * qp + 1)
  *
@@ -19,8 +19,11 @@
  *   irq.c      per-vector eventfd triggers, pending bits, moderation
  *   protect.c  guest DMA protection interface + "checked" implementation
  *   pincache.c pin cache used by the checked protection
- *   queue.c    ring mapping, descriptor fetch/validate, completions
- *   engine.c   the software NIC engine over an uplink net_device
+ *   queue.c    guest-ring library: ring mapping, descriptor fetch,
+ *              completions, event index, moderation (any backend)
+ *   engine.h   the engine interface (struct cdna_engine_ops)
+ *   backend.c  which backend drives an uplink (nic attach)
+ *   sw/        the software NIC engine over an uplink net_device
  *   vf_sysfs.c per-mdev settings attributes (mdevctl --addattr)
  *   debugfs.c  read-only internals (state, counters)
  */
@@ -49,11 +52,11 @@
 #include <linux/cdna.h>
 
 #include "compat.h"
+#include "engine.h"
 
 #define CDNA_DRV_NAME		"cdna"
 #define CDNA_MAX_CTX_PER_NIC	64
 #define CDNA_CFG_SPACE_SIZE	4096	/* PCIe: extended space reads as 0 */
-#define CDNA_RX_BACKLOG		1024	/* skbs queued per RX queue */
 
 struct cdna_nic;
 struct cdna_ctx;
@@ -173,10 +176,11 @@ struct cdna_buf {
  *	pinned in the range any more.  Never called with ctx->lock held.
  * @pinned_pages: pages currently pinned for this context
  * @pin_stats: pin cache hits, misses and evictions
- * @flush: drop every cached pin (engine lock held)
+ * @flush: drop every cached pin (engine exclusion held)
  *
  * All ops but @pinned_pages and @pin_stats sleep.  @get_buf, @put_buf and
- * @flush are called by the engine with the context's engine lock held.
+ * @flush are called by the engine with the context's engine exclusion
+ * (struct cdna_engine_ops.ctx_lock) held.
  */
 struct cdna_protect_ops {
 	const char *name;
@@ -250,8 +254,8 @@ struct cdna_rxd {
  * @cfg_shm: shared index area address as last written by the guest
  * @cfg_size: ring size as last written by the guest
  * @enabled: rings mapped and the engine may process the queue.  Set by
- *	vf_regs.c (smp_store_release) after cdna_queue_enable() succeeded;
- *	cleared (WRITE_ONCE) before cdna_queue_disable(), which returns only
+ *	vf_regs.c (smp_store_release) after ops->queue_enable succeeded;
+ *	cleared (WRITE_ONCE) before ops->queue_disable, which returns only
  *	when the engine no longer touches the queue.  Both are called with
  *	ctx->lock held.
  * @desc: mapped descriptor ring
@@ -260,13 +264,14 @@ struct cdna_rxd {
  * @mask: ring size - 1
  * @next_desc: next descriptor the device will read (free running)
  * @cons: completions written (free running), mirrored to shm->dev.cons
- * @rx_backlog: RX only: skbs waiting for guest buffers (its own lock)
  * @stats: counters
  * @kicks: doorbell writes seen for this queue (vf_regs.c, under ctx->lock)
  * @kp_kicks: kicks through the kick page (kick.c, KVM's vCPU threads)
  * @running: the engine processes the queue (rings mapped); written under
- *	the engine lock with WRITE_ONCE, read locklessly by the RX enqueue
- *	path
+ *	the engine exclusion with WRITE_ONCE, read locklessly by the
+ *	backend's receive path
+ * @features: driver-acked features the ring rules follow (event index,
+ *	moderation); set by the backend when it starts the context
  * @size: ring entries, fixed while @running
  * @fetch: next descriptor to read from guest memory; descriptors
  *	[@next_desc, @fetch) are host copies in @shadow
@@ -276,26 +281,18 @@ struct cdna_rxd {
  *	(a TX packet always completes every descriptor read for it).  RX:
  *	descriptor i is @shadow.rx[i & (CDNA_RX_SHADOW - 1)], see
  *	cdna_queue_rxd(); @fetch - @next_desc <= CDNA_MAX_RX_FRAGS.
- * @buf: scratch: the guest buffer being copied
- * @rx_pending: RX only: skbs taken off @rx_backlog (segments of a GSO
- *	skb the guest cannot take whole), engine-owned
- * @rx_held: RX only: skbs on @rx_backlog and @rx_pending, at most
- *	CDNA_RX_BACKLOG (charged before an skb is queued, see engine_rx.c)
- * @rx_backlog_bytes: RX only: truesize charged for the skbs on
- *	@rx_backlog and @rx_pending, at most the rx_backlog_bytes parameter
- * @tx_credit: TX only: cost the queue may still spend (deficit round
- *	robin, engine_tx.c); negative after a packet that cost more
- * @tx_nomem: TX only: passes in a row the packet in hand found no memory
- * @rx_drops: RX only: drops counted by the enqueue path (any context) by
- *	reason, folded into @stats by the engine
+ * @eng_priv: the backend's per-queue state (the software engine's
+ *	struct cdna_sw_queue), from ops->ctx_add to ops->ctx_del
  * @coal_lock: protects @coal_count and @coal_armed (engine vs. timer)
  * @coal_count: completions covered by the armed timer
  * @coal_armed: @coal_timer will raise the vector
  * @coal_timer: interrupt moderation (CDNA_F_IRQ_COAL usecs)
  *
  * The cfg_* fields and @enabled are protected by ctx->lock.  The ring maps,
- * cursors, @running, @shadow and @buf are protected by the context's
- * engine lock (struct cdna_engine_ctx.lock).
+ * cursors, @running and @shadow are protected by the context's engine
+ * exclusion (ops->ctx_lock).  These are the guest ring's state, shared by
+ * every backend through the ring library (queue.c); what only one backend
+ * needs lives in its @eng_priv.
  */
 struct cdna_queue {
 	struct cdna_ctx *ctx;
@@ -315,13 +312,12 @@ struct cdna_queue {
 	u32 next_desc;
 	u32 cons;
 
-	struct sk_buff_head rx_backlog;
-
 	struct cdna_queue_stats stats;
 	atomic64_t kicks;
 	atomic64_t kp_kicks;
 
 	bool running;
+	u64 features;
 	u32 size;
 	u32 fetch;
 	u32 irq_cons;
@@ -329,13 +325,7 @@ struct cdna_queue {
 		struct cdna_txd tx[CDNA_MAX_TX_FRAGS];
 		struct cdna_rxd rx[CDNA_RX_SHADOW];
 	} shadow;
-	struct cdna_buf buf;
-	struct sk_buff_head rx_pending;
-	atomic_t rx_held;
-	atomic_t rx_backlog_bytes;
-	atomic64_t rx_drops[CDNA_DROP_MAX];
-	s32 tx_credit;
-	u8 tx_nomem;
+	void *eng_priv;
 
 	spinlock_t coal_lock;	/* coal_count, coal_armed */
 	u32 coal_count;
@@ -406,138 +396,6 @@ struct cdna_pincache {
 	u64 hits;
 	u64 misses;
 	u64 evictions;
-};
-
-#define CDNA_ENGINE_HASH_BITS	8
-
-/**
- * struct cdna_engine - the software NIC engine of one uplink
- * @nic: the NIC
- * @uplink: the uplink (the NIC holds the reference)
- * @thread: the engine thread, "cdna/<ifname>"
- * @wake_seq: bumped by every wake-up (kicks, RX arrivals)
- * @sleeping: the thread is (about to be) asleep; wakers must wake it
- * @hooked: the rx_handler is registered and the uplink promiscuous
- *	(rtnl_lock)
- * @revoked: the engine let go of the uplink (cdna_engine_revoke()): the
- *	thread is stopped (its task_struct stays referenced for wakers)
- *	and @uplink must not be used any more.  Written once by the NIC's
- *	detach, before contexts are revoked; read under a context's
- *	engine lock or by the detach itself
- * @lock: protects @ctx_list; the thread holds it for a whole pass
- * @ctx_list: every context of the NIC (struct cdna_engine_ctx.node)
- * @table_lock: serialises writers of @mac_hash and @running
- * @mac_hash: started contexts by MAC and VLAN (RCU readers)
- * @running: started contexts, for flooding (RCU readers)
- * @ntxq: uplink TX queues contexts are spread over
- * @ctx_seq: contexts added so far (@lock), spreads them over @ntxq
- * @rx_to_ctx: uplink frames delivered to a context (counters: any context)
- * @rx_flooded: uplink broadcast/multicast frames replicated to contexts
- * @rx_passed: uplink frames left to the host stack
- * @switched: context-to-context frames switched internally
- * @tx_uplink: context frames sent through the uplink
- * @passes: engine passes
- * @sleeps: times the engine went to sleep
- * @busy_skips: contexts a pass skipped because their engine lock was held
- * @poll_ns: the thread's current poll window
- * @resume_ns: earliest time a rate-limited context may send again, 0 for
- *	none (engine thread: set by each pass, used by the sleep)
- * @debugfs: "engine" directory under the NIC's debugfs directory
- */
-struct cdna_engine {
-	struct cdna_nic *nic;
-	struct net_device *uplink;
-	struct task_struct *thread;
-	atomic_t wake_seq;
-	bool sleeping;
-	bool hooked;
-	bool revoked;
-
-	struct mutex lock;	/* ctx_list, ctx_seq */
-	struct list_head ctx_list;
-
-	spinlock_t table_lock;	/* writers of mac_hash, running */
-	struct hlist_head mac_hash[1 << CDNA_ENGINE_HASH_BITS];
-	struct list_head running;
-	unsigned int ntxq;
-	unsigned int ctx_seq;
-
-	atomic64_t rx_to_ctx;
-	atomic64_t rx_flooded;
-	atomic64_t rx_passed;
-	atomic64_t switched;
-	atomic64_t tx_uplink;
-	atomic64_t passes;
-	atomic64_t sleeps;
-	atomic64_t busy_skips;
-	u64 poll_ns;
-	u64 resume_ns;
-
-	struct dentry *debugfs;
-};
-
-/**
- * struct cdna_engine_ctx - the engine's state of one context
- * @eng: the engine
- * @ctx: the context
- * @node: entry in eng->ctx_list
- * @hnode: entry in eng->mac_hash while started
- * @run_node: entry in eng->running while started
- * @lock: the context's engine lock: held by the engine thread while it
- *	processes the context, and by whoever changes what the engine
- *	uses (queue enable/disable, start/stop, DMA unmap, close).  Nests
- *	inside ctx->lock; never held while taking ctx->lock.
- * @started: the engine processes the context (@lock)
- * @mac: context MAC, cached at start
- * @vlan: context VLAN, cached at start
- * @trusted: may send any source MAC, cached at start
- * @may_tag: may send VLAN-tagged frames (trusted; spoofchk off is not
- *	enough), cached at start
- * @features: driver-acked features, cached at start
- * @txq: uplink TX queue of the context
- * @tx_rate: TX rate limit in bytes per second, 0 for none (@lock)
- * @tx_tokens: bytes the context may send now; negative after a frame
- *	larger than what was left (a debt the refill pays first)
- * @tx_burst: bytes the bucket holds at most
- * @tx_stamp: ktime_get_ns() of the last refill
- * @tx_held: TX is held back until the bucket refills (engine thread)
- * @tx_skb_allocs: skbs allocated for its TX frames (@lock)
- * @tx_nomem_deferred: TX packets left in the ring for a later pass
- *	because an allocation failed (@lock)
- * @tx_cost: TX cost charged to its queues, bytes (@lock; engine_tx.c)
- * @tx_debt_passes: passes a TX queue sat out to pay its debt (@lock)
- * @nrxq: running RX queues in @rxq (written under @lock, read locklessly)
- * @rxq: their queue pair numbers
- * @debugfs: "datapath" directory under the context's debugfs directory
- */
-struct cdna_engine_ctx {
-	struct cdna_engine *eng;
-	struct cdna_ctx *ctx;
-	struct list_head node;
-	struct hlist_node hnode;
-	struct list_head run_node;
-
-	struct mutex lock;	/* the engine's use of the context */
-	bool started;
-	u8 mac[ETH_ALEN];
-	u16 vlan;
-	bool trusted;
-	bool may_tag;
-	u64 features;
-	u16 txq;
-	u64 tx_rate;
-	s64 tx_tokens;
-	s64 tx_burst;
-	u64 tx_stamp;
-	bool tx_held;
-	u64 tx_skb_allocs;
-	u64 tx_nomem_deferred;
-	u64 tx_cost;
-	u64 tx_debt_passes;
-	unsigned int nrxq;
-	u8 rxq[CDNA_MAX_QUEUE_PAIRS];
-
-	struct dentry *debugfs;
 };
 
 /* ------------------------------------------------------------------ */
@@ -624,22 +482,22 @@ enum cdna_coal {
  *	(the mdev UUID, dev_name(mdev_dev(@mdev)), always identifies it)
  * @mac: MAC address presented to the guest and used for demux; changes
  *	only while the context is not open, so the engine may cache it
- *	from cdna_engine_ctx_start() on
+ *	from ops->ctx_start on
  * @vlan: VLAN inserted on TX/stripped on RX, 0 for none
  * @trusted: may send with any source MAC
  * @spoofchk: check the source MAC on TX (off acts like @trusted)
  * @link_mode: enum cdna_link_mode set by the control plane
- * @tx_rate: TX rate limit in Mbit/s, 0 for none (engine_tx.c enforces it)
+ * @tx_rate: TX rate limit in Mbit/s, 0 for none (the engine enforces it)
  * @deleting: the control plane is deleting the context: refuse opens,
  *	keep a forced-off context stopped
  * @link_up: link state seen by the guest, from @link_mode (and the
  *	uplink's carrier for auto); written under @lock, read locklessly
  *	(READ_ONCE) by the engine
- * @engine_started: cdna_engine_ctx_start() was called and not yet undone
+ * @engine_started: ops->ctx_start was called and not yet undone
  * @protect: DMA protection implementation
  * @protect_priv: its per-context state
- * @ectx: the engine's per-context state (engine.c), from
- *	cdna_engine_ctx_add() to cdna_engine_ctx_del()
+ * @eng_priv: the backend's per-context state, from nic->ops->ctx_add to
+ *	nic->ops->ctx_del
  * @nqp: queue pairs of this function (from the mdev type)
  * @nvec: MSI-X vectors of this function, CDNA_MSIX_NUM_VECTORS(@nqp)
  * @queues: 2 * @nqp queues
@@ -699,7 +557,7 @@ struct cdna_ctx {
 
 	const struct cdna_protect_ops *protect;
 	void *protect_priv;
-	struct cdna_engine_ctx *ectx;
+	void *eng_priv;
 
 	unsigned int nqp;
 	unsigned int nvec;
@@ -771,7 +629,10 @@ static inline struct cdna_ctx *cdna_vdev_to_ctx(struct vfio_device *vdev)
  * @ndefs: entries on @defs
  * @nopen: contexts a VM holds open
  * @detaching: detach started: no new context, no new open
- * @engine: the engine instance (engine.c)
+ * @ops: the backend driving this NIC (engine.h), chosen at attach by
+ *	cdna_engine_select() and fixed for the life of the NIC
+ * @eng_priv: the backend's instance, from ops->create to ops->destroy
+ * @caps: what the backend can do, filled by ops->create
  * @debugfs: this NIC's debugfs directory
  * @release_work: the second half of a detach, when VMs still hold
  *	contexts of the revoked NIC (nic.c)
@@ -795,7 +656,9 @@ struct cdna_nic {
 	unsigned int nopen;
 	bool detaching;
 
-	struct cdna_engine *engine;
+	const struct cdna_engine_ops *ops;
+	void *eng_priv;
+	struct cdna_engine_caps caps;
 	struct dentry *debugfs;
 	struct work_struct release_work;
 };
@@ -872,6 +735,131 @@ struct cdna_ctx_settings {
 	u8 link_mode;
 };
 
+/* ------------------------------------------------------------------ */
+/* Calls into the engine: the only way across the line (engine.h)      */
+/* ------------------------------------------------------------------ */
+
+static inline const struct cdna_engine_ops *cdna_eng_ops(struct cdna_ctx *ctx)
+{
+	return ctx->nic->ops;
+}
+
+static inline void cdna_eng_ctx_start(struct cdna_ctx *ctx)
+{
+	cdna_eng_ops(ctx)->ctx_start(ctx);
+}
+
+static inline void cdna_eng_ctx_stop(struct cdna_ctx *ctx)
+{
+	cdna_eng_ops(ctx)->ctx_stop(ctx);
+}
+
+static inline int cdna_eng_ctx_open(struct cdna_ctx *ctx)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(ctx);
+
+	return ops->ctx_open ? ops->ctx_open(ctx) : 0;
+}
+
+static inline void cdna_eng_ctx_close(struct cdna_ctx *ctx)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(ctx);
+
+	if (ops->ctx_close)
+		ops->ctx_close(ctx);
+}
+
+static inline void cdna_eng_ctx_reset(struct cdna_ctx *ctx)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(ctx);
+
+	if (ops->ctx_reset)
+		ops->ctx_reset(ctx);
+}
+
+static inline void cdna_eng_lock(struct cdna_ctx *ctx)
+{
+	cdna_eng_ops(ctx)->ctx_lock(ctx);
+}
+
+static inline void cdna_eng_unlock(struct cdna_ctx *ctx)
+{
+	cdna_eng_ops(ctx)->ctx_unlock(ctx);
+}
+
+static inline void cdna_eng_release_locked(struct cdna_ctx *ctx)
+{
+	cdna_eng_ops(ctx)->release_locked(ctx);
+}
+
+static inline void cdna_eng_dma_unmap_locked(struct cdna_ctx *ctx, u64 iova,
+					     u64 len)
+{
+	cdna_eng_ops(ctx)->dma_unmap_locked(ctx, iova, len);
+}
+
+static inline int cdna_eng_queue_enable(struct cdna_queue *q)
+{
+	return cdna_eng_ops(q->ctx)->queue_enable(q);
+}
+
+static inline void cdna_eng_queue_disable(struct cdna_queue *q)
+{
+	cdna_eng_ops(q->ctx)->queue_disable(q);
+}
+
+static inline void cdna_eng_kick(struct cdna_queue *q)
+{
+	cdna_eng_ops(q->ctx)->kick(q);
+}
+
+static inline int cdna_eng_set_filter(struct cdna_ctx *ctx, const u8 *mac,
+				      u16 vlan, struct netlink_ext_ack *extack)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(ctx);
+
+	return ops->set_filter ? ops->set_filter(ctx, mac, vlan, extack) : 0;
+}
+
+static inline void cdna_eng_set_tx_policy(struct cdna_ctx *ctx)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(ctx);
+
+	if (ops->set_tx_policy)
+		ops->set_tx_policy(ctx);
+}
+
+static inline void cdna_eng_irq_update(struct cdna_ctx *ctx,
+				       unsigned int vector)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(ctx);
+
+	if (ops->irq_update)
+		ops->irq_update(ctx, vector);
+}
+
+void cdna_queue_stats_read(struct cdna_queue *q, struct cdna_queue_stats *st);
+
+/**
+ * cdna_eng_queue_stats() - a snapshot of a queue's counters
+ * @q: the queue
+ * @st: filled with packets, bytes, drops, irqs and kicks (BAR, kick page)
+ *
+ * Any process context; does not sleep.
+ */
+static inline void cdna_eng_queue_stats(struct cdna_queue *q,
+					struct cdna_queue_stats *st)
+{
+	const struct cdna_engine_ops *ops = cdna_eng_ops(q->ctx);
+
+	if (ops->queue_stats)
+		ops->queue_stats(q, st);
+	else
+		cdna_queue_stats_read(q, st);
+	st->kicks = atomic64_read(&q->kicks);
+	st->kp_kicks = atomic64_read(&q->kp_kicks);
+}
+
 /* The global NIC list (nic.c).  Lock order: cdna_nics_lock, nic->lock,
  * ctx->lock, rtnl_lock is never held while taking them.  cdna_nics_lock
  * also makes context names unique on the host: every writer of a name
@@ -902,7 +890,8 @@ extern const struct kernel_param_ops cdna_param_uint_ops;
 /* nic.c */
 int cdna_nic_init(void);
 void cdna_nic_exit(void);
-int cdna_nic_attach(struct net_device *uplink, unsigned int max_ctx);
+int cdna_nic_attach(struct net_device *uplink, unsigned int max_ctx,
+		    struct netlink_ext_ack *extack);
 struct cdna_nic *cdna_nic_find_locked(const char *ifname,
 				      const struct net_device *uplink);
 int cdna_nic_detach_name(const char *ifname, bool force);
@@ -977,12 +966,11 @@ void cdna_irq_request(struct cdna_ctx *ctx, unsigned int count);
 void cdna_irq_release_all(struct cdna_ctx *ctx);
 u64 cdna_irq_count(struct cdna_ctx *ctx, unsigned int vector);
 
-/* queue.c: the engine side of a queue */
-int cdna_queue_enable(struct cdna_queue *q);
-void cdna_queue_disable(struct cdna_queue *q);
-void cdna_queue_kick(struct cdna_queue *q);
+/* queue.c: the guest-ring library every backend uses */
 void cdna_queue_init(struct cdna_queue *q);
-void cdna_queue_stop_locked(struct cdna_queue *q);
+int cdna_queue_map(struct cdna_queue *q);
+void cdna_queue_unmap(struct cdna_queue *q);
+void cdna_queue_cancel_irq(struct cdna_queue *q);
 bool cdna_queue_read_prod(struct cdna_queue *q, u32 *prod);
 void cdna_queue_fetch_tx(struct cdna_queue *q, struct cdna_txd *d);
 const struct cdna_rxd *cdna_queue_fetch_rx(struct cdna_queue *q);
@@ -990,7 +978,7 @@ void cdna_queue_complete(struct cdna_queue *q, const struct cdna_cpl *cpl,
 			 u16 ndesc);
 void cdna_queue_publish(struct cdna_queue *q);
 bool cdna_queue_arm_kick(struct cdna_queue *q, bool want);
-void cdna_queue_ring_error(struct cdna_queue *q, u32 cause);
+bool cdna_queue_overlaps(const struct cdna_queue *q, u64 iova, u64 len);
 
 /* kick.c: the kick page (CDNA_F_KICK_PAGE) */
 struct kvm;
@@ -1001,45 +989,6 @@ void cdna_kick_reset(struct cdna_ctx *ctx);
 u64 cdna_kick_rearms(struct cdna_ctx *ctx);
 int cdna_kick_drop_tracking(struct cdna_ctx *ctx);
 long cdna_kick_sweep_timeout(void);
-
-/* engine.c: the engine and its per-context state */
-int cdna_engine_create(struct cdna_nic *nic);
-void cdna_engine_destroy(struct cdna_nic *nic);
-void cdna_engine_revoke(struct cdna_nic *nic);
-void cdna_engine_uplink_gone(struct net_device *dev);
-int cdna_engine_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx);
-void cdna_engine_ctx_del(struct cdna_nic *nic, struct cdna_ctx *ctx);
-void cdna_engine_ctx_start(struct cdna_ctx *ctx);
-void cdna_engine_ctx_stop(struct cdna_ctx *ctx);
-void cdna_engine_ctx_lock(struct cdna_ctx *ctx);
-void cdna_engine_ctx_unlock(struct cdna_ctx *ctx);
-void cdna_engine_ctx_release_locked(struct cdna_ctx *ctx);
-void cdna_engine_ctx_dma_unmap_locked(struct cdna_ctx *ctx, u64 iova,
-				      u64 len);
-void cdna_engine_queues_changed(struct cdna_ctx *ctx);
-void cdna_engine_wake(struct cdna_engine *eng);
-struct cdna_engine_ctx *cdna_engine_lookup(struct cdna_engine *eng,
-					   const u8 *mac, u16 vlan);
-void cdna_engine_count_drop(struct cdna_queue *q, enum cdna_drop_reason r);
-
-/* engine_rx.c: uplink receive, RX backlog, delivery into guest buffers */
-rx_handler_result_t cdna_engine_rx_handler(struct sk_buff **pskb);
-void cdna_engine_rx_enqueue(struct cdna_engine_ctx *ectx,
-			    struct sk_buff *skb);
-void cdna_engine_flood(struct cdna_engine *eng, struct cdna_engine_ctx *from,
-		       struct sk_buff *skb, u16 vlan);
-int cdna_engine_rx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
-			int budget);
-void cdna_engine_rx_purge(struct cdna_queue *q);
-void cdna_engine_error_cpl(struct cdna_queue *q, u16 ndesc,
-			   enum cdna_drop_reason r);
-
-/* engine_tx.c: guest transmit, validation, switching */
-void cdna_engine_tx_set_rate(struct cdna_engine_ctx *ectx, u32 mbit);
-bool cdna_engine_tx_refill(struct cdna_engine_ctx *ectx, u64 now,
-			   u64 *resume);
-int cdna_engine_tx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
-			int budget);
 
 /* pincache.c */
 void cdna_pincache_init(struct cdna_pincache *pc, struct vfio_device *vdev,

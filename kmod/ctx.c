@@ -181,7 +181,7 @@ int cdna_ctx_init(struct cdna_ctx *ctx, struct cdna_nic *nic,
 		q->ctx = ctx;
 		q->index = i;
 		q->is_tx = i & 1;
-		skb_queue_head_init(&q->rx_backlog);
+		cdna_queue_init(q);
 		u64_stats_init(&q->stats.syncp);
 		atomic64_set(&q->kicks, 0);
 		atomic64_set(&q->kp_kicks, 0);
@@ -257,7 +257,7 @@ static void cdna_ctx_quiesce(struct cdna_ctx *ctx)
 	lockdep_assert_held(&ctx->lock);
 
 	if (ctx->engine_started) {
-		cdna_engine_ctx_stop(ctx);
+		cdna_eng_ctx_stop(ctx);
 		ctx->engine_started = false;
 	}
 	for (i = 0; i < 2 * ctx->nqp; i++) {
@@ -266,7 +266,7 @@ static void cdna_ctx_quiesce(struct cdna_ctx *ctx)
 		if (!q->enabled)
 			continue;
 		WRITE_ONCE(q->enabled, false);
-		cdna_queue_disable(q);
+		cdna_eng_queue_disable(q);
 	}
 }
 
@@ -275,9 +275,9 @@ static void cdna_ctx_protect_flush(struct cdna_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->lock);
 
-	cdna_engine_ctx_lock(ctx);
+	cdna_eng_lock(ctx);
 	ctx->protect->flush(ctx);
-	cdna_engine_ctx_unlock(ctx);
+	cdna_eng_unlock(ctx);
 }
 
 /**
@@ -307,6 +307,9 @@ int cdna_ctx_open(struct cdna_ctx *ctx)
 	ret = ctx->protect->open(ctx);
 	if (ret)
 		goto err_nic_close;
+	ret = cdna_eng_ctx_open(ctx);
+	if (ret)
+		goto err_protect_close;
 
 	cdna_ctx_regs_init(ctx);
 	cdna_cfg_init(ctx);
@@ -316,6 +319,8 @@ int cdna_ctx_open(struct cdna_ctx *ctx)
 		task_pid_nr(current));
 	return 0;
 
+err_protect_close:
+	ctx->protect->close(ctx);
 err_nic_close:
 	mutex_unlock(&ctx->lock);
 	cdna_nic_ctx_close(ctx->nic);
@@ -334,6 +339,7 @@ void cdna_ctx_close(struct cdna_ctx *ctx)
 	mutex_lock(&ctx->lock);
 	cdna_ctx_set_state(ctx, CDNA_CTX_RESETTING);
 	cdna_ctx_quiesce(ctx);
+	cdna_eng_ctx_close(ctx);
 	ctx->protect->close(ctx);
 	cdna_irq_release_all(ctx);
 	cdna_ctx_regs_init(ctx);
@@ -359,6 +365,7 @@ void cdna_ctx_reset(struct cdna_ctx *ctx)
 	if (cdna_ctx_set_state(ctx, CDNA_CTX_RESETTING))
 		return;
 	cdna_ctx_quiesce(ctx);
+	cdna_eng_ctx_reset(ctx);
 	cdna_ctx_protect_flush(ctx);
 	cdna_ctx_regs_init(ctx);
 	ctx->resets++;
@@ -391,7 +398,7 @@ static void cdna_ctx_enter_error(struct cdna_ctx *ctx)
 	if (ctx->state != CDNA_CTX_OPEN && ctx->state != CDNA_CTX_RUNNING)
 		return;
 	if (ctx->engine_started) {
-		cdna_engine_ctx_stop(ctx);
+		cdna_eng_ctx_stop(ctx);
 		ctx->engine_started = false;
 	}
 	cdna_ctx_set_state(ctx, CDNA_CTX_ERROR);
@@ -567,15 +574,9 @@ static void cdna_ctx_set_tx_policy_locked(struct cdna_ctx *ctx, bool trusted,
 	ctx->trusted = trusted;
 	ctx->spoofchk = spoofchk;
 	ctx->tx_rate = tx_rate;
-	/* Started implies a VM holds it: the engine state exists. */
-	if (ctx->engine_started) {
-		cdna_engine_ctx_lock(ctx);
-		ctx->ectx->trusted = trusted || !spoofchk;
-		ctx->ectx->may_tag = trusted;
-		cdna_engine_tx_set_rate(ctx->ectx, tx_rate);
-		cdna_engine_ctx_unlock(ctx);
-		cdna_engine_wake(ctx->ectx->eng);
-	}
+	/* Otherwise the engine takes them at ops->ctx_start. */
+	if (ctx->engine_started)
+		cdna_eng_set_tx_policy(ctx);
 }
 
 /**
@@ -739,6 +740,12 @@ int cdna_ctx_apply(struct cdna_ctx *ctx, const struct cdna_ctx_settings *set,
 		   cdna_nic_mac_taken_locked(nic, ctx, set->mac)) {
 		NL_SET_ERR_MSG(extack, "MAC address is in use on this NIC");
 		ret = -EEXIST;
+	} else if (set->mask & (CDNA_SET_MAC | CDNA_SET_VLAN)) {
+		/* A backend that steers in hardware programs its filter. */
+		ret = cdna_eng_set_filter(ctx, set->mask & CDNA_SET_MAC ?
+					  set->mac : ctx->mac,
+					  set->mask & CDNA_SET_VLAN ?
+					  set->vlan : ctx->vlan, extack);
 	}
 	if (ret)
 		goto out_unlock;

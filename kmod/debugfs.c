@@ -89,16 +89,9 @@ DEFINE_SHOW_ATTRIBUTE(cdna_debugfs_state);
 static void cdna_debugfs_queue_stats(struct seq_file *s, struct cdna_queue *q)
 {
 	struct cdna_queue_stats st;
-	unsigned int start, i;
+	unsigned int i;
 
-	do {
-		start = u64_stats_fetch_begin(&q->stats.syncp);
-		st.packets = q->stats.packets;
-		st.bytes = q->stats.bytes;
-		st.irqs = q->stats.irqs;
-		memcpy(st.drops, q->stats.drops, sizeof(st.drops));
-	} while (u64_stats_fetch_retry(&q->stats.syncp, start));
-	st.kicks = atomic64_read(&q->kicks);
+	cdna_eng_queue_stats(q, &st);
 
 	seq_printf(s, "queue%u_enabled %d\n", q->index, READ_ONCE(q->enabled));
 	seq_printf(s, "queue%u_packets %llu\n", q->index, st.packets);

@@ -236,6 +236,18 @@ static void cdna_irq_mask(struct cdna_ctx *ctx, u32 start, u32 count,
 	spin_unlock_irqrestore(&ctx->irq_lock, flags);
 }
 
+/* Tell the backend which MSI-X vectors changed (engine.h, irq_update). */
+static void cdna_irq_changed(struct cdna_ctx *ctx, u32 index, u32 start,
+			     u32 count)
+{
+	u32 i;
+
+	if (index != VFIO_PCI_MSIX_IRQ_INDEX)
+		return;
+	for (i = start; i < start + count && i < ctx->nvec; i++)
+		cdna_eng_irq_update(ctx, i);
+}
+
 /**
  * cdna_irq_set() - carry out VFIO_DEVICE_SET_IRQS
  * @ctx: the context; caller holds ctx->lock
@@ -257,6 +269,7 @@ int cdna_irq_set(struct cdna_ctx *ctx, struct vfio_irq_set *hdr, void *data)
 	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
 	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
 	u32 index = hdr->index;
+	int ret;
 
 	lockdep_assert_held(&ctx->lock);
 
@@ -265,11 +278,17 @@ int cdna_irq_set(struct cdna_ctx *ctx, struct vfio_irq_set *hdr, void *data)
 
 	switch (action) {
 	case VFIO_IRQ_SET_ACTION_TRIGGER:
-		if (type == VFIO_IRQ_SET_DATA_EVENTFD)
-			return cdna_irq_set_eventfds(ctx, index, hdr->start,
-						     hdr->count, data);
+		if (type == VFIO_IRQ_SET_DATA_EVENTFD) {
+			ret = cdna_irq_set_eventfds(ctx, index, hdr->start,
+						    hdr->count, data);
+			if (!ret)
+				cdna_irq_changed(ctx, index, hdr->start,
+						 hdr->count);
+			return ret;
+		}
 		if (type == VFIO_IRQ_SET_DATA_NONE && !hdr->count) {
 			cdna_irq_disable_index(ctx, index);
+			cdna_irq_changed(ctx, index, 0, ctx->nvec);
 			return 0;
 		}
 		cdna_irq_trigger(ctx, index, hdr->start, hdr->count,
@@ -283,6 +302,7 @@ int cdna_irq_set(struct cdna_ctx *ctx, struct vfio_irq_set *hdr, void *data)
 		cdna_irq_mask(ctx, hdr->start, hdr->count,
 			      type == VFIO_IRQ_SET_DATA_BOOL ? data : NULL,
 			      action == VFIO_IRQ_SET_ACTION_MASK);
+		cdna_irq_changed(ctx, index, hdr->start, hdr->count);
 		return 0;
 	default:
 		return -EINVAL;

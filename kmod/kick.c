@@ -105,7 +105,7 @@ void cdna_kick_track_write(struct kvm_page_track_notifier_node *node,
 		return;
 	}
 	atomic64_inc(&ctx->queues[qi].kp_kicks);
-	cdna_queue_kick(&ctx->queues[qi]);
+	cdna_eng_kick(&ctx->queues[qi]);
 }
 
 /**
@@ -160,7 +160,7 @@ static void cdna_kick_rearm_work(struct work_struct *work)
 	mutex_unlock(&kick->lock);
 	/* Stores made while untracked reached only RAM: look at the rings. */
 	if (wake)
-		cdna_queue_kick(&ctx->queues[0]);
+		cdna_eng_kick(&ctx->queues[0]);
 }
 
 /* Stop using the kick page.  ctx->lock held. */

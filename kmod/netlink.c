@@ -239,7 +239,8 @@ static int cdna_nl_nic_fill(struct sk_buff *skb, struct cdna_nic *nic,
 	    nla_put_u32(skb, CDNA_ATTR_IFINDEX, nic->uplink->ifindex) ||
 	    nla_put_u32(skb, CDNA_ATTR_NIC_NUM_CTX, nctx) ||
 	    nla_put_u32(skb, CDNA_ATTR_NIC_MAX_CTX, max_ctx) ||
-	    nla_put_string(skb, CDNA_ATTR_NIC_MDEV_PARENT, path)) {
+	    nla_put_string(skb, CDNA_ATTR_NIC_MDEV_PARENT, path) ||
+	    nla_put_string(skb, CDNA_ATTR_NIC_BACKEND, nic->ops->name)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -367,23 +368,10 @@ static int cdna_nl_def_fill(struct sk_buff *skb, struct cdna_nic *nic,
 	return 0;
 }
 
-/* A snapshot of one queue's counters. */
+/* A snapshot of one queue's counters, from its backend. */
 static void cdna_nl_queue_read(struct cdna_queue *q, struct cdna_queue_stats *st)
 {
-	unsigned int start, i;
-
-	do {
-		start = u64_stats_fetch_begin(&q->stats.syncp);
-		st->packets = q->stats.packets;
-		st->bytes = q->stats.bytes;
-		st->irqs = q->stats.irqs;
-		memcpy(st->drops, q->stats.drops, sizeof(st->drops));
-	} while (u64_stats_fetch_retry(&q->stats.syncp, start));
-	st->kicks = atomic64_read(&q->kicks);
-	st->kp_kicks = atomic64_read(&q->kp_kicks);
-	/* Drops counted by the RX enqueue path, not yet folded. */
-	for (i = 0; i < CDNA_DROP_MAX; i++)
-		st->drops[i] += atomic64_read(&q->rx_drops[i]);
+	cdna_eng_queue_stats(q, st);
 }
 
 static_assert(CDNA_STATS_DROP_MAX == CDNA_DROP_MAX);
@@ -553,16 +541,19 @@ static int cdna_nl_nic_attach(struct sk_buff *skb, struct genl_info *info)
 	if (tb[CDNA_ATTR_NIC_MAX_CTX])
 		max_ctx = nla_get_u32(tb[CDNA_ATTR_NIC_MAX_CTX]);
 
-	ret = cdna_nic_attach(uplink, max_ctx);
+	ret = cdna_nic_attach(uplink, max_ctx, info->extack);
 	switch (ret) {
 	case 0:
 		break;
-	case -EEXIST:
-		NL_SET_ERR_MSG(info->extack, "uplink is already attached");
-		break;
 	case -EOPNOTSUPP:
+		/* The backend selection said why. */
+		if (info->extack->_msg)
+			break;
 		NL_SET_ERR_MSG(info->extack,
 			       "uplink is not an Ethernet device");
+		break;
+	case -EEXIST:
+		NL_SET_ERR_MSG(info->extack, "uplink is already attached");
 		break;
 	case -EBUSY:
 		NL_SET_ERR_MSG(info->extack,
@@ -764,8 +755,19 @@ static int cdna_nl_ctx_new(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENODEV;
 		goto err_unlock;
 	}
+	if (nqp > nic->caps.max_qp) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[CDNA_ATTR_CTX_QUEUE_PAIRS],
+				    "more queue pairs than the NIC's backend offers per context");
+		ret = -EOPNOTSUPP;
+		goto err_unlock;
+	}
 	if (def->protect == CDNA_PROTECT_MODE_IOMMU) {
-		if (cdna_nl_have_iommu(nic->uplink))
+		if (!(nic->caps.flags & CDNA_ENG_CAP_DMA))
+			/* An IOMMU does not constrain what a CPU copies. */
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[CDNA_ATTR_CTX_PROTECT],
+					    "iommu protection not implemented by the NIC's backend: it moves data with the CPU, which no IOMMU constrains");
+		else if (cdna_nl_have_iommu(nic->uplink))
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    tb[CDNA_ATTR_CTX_PROTECT],
 					    "iommu protection not implemented");

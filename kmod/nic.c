@@ -113,13 +113,20 @@ struct cdna_nic *cdna_nic_find_locked(const char *ifname,
 /**
  * cdna_nic_attach() - attach an uplink: create a NIC on it
  * @uplink: an Ethernet net_device
- * @max_ctx: contexts the NIC may hold, 0 for CDNA_MAX_CTX_PER_NIC
+ * @max_ctx: contexts the NIC may hold, 0 for CDNA_MAX_CTX_PER_NIC (a
+ *	backend may hold fewer: its caps.max_ctx bounds it)
+ * @extack: where the backend selection says why it refused the uplink
  *
- * Return: 0, -EOPNOTSUPP for a non-Ethernet device, -EEXIST if attached
- * already, or the error of a failed step (nothing is left behind).
+ * The backend is chosen here (cdna_engine_select()) and stays the NIC's.
+ *
+ * Return: 0, -EOPNOTSUPP for a non-Ethernet device (or one no backend
+ * drives), -EEXIST if attached already, or the error of a failed step
+ * (nothing is left behind).
  */
-int cdna_nic_attach(struct net_device *uplink, unsigned int max_ctx)
+int cdna_nic_attach(struct net_device *uplink, unsigned int max_ctx,
+		    struct netlink_ext_ack *extack)
 {
+	const struct cdna_engine_ops *ops;
 	struct cdna_nic *nic;
 	unsigned int i;
 	int ret;
@@ -140,11 +147,18 @@ int cdna_nic_attach(struct net_device *uplink, unsigned int max_ctx)
 		}
 	}
 
+	ops = cdna_engine_select(uplink, extack);
+	if (IS_ERR(ops)) {
+		ret = PTR_ERR(ops);
+		goto err_unlock;
+	}
+
 	nic = kzalloc(sizeof(*nic), GFP_KERNEL);
 	if (!nic) {
 		ret = -ENOMEM;
 		goto err_unlock;
 	}
+	nic->ops = ops;
 	mutex_init(&nic->lock);
 	INIT_LIST_HEAD(&nic->ctx_list);
 	INIT_LIST_HEAD(&nic->defs);
@@ -170,9 +184,11 @@ int cdna_nic_attach(struct net_device *uplink, unsigned int max_ctx)
 	if (ret)
 		goto err_put_device;
 
-	ret = cdna_engine_create(nic);
+	ret = nic->ops->create(nic);
 	if (ret)
 		goto err_device_del;
+	if (nic->caps.max_ctx && nic->caps.max_ctx < nic->max_ctx)
+		nic->max_ctx = nic->caps.max_ctx;
 
 	ret = mdev_register_parent(&nic->parent, &nic->dev, &cdna_mdev_driver,
 				   nic->type_list, CDNA_NUM_MDEV_TYPES);
@@ -186,7 +202,7 @@ int cdna_nic_attach(struct net_device *uplink, unsigned int max_ctx)
 	return 0;
 
 err_engine_destroy:
-	cdna_engine_destroy(nic);
+	nic->ops->destroy(nic);
 err_device_del:
 	device_del(&nic->dev);
 err_put_device:
@@ -232,7 +248,7 @@ static bool cdna_nic_revoke(struct cdna_nic *nic)
 
 	dev_info(&nic->dev, "detaching from %s\n", nic->ifname);
 	/* First the uplink: no frame in or out once this returns. */
-	cdna_engine_revoke(nic);
+	nic->ops->revoke(nic);
 
 	mutex_lock(&nic->lock);
 	list_for_each_entry(ctx, &nic->ctx_list, node) {
@@ -266,7 +282,7 @@ static void cdna_nic_finish(struct cdna_nic *nic)
 	}
 	nic->ndefs = 0;
 	cdna_debugfs_nic_del(nic);	/* after the contexts' directories */
-	cdna_engine_destroy(nic);
+	nic->ops->destroy(nic);
 	dev_info(&nic->dev, "detached from %s\n", nic->ifname);
 	mutex_lock(&cdna_nics_lock);
 	list_del_init(&nic->node);
@@ -417,7 +433,7 @@ static int cdna_nic_netdev_event(struct notifier_block *nb,
 	switch (event) {
 	case NETDEV_UNREGISTER:
 		/* The rx_handler goes now (rtnl is held, as it needs). */
-		cdna_engine_uplink_gone(netdev_notifier_info_to_dev(ptr));
+		cdna_engine_netdev_unregister(netdev_notifier_info_to_dev(ptr));
 		queue_work(system_long_wq, &cdna_nic_gone_work);
 		break;
 	case NETDEV_UP:
@@ -722,8 +738,9 @@ static struct notifier_block cdna_nic_netdev_nb = {
  *
  * Return: 0, -ENODEV while the NIC is detaching, -ENOSPC when it holds
  * nic->max_ctx contexts, -EINVAL if the definition asked for another
- * queue count than the mdev type, -EADDRINUSE if the definition's MAC has
- * become the uplink's since, -EEXIST if no default name is free.
+ * queue count than the mdev type, -EOPNOTSUPP if the type has more queue
+ * pairs than the NIC's backend offers, -EADDRINUSE if the definition's MAC
+ * has become the uplink's since, -EEXIST if no default name is free.
  */
 int cdna_nic_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx)
 {
@@ -731,6 +748,11 @@ int cdna_nic_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx)
 	char name[IFNAMSIZ];
 	int ret;
 
+	if (ctx->nqp > nic->caps.max_qp) {
+		dev_warn(&nic->dev, "%u queue pairs: the %s backend offers %u per context\n",
+			 ctx->nqp, nic->ops->name, nic->caps.max_qp);
+		return -EOPNOTSUPP;
+	}
 	mutex_lock(&cdna_nics_lock);
 	ret = cdna_nic_default_name(&ctx->uuid, name);
 	if (ret)

@@ -267,11 +267,11 @@ static void cdna_checked_close(struct cdna_ctx *ctx)
 	 * The engine must be done with the context: stop every queue (which
 	 * unmaps its rings) and drop every cached pin, under the engine lock.
 	 */
-	cdna_engine_ctx_lock(ctx);
-	cdna_engine_ctx_release_locked(ctx);
+	cdna_eng_lock(ctx);
+	cdna_eng_release_locked(ctx);
 	cdna_pincache_invalidate(&chk->pc, 0, 0);
 	ctx->protect_priv = NULL;
-	cdna_engine_ctx_unlock(ctx);
+	cdna_eng_unlock(ctx);
 	cdna_checked_bounce_free(chk);
 	kfree(chk);
 }
@@ -497,17 +497,17 @@ static void cdna_checked_dma_unmap(struct cdna_ctx *ctx, u64 iova, u64 len)
 
 	if (!len)
 		return;
-	cdna_engine_ctx_lock(ctx);
+	cdna_eng_lock(ctx);
 	chk = cdna_checked(ctx);
 	if (chk) {
 		last = cdna_range_last(iova, len);
 		/* Before the rings go: was one pinned in a revoked range? */
 		cdna_checked_revoke(chk, iova, last,
 				    cdna_checked_ring_repinned(chk, iova, last));
-		cdna_engine_ctx_dma_unmap_locked(ctx, iova, len);
+		cdna_eng_dma_unmap_locked(ctx, iova, len);
 		cdna_pincache_invalidate(&chk->pc, iova, len);
 	}
-	cdna_engine_ctx_unlock(ctx);
+	cdna_eng_unlock(ctx);
 }
 
 static u64 cdna_checked_pinned_pages(struct cdna_ctx *ctx)

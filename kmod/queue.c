@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cdna queues: the engine side of a ring.
+ * cdna queues: the guest-ring library every backend uses.
  *
  * A queue's three guest areas (descriptor ring, completion ring, shared
  * indices) are pinned and vmap()ed by the protection while the queue is
- * enabled.  This file owns everything that touches them:
+ * enabled (cdna_queue_map(), called by the backend's queue_enable).  This
+ * file owns everything that touches them, for whichever backend runs the
+ * queue (engine.h):
  *
  *  - reading the producer index once per poll and checking it against the
  *    ring (a bad index is a device error, CDNA_ERR_RING_INDEX);
@@ -41,46 +43,50 @@ static enum hrtimer_restart cdna_queue_coal_fire(struct hrtimer *t)
 }
 
 /**
- * cdna_queue_init() - initialise the engine fields of a queue
- * @q: a queue of a context being added to the engine
+ * cdna_queue_init() - initialise the ring state of a queue
+ * @q: a queue of a context being created (ctx.c)
  */
 void cdna_queue_init(struct cdna_queue *q)
 {
-	unsigned int i;
-
 	WRITE_ONCE(q->running, false);
-	skb_queue_head_init(&q->rx_pending);
-	atomic_set(&q->rx_held, 0);
-	atomic_set(&q->rx_backlog_bytes, 0);
-	for (i = 0; i < CDNA_DROP_MAX; i++)
-		atomic64_set(&q->rx_drops[i], 0);
 	spin_lock_init(&q->coal_lock);
 	hrtimer_init(&q->coal_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	q->coal_timer.function = cdna_queue_coal_fire;
 }
 
-static void cdna_queue_unmap(struct cdna_queue *q)
+/**
+ * cdna_queue_unmap() - unmap a queue's three guest areas
+ * @q: a queue whose rings cdna_queue_map() mapped (or some of them)
+ *
+ * Idempotent.  Caller holds the engine exclusion, the queue is not
+ * running.
+ */
+void cdna_queue_unmap(struct cdna_queue *q)
 {
 	const struct cdna_protect_ops *prot = q->ctx->protect;
 
+	if (!q->desc.pages && !q->cpl.pages && !q->shm.pages)
+		return;
 	prot->unmap_ring(q->ctx, &q->shm);
 	prot->unmap_ring(q->ctx, &q->cpl);
 	prot->unmap_ring(q->ctx, &q->desc);
 }
 
 /**
- * cdna_queue_enable() - map a queue's rings and let the engine run it
- * @q: the queue; its cfg_* fields hold a configuration vf_regs.c checked
- *	(size, alignment, no wrap)
+ * cdna_queue_map() - map a queue's rings where its cfg_* fields say
+ * @q: the queue, not running; its cfg_* fields hold a configuration
+ *	vf_regs.c checked (size, alignment, no wrap)
  *
- * Pins and maps the three areas (they must lie wholly in memory the VM
- * mapped for DMA), resets the indices to 0 (dev.cons = dev.kick_event = 0)
- * and hands the queue to the engine.  Caller holds ctx->lock.
+ * Pins and maps the three areas through the context's protection (they
+ * must lie wholly in memory the VM mapped for DMA) and resets the ring
+ * state: indices 0, dev.cons = dev.kick_event = 0, no interrupt pending.
+ * The caller (a backend's queue_enable) holds the engine exclusion and
+ * sets q->running after.
  *
- * Return: 0; -EFAULT if an area is not DMA-mapped memory; -ENOMEM; -EBUSY
- * if the queue is running already; -ENODEV without a protection.
+ * Return: 0; -EINVAL for a ring size out of range; -EFAULT if an area is
+ * not DMA-mapped memory; -ENOMEM; -ENODEV without a protection.
  */
-int cdna_queue_enable(struct cdna_queue *q)
+int cdna_queue_map(struct cdna_queue *q)
 {
 	struct cdna_ctx *ctx = q->ctx;
 	const struct cdna_protect_ops *prot = ctx->protect;
@@ -90,21 +96,14 @@ int cdna_queue_enable(struct cdna_queue *q)
 	u32 size = q->cfg_size;
 	int ret;
 
-	lockdep_assert_held(&ctx->lock);
-	if (!ctx->ectx || !prot || !prot->map_ring)
+	if (!prot || !prot->map_ring)
 		return -ENODEV;
 	if (!is_power_of_2(size) || size < CDNA_MIN_RING_SIZE ||
 	    size > CDNA_MAX_RING_SIZE)
 		return -EINVAL;
-
-	cdna_engine_ctx_lock(ctx);
-	if (q->running) {
-		ret = -EBUSY;
-		goto err_unlock;
-	}
 	ret = prot->map_ring(ctx, q->cfg_desc, (size_t)size * dsize, &q->desc);
 	if (ret)
-		goto err_unlock;
+		return ret;
 	ret = prot->map_ring(ctx, q->cfg_cpl,
 			     (size_t)size * sizeof(struct cdna_cpl), &q->cpl);
 	if (ret)
@@ -125,101 +124,54 @@ int cdna_queue_enable(struct cdna_queue *q)
 	shm = cdna_queue_shm(q);
 	WRITE_ONCE(shm->dev.cons, cpu_to_le32(0));
 	WRITE_ONCE(shm->dev.kick_event, cpu_to_le32(0));
-	/* Read locklessly by the RX enqueue path. */
-	WRITE_ONCE(q->running, true);
-	cdna_engine_queues_changed(ctx);
-	cdna_engine_ctx_unlock(ctx);
-
-	cdna_engine_wake(ctx->ectx->eng);
 	return 0;
 
 err_unmap_cpl:
 	prot->unmap_ring(ctx, &q->cpl);
 err_unmap_desc:
 	prot->unmap_ring(ctx, &q->desc);
-err_unlock:
-	cdna_engine_ctx_unlock(ctx);
 	return ret;
 }
 
 /**
- * cdna_queue_stop_locked() - take a queue from the engine, unmap its rings
- * @q: the queue
+ * cdna_queue_cancel_irq() - cancel the queue's moderation timer
+ * @q: a queue being stopped
  *
- * Idempotent.  Drops the RX skbs the queue held.  Caller holds the
- * context's engine lock.
+ * Returns when the timer no longer runs.  Sleeps (waits for the timer).
  */
-void cdna_queue_stop_locked(struct cdna_queue *q)
+void cdna_queue_cancel_irq(struct cdna_queue *q)
 {
-	struct cdna_ctx *ctx = q->ctx;
-
-	lockdep_assert_held(&ctx->ectx->lock);
-	if (q->running) {
-		WRITE_ONCE(q->running, false);
-		cdna_engine_queues_changed(ctx);
-	}
 	hrtimer_cancel(&q->coal_timer);
 	q->coal_armed = false;
-	cdna_engine_rx_purge(q);
-	if (q->desc.pages || q->cpl.pages || q->shm.pages)
-		cdna_queue_unmap(q);
+}
+
+static bool cdna_range_overlaps(const struct cdna_ring_map *m, u64 iova,
+				u64 len)
+{
+	u64 last = iova + len - 1;
+
+	if (!m->pages)
+		return false;
+	if (last < iova)
+		last = U64_MAX;
+	return iova <= m->iova + m->len - 1 && last >= m->iova;
 }
 
 /**
- * cdna_queue_disable() - stop a queue (ENABLE = 0, reset, close)
+ * cdna_queue_overlaps() - does a guest range hold one of a queue's rings?
  * @q: the queue
+ * @iova: first address of the range
+ * @len: its length in bytes (the range may wrap: to the end of the space)
  *
- * Returns when the engine no longer touches the queue and its rings are
- * unpinned.  Caller holds ctx->lock.
- */
-void cdna_queue_disable(struct cdna_queue *q)
-{
-	struct cdna_ctx *ctx = q->ctx;
-
-	lockdep_assert_held(&ctx->lock);
-	if (!ctx->ectx)
-		return;
-	cdna_engine_ctx_lock(ctx);
-	cdna_queue_stop_locked(q);
-	cdna_engine_ctx_unlock(ctx);
-	if (!q->is_tx) {
-		/* An RX enqueue that saw the queue running has finished. */
-		synchronize_rcu();
-		cdna_engine_rx_purge(q);
-	}
-}
-
-/**
- * cdna_queue_kick() - the guest rang the queue's doorbell
- * @q: the queue
+ * Caller holds the engine exclusion.
  *
- * Wakes the engine; vf_regs.c counted the kick.  Any context.
+ * Return: true if a mapped ring of @q lies (partly) in the range.
  */
-void cdna_queue_kick(struct cdna_queue *q)
+bool cdna_queue_overlaps(const struct cdna_queue *q, u64 iova, u64 len)
 {
-	struct cdna_engine_ctx *ectx = q->ctx->ectx;
-
-	if (ectx)
-		cdna_engine_wake(ectx->eng);
-}
-
-/**
- * cdna_queue_ring_error() - stop a queue for a device error
- * @q: the queue
- * @cause: CDNA_ERR_*
- *
- * The queue stops at once; the context enters its error state through
- * cdna_ctx_raise_error() (a work item: no locks of ours are needed).
- * Caller holds the context's engine lock.
- */
-void cdna_queue_ring_error(struct cdna_queue *q, u32 cause)
-{
-	struct cdna_ctx *ctx = q->ctx;
-
-	dev_dbg(mdev_dev(ctx->mdev), "queue %u: ring error %u\n", q->index,
-		cause);
-	cdna_queue_stop_locked(q);
-	cdna_ctx_raise_error(ctx, cause, q->index);
+	return cdna_range_overlaps(&q->desc, iova, len) ||
+	       cdna_range_overlaps(&q->cpl, iova, len) ||
+	       cdna_range_overlaps(&q->shm, iova, len);
 }
 
 /**
@@ -228,7 +180,7 @@ void cdna_queue_ring_error(struct cdna_queue *q, u32 cause)
  * @prod: the index read
  *
  * Checks that @prod is at most a ring ahead of what was completed and not
- * behind what was already read.  Caller holds the engine lock.
+ * behind what was already read.  Caller holds the engine exclusion.
  *
  * Return: true if sane; false for a ring index error (the caller stops).
  */
@@ -319,11 +271,10 @@ void cdna_queue_complete(struct cdna_queue *q, const struct cdna_cpl *cpl,
 /* Raise the queue's vector now or when moderation says so. */
 static void cdna_queue_signal(struct cdna_queue *q, u32 delta)
 {
-	struct cdna_engine_ctx *ectx = q->ctx->ectx;
 	u32 usecs = 0, frames = 0;
 	bool now;
 
-	if (ectx->features & BIT_ULL(CDNA_F_IRQ_COAL)) {
+	if (q->features & BIT_ULL(CDNA_F_IRQ_COAL)) {
 		usecs = READ_ONCE(q->ctx->coal[q->is_tx ? CDNA_COAL_TX_USECS :
 						      CDNA_COAL_RX_USECS]);
 		frames = READ_ONCE(q->ctx->coal[q->is_tx ?
@@ -383,7 +334,7 @@ void cdna_queue_publish(struct cdna_queue *q)
 	WRITE_ONCE(shm->dev.cons, cpu_to_le32(new));
 	q->irq_cons = new;
 
-	if (q->ctx->ectx->features & BIT_ULL(CDNA_F_EVENT_IDX)) {
+	if (q->features & BIT_ULL(CDNA_F_EVENT_IDX)) {
 		/* cons store before the irq_event load; pairs with the
 		 * driver's mb between storing irq_event and re-reading cons.
 		 */
@@ -423,4 +374,24 @@ bool cdna_queue_arm_kick(struct cdna_queue *q, bool want)
 	smp_mb();
 	prod = le32_to_cpu(READ_ONCE(shm->drv.prod));
 	return prod != q->fetch;
+}
+
+/**
+ * cdna_queue_stats_read() - a snapshot of the counters in q->stats
+ * @q: the queue
+ * @st: filled with packets, bytes, drops and irqs (not kicks)
+ *
+ * For backends that count in q->stats; any context.
+ */
+void cdna_queue_stats_read(struct cdna_queue *q, struct cdna_queue_stats *st)
+{
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&q->stats.syncp);
+		st->packets = q->stats.packets;
+		st->bytes = q->stats.bytes;
+		st->irqs = q->stats.irqs;
+		memcpy(st->drops, q->stats.drops, sizeof(st->drops));
+	} while (u64_stats_fetch_retry(&q->stats.syncp, start));
 }

@@ -366,7 +366,7 @@ static int cdna_mdev_probe(struct mdev_device *mdev)
 	ret = cdna_nic_ctx_add(nic, ctx);
 	if (ret)
 		goto err_put_device;
-	ret = cdna_engine_ctx_add(nic, ctx);
+	ret = cdna_eng_ops(ctx)->ctx_add(ctx);
 	if (ret)
 		goto err_nic_ctx_del;
 	ret = vfio_register_emulated_iommu_dev(&ctx->vdev);
@@ -380,7 +380,7 @@ static int cdna_mdev_probe(struct mdev_device *mdev)
 	return 0;
 
 err_engine_ctx_del:
-	cdna_engine_ctx_del(nic, ctx);
+	cdna_eng_ops(ctx)->ctx_del(ctx);
 err_nic_ctx_del:
 	cdna_nic_ctx_del(nic, ctx);
 err_put_device:
@@ -396,7 +396,7 @@ static void cdna_mdev_remove(struct mdev_device *mdev)
 	/* Waits (calling .request) until no VM holds the device. */
 	vfio_unregister_group_dev(&ctx->vdev);
 	cdna_debugfs_ctx_del(ctx);
-	cdna_engine_ctx_del(nic, ctx);
+	cdna_eng_ops(ctx)->ctx_del(ctx);
 	cdna_nic_ctx_del(nic, ctx);
 
 	mutex_lock(&ctx->lock);
@@ -411,6 +411,9 @@ static unsigned int cdna_mdev_get_available(struct mdev_type *mtype)
 	struct cdna_nic *nic = cdna_parent_to_nic(mtype->parent);
 	unsigned int used = READ_ONCE(nic->nctx) + READ_ONCE(nic->ndefs);
 
+	/* A type with more queue pairs than the backend offers: none. */
+	if (cdna_nic_type_nqp(nic, mtype) > nic->caps.max_qp)
+		return 0;
 	return used < nic->max_ctx ? nic->max_ctx - used : 0;
 }
 

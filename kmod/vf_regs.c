@@ -74,15 +74,13 @@ static bool cdna_regs_any_queue_enabled(struct cdna_ctx *ctx)
 
 static u32 cdna_regs_queue_drops(struct cdna_queue *q)
 {
-	unsigned int start, i;
-	u64 sum;
+	struct cdna_queue_stats st;
+	unsigned int i;
+	u64 sum = 0;
 
-	do {
-		start = u64_stats_fetch_begin(&q->stats.syncp);
-		sum = 0;
-		for (i = 0; i < CDNA_DROP_MAX; i++)
-			sum += q->stats.drops[i];
-	} while (u64_stats_fetch_retry(&q->stats.syncp, start));
+	cdna_eng_queue_stats(q, &st);
+	for (i = 0; i < CDNA_DROP_MAX; i++)
+		sum += st.drops[i];
 	return lower_32_bits(sum);
 }
 
@@ -250,7 +248,7 @@ static void cdna_regs_queue_enable(struct cdna_ctx *ctx, struct cdna_queue *q,
 	if (!val) {
 		if (q->enabled) {
 			WRITE_ONCE(q->enabled, false);
-			cdna_queue_disable(q);
+			cdna_eng_queue_disable(q);
 		}
 		return;
 	}
@@ -269,7 +267,7 @@ static void cdna_regs_queue_enable(struct cdna_ctx *ctx, struct cdna_queue *q,
 
 	cause = cdna_regs_queue_check(ctx, q);
 	if (cause == CDNA_ERR_NONE) {
-		ret = cdna_queue_enable(q);
+		ret = cdna_eng_queue_enable(q);
 		if (!ret) {
 			/* Pairs with the engine's acquire of q->enabled:
 			 * the ring mapping is visible before the flag.
@@ -352,7 +350,7 @@ static void cdna_regs_doorbell(struct cdna_ctx *ctx, u32 off, u32 val)
 		return;
 	}
 	atomic64_inc(&q->kicks);
-	cdna_queue_kick(q);
+	cdna_eng_kick(q);
 }
 
 static void cdna_regs_write_status(struct cdna_ctx *ctx, u32 off, u32 val)
@@ -438,10 +436,10 @@ void cdna_regs_dma_update(struct cdna_ctx *ctx)
 	run = (ctx->status & CDNA_STATUS_DRIVER_OK) &&
 	      cdna_cfg_bus_master(ctx);
 	if (run && !ctx->engine_started) {
-		cdna_engine_ctx_start(ctx);
+		cdna_eng_ctx_start(ctx);
 		ctx->engine_started = true;
 	} else if (!run && ctx->engine_started) {
-		cdna_engine_ctx_stop(ctx);
+		cdna_eng_ctx_stop(ctx);
 		ctx->engine_started = false;
 	}
 }

@@ -74,7 +74,7 @@ nvm=0
 if [ "${1:-}" != --static ]; then
 	for k in "${!kdirs[@]}"; do
 		if [ "$k" -eq 0 ]; then
-			t=$(selftests/vm/run --list | tr '\n' ' ')
+			t=$(selftests/vm/run --list | cut -f1 | tr '\n' ' ')
 		else
 			t="${subset[*]}"
 		fi

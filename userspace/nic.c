@@ -47,6 +47,9 @@ static int nic_show_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[CDNA_ATTR_NIC_MAX_CTX])
 		pr_u64("max_ctx", " max_ctx %llu",
 		       mnl_attr_get_u32(tb[CDNA_ATTR_NIC_MAX_CTX]));
+	if (tb[CDNA_ATTR_NIC_BACKEND])
+		pr_string("backend", " backend %s",
+			  mnl_attr_get_str(tb[CDNA_ATTR_NIC_BACKEND]));
 	if (tb[CDNA_ATTR_NIC_MDEV_PARENT])
 		pr_string("mdev_parent", " mdev_parent %s",
 			  mnl_attr_get_str(tb[CDNA_ATTR_NIC_MDEV_PARENT]));

@@ -2,7 +2,10 @@
 # shellcheck shell=bash
 #
 # The benchmark's agent inside an L2 guest (started by selftests/bench/lib.sh;
-# not executable). Args: KIND ADDR/PREFIX, KIND = virtio | cdna.
+# not executable). Args: KIND ADDR/PREFIX [MAC], KIND = virtio | cdna |
+# igbvf (an igb VF passed through with vfio-pci; MAC: the one its PF
+# programmed, which the VF asks for should igbvf have missed it at probe:
+# tests/hw_sriov-guest.sh explains).
 #
 # Brings the NIC up with ADDR, starts "iperf3 -s", publishes b-ready (the
 # interface name) and then serves L1's commands, one file each in $CDNA_OUT:
@@ -23,6 +26,7 @@ set -u
 
 kind=$1
 addr=$2
+mac=${3:-}
 ifc=
 pci=
 irqs=" "
@@ -39,7 +43,8 @@ bg_fail() {
 	vfg_fail "$*"
 }
 
-# bg_nic_virtio / bg_nic_cdna: load the driver, set $ifc and $pci.
+# bg_nic_virtio / bg_nic_cdna / bg_nic_igbvf: load the driver, set $ifc and
+# $pci.
 bg_nic_virtio() {
 	local n drv i
 	modprobe virtio_net || bg_fail "modprobe virtio_net failed"
@@ -58,6 +63,23 @@ bg_nic_virtio() {
 		cdna_sleep 0.05
 	done
 	bg_fail "virtio_net made no interface"
+}
+
+bg_nic_igbvf() {
+	local n drv i
+	modprobe igbvf || bg_fail "modprobe igbvf failed"
+	for ((i = 0; i < 100; i++)); do
+		for n in /sys/class/net/*; do
+			drv=$(readlink "$n/device/driver" 2>/dev/null) || continue
+			if [ "${drv##*/}" = igbvf ]; then
+				ifc=${n##*/}
+				pci=$(cd -P "$n/device" && pwd -P)
+				return 0
+			fi
+		done
+		cdna_sleep 0.05
+	done
+	bg_fail "igbvf made no interface"
 }
 
 bg_nic_cdna() {
@@ -90,6 +112,9 @@ bg_snap() {
 }
 
 "bg_nic_$kind"
+if [ "$kind" = igbvf ] && [ -n "$mac" ] && [ "$(<"/sys/class/net/$ifc/address")" != "$mac" ]; then
+	ip link set "$ifc" address "$mac" || bg_fail "ip link set $ifc address $mac failed"
+fi
 for f in "$pci"/msi_irqs/*; do
 	[ -e "$f" ] && irqs+="${f##*/} "
 done

@@ -29,8 +29,23 @@
 #   vhost-macvtap  virtio-net + vhost-net, a macvtap (bridge mode) per guest
 #                  on the uplink
 # The uplink is the veth $VF_NIC; its peer $VF_PEER lives in the network
-# namespace $BENCH_NS (the "peer", 198.18.0.1). A path is pluggable: four
-# functions bp_<path>_setup / _qemu_args / _started / _teardown (below).
+# namespace $BENCH_NS (the "peer", 198.18.0.1).
+#
+# Hardware paths (the igb L1: selftests/vm/run --igb; bench boots it when
+# one is asked for): the uplink is the igb uplink PF, the peer the other igb
+# port (the far end of the QEMU hub) in $BENCH_NS.
+#   native-hw         no VM: iperf3 between the uplink PF in its own
+#                     namespace ($BENCH_NATIVE_NS, the guest's address) and
+#                     the peer port; the line rate of the emulated NIC
+#   vhost-macvtap-hw  virtio-net + vhost-net on a macvtap of the uplink PF
+#   sriov-vfio        a VF of the uplink PF per guest, its MAC set through
+#                     the PF, bound to vfio-pci and passed to the guest
+#                     (the guest's igbvf driver)
+#   cdna-hw           cdnactl nic attach dev <uplink PF>, a context per
+#                     guest (the NIC's backend, from cdnactl -j nic show,
+#                     is recorded: "software" when the field is missing)
+# A path is pluggable: four functions bp_<path>_setup / _qemu_args /
+# _started / _teardown (below).
 #
 # Workloads (iperf3; the peer's client runs in L1 so that L1 brackets every
 # measurement exactly; the guests run "iperf3 -s"):
@@ -68,6 +83,13 @@ BENCH_BRIDGE=cdnabbr0
 BENCH_KVM=/sys/kernel/debug/kvm
 BENCH_GUEST_SCRIPT=$CDNA_REPO/selftests/bench/guest.sh
 BENCH_CDNACTL=$CDNA_REPO/userspace/cdnactl
+BENCH_NATIVE_NS=cdnabnat
+# The devices of the current path's uplink and peer (bench_path sets them:
+# the veth pair, or the igb ports for a hardware path).
+BENCH_UPDEV=$VF_NIC
+BENCH_PEERDEV=$VF_PEER
+BENCH_HW=0
+BENCH_NGUESTS=1
 
 BENCH_T0=${EPOCHREALTIME/./}
 BENCH_RAW=
@@ -101,32 +123,86 @@ bench_na_record() {
 
 # --- the uplink and the peer --------------------------------------------------
 
-# bench_uplink_up: the veth $VF_NIC (created here unless a path's setup
-# already made it), its peer moved into $BENCH_NS with the peer address.
+# bench_hw_path PATH: true for a path on the igb ports.
+bench_hw_path() {
+	case "$1" in
+	*-hw|sriov-*) return 0 ;;
+	esac
+	return 1
+}
+
+# bench_uplink_up: the uplink $BENCH_UPDEV (the veth $VF_NIC, created here
+# unless a path's setup already made it; or the igb uplink PF), its peer
+# moved into $BENCH_NS with the peer address.
 bench_uplink_up() {
 	local d
-	if ! ip link show "$VF_NIC" >/dev/null 2>&1; then
+	if [ "$BENCH_HW" = 0 ] && ! ip link show "$VF_NIC" >/dev/null 2>&1; then
 		ip link add "$VF_NIC" type veth peer name "$VF_PEER" || return 1
 	fi
 	ip netns add "$BENCH_NS" 2>/dev/null
-	if ip link show "$VF_PEER" >/dev/null 2>&1; then
-		ip link set "$VF_PEER" netns "$BENCH_NS" || return 1
+	if ip link show "$BENCH_PEERDEV" >/dev/null 2>&1; then
+		ip link set "$BENCH_PEERDEV" netns "$BENCH_NS" || return 1
 	fi
 	# No IPv6 chatter on the measured links.
-	for d in "$VF_NIC" all default; do
+	for d in all default; do
 		sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1"
 	done
+	sysctl -qw "net.ipv6.conf.$BENCH_UPDEV.disable_ipv6=1" 2>/dev/null
 	ip netns exec "$BENCH_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	ip -n "$BENCH_NS" link set lo up &&
-	ip -n "$BENCH_NS" addr add "$BENCH_PEER_IP/24" dev "$VF_PEER" &&
-	ip -n "$BENCH_NS" link set "$VF_PEER" up &&
-	ip link set "$VF_NIC" up
+	ip -n "$BENCH_NS" addr add "$BENCH_PEER_IP/24" dev "$BENCH_PEERDEV" &&
+	ip -n "$BENCH_NS" link set "$BENCH_PEERDEV" up || return 1
+	# (native-hw has moved the uplink into a namespace of its own.)
+	if ip link show "$BENCH_UPDEV" >/dev/null 2>&1; then
+		ip link set "$BENCH_UPDEV" up || return 1
+	fi
+	bench_wait_up "$BENCH_PEERDEV" "$BENCH_NS"
+}
+
+# bench_wait_up DEV [NS]: wait (10 s at most) for DEV's carrier: an igb
+# port takes a moment to come up.
+bench_wait_up() {
+	local i c
+	for ((i = 0; i < 100; i++)); do
+		c=$(ip ${2:+-n "$2"} -j link show "$1" 2>/dev/null | jq -r '.[0].operstate')
+		case "$c" in UP|UNKNOWN) return 0 ;; esac
+		cdna_sleep 0.1
+	done
+	return 1
 }
 
 bench_uplink_down() {
-	ip link del "$VF_NIC" 2>/dev/null
+	if [ "$BENCH_HW" = 0 ]; then
+		ip link del "$VF_NIC" 2>/dev/null
+	else
+		# A physical port goes back to L1's namespace, by hand: a
+		# deleted namespace returns its devices only asynchronously.
+		ip -n "$BENCH_NS" link set "$BENCH_PEERDEV" down 2>/dev/null
+		ip -n "$BENCH_NS" link set "$BENCH_PEERDEV" netns 1 2>/dev/null
+		ip addr flush dev "$BENCH_PEERDEV" 2>/dev/null
+	fi
 	ip netns del "$BENCH_NS" 2>/dev/null
 	return 0
+}
+
+# bench_hw_ports: the igb ports into BENCH_UPDEV / BENCH_PEERDEV; sets
+# BENCH_NA and fails outside the igb L1.
+bench_hw_ports() {
+	local i up='' peer=''
+	if [ "${CDNA_L1:-default}" != igb ]; then
+		BENCH_NA="needs the igb L1 (selftests/vm/run --igb); this L1: ${CDNA_L1:-default}"
+		return 1
+	fi
+	[ -d /sys/module/igb ] || modprobe igb
+	for ((i = 0; i < 100; i++)); do
+		up=$(cdna_igb_uplink) && peer=$(cdna_igb_peer) && break
+		cdna_sleep 0.1
+	done
+	if [ -z "$up" ] || [ -z "$peer" ]; then
+		BENCH_NA="no igb ports with MACs $CDNA_IGB_UPLINK_MAC and $CDNA_IGB_PEER_MAC"
+		return 1
+	fi
+	BENCH_UPDEV=$up BENCH_PEERDEV=$peer
 }
 
 # --- path: cdna ------------------------------------------------------------------
@@ -136,7 +212,7 @@ bench_uplink_down() {
 bp_cdna_args=()
 
 bp_cdna_setup() {
-	local n=$1 i out args
+	local n=$1 i out args nic=$VF_NIC
 	bp_cdna_args=()
 	# shellcheck disable=SC2086 # BENCH_CDNA_PARAMS: NAME=VALUE words
 	if ! out=$( (cdna_insmod_host $BENCH_CDNA_PARAMS) 2>&1); then
@@ -146,13 +222,18 @@ bp_cdna_setup() {
 	[ -z "$BENCH_CDNA_PARAMS" ] || bench_log "cdna: module parameters $BENCH_CDNA_PARAMS"
 	if [ -x "$BENCH_CDNACTL" ] && "$BENCH_CDNACTL" nic show >/dev/null 2>&1; then
 		bench_log "cdna: contexts through cdnactl"
-		ip link add "$VF_NIC" type veth peer name "$VF_PEER" || return 1
-		if ! out=$("$BENCH_CDNACTL" nic attach dev "$VF_NIC" 2>&1); then
-			BENCH_NA="cdnactl nic attach dev $VF_NIC: $out"
+		if [ "$BENCH_HW" = 1 ]; then
+			nic=$BENCH_UPDEV
+		else
+			ip link add "$VF_NIC" type veth peer name "$VF_PEER" || return 1
+		fi
+		if ! out=$("$BENCH_CDNACTL" nic attach dev "$nic" 2>&1); then
+			BENCH_NA="cdnactl nic attach dev $nic: $out"
 			return 1
 		fi
+		bp_cdna_backend "$nic"
 		for ((i = 0; i < n; i++)); do
-			if ! out=$("$BENCH_CDNACTL" ctx add nic "$VF_NIC" name "bench$i" \
+			if ! out=$("$BENCH_CDNACTL" ctx add nic "$nic" name "bench$i" \
 				mac "${BENCH_GUEST_MAC[i]}" queues 1 protect checked 2>&1) ||
 			   ! args=$("$BENCH_CDNACTL" ctx qemu-args "bench$i" 2>&1); then
 				BENCH_NA="cdnactl ctx add/qemu-args: $out $args"
@@ -161,6 +242,10 @@ bp_cdna_setup() {
 			bp_cdna_args+=("$args")
 		done
 		return 0
+	fi
+	if [ "$BENCH_HW" = 1 ]; then
+		BENCH_NA="cdnactl does not work: a hardware path needs it (nic attach dev $BENCH_UPDEV)"
+		return 1
 	fi
 	bench_log "cdna: contexts through debugfs + mdev sysfs (no working cdnactl)"
 	if ! out=$( (vf_host_setup) 2>&1); then
@@ -176,6 +261,17 @@ bp_cdna_setup() {
 	done
 }
 
+# bp_cdna_backend NIC: record which backend cdna uses on NIC (cdnactl -j nic
+# show, field "backend"; before the field existed: the software engine).
+bp_cdna_backend() {
+	local b
+	b=$("$BENCH_CDNACTL" -j nic show 2>/dev/null |
+	    jq -r --arg d "$1" '[.. | objects | select((.dev // .name // .ifname // "") == $d)][0].backend // "software"' 2>/dev/null)
+	b=${b:-software}
+	printf '{"path":"%s","info":{"nic":"%s","backend":"%s"}}\n' "$BENCH_CUR" "$1" "$b" >>"$BENCH_RAW"
+	bench_log "$BENCH_CUR: cdna on $1, backend $b"
+}
+
 bp_cdna_qemu_args() {
 	BENCH_QARGS=${bp_cdna_args[$1]}
 }
@@ -185,12 +281,13 @@ bp_cdna_started() {
 }
 
 bp_cdna_teardown() {
-	local i
+	local i nic=$VF_NIC
+	[ "$BENCH_HW" = 1 ] && nic=$BENCH_UPDEV
 	if [ -x "$BENCH_CDNACTL" ] && "$BENCH_CDNACTL" nic show >/dev/null 2>&1; then
 		for i in 0 1; do
 			"$BENCH_CDNACTL" ctx del "bench$i" >/dev/null 2>&1
 		done
-		"$BENCH_CDNACTL" nic detach dev "$VF_NIC" >/dev/null 2>&1
+		"$BENCH_CDNACTL" nic detach dev "$nic" >/dev/null 2>&1
 	fi
 	(vf_host_cleanup) || bench_log "cdna: cleanup reported errors"
 }
@@ -236,12 +333,16 @@ bp_vhost_tap_teardown() {
 # descriptors: opened here right before l2_start (the guest's QEMU inherits
 # them), closed right after.
 bp_vhost_macvtap_setup() {
-	local n=$1 i idx dev
+	local n=$1 i idx dev lower=$VF_NIC
 	modprobe -a tun vhost_net macvtap || { BENCH_NA="modprobe tun vhost_net macvtap failed"; return 1; }
-	ip link add "$VF_NIC" type veth peer name "$VF_PEER" || return 1
-	ip link set "$VF_NIC" up
+	if [ "$BENCH_HW" = 1 ]; then
+		lower=$BENCH_UPDEV
+	else
+		ip link add "$VF_NIC" type veth peer name "$VF_PEER" || return 1
+	fi
+	ip link set "$lower" up
 	for ((i = 0; i < n; i++)); do
-		ip link add link "$VF_NIC" name "cdnabmvt$i" address "${BENCH_GUEST_MAC[i]}" \
+		ip link add link "$lower" name "cdnabmvt$i" address "${BENCH_GUEST_MAC[i]}" \
 			type macvtap mode bridge &&
 		ip link set "cdnabmvt$i" up || { BENCH_NA="cannot create the macvtap cdnabmvt$i"; return 1; }
 		sysctl -qw "net.ipv6.conf.cdnabmvt$i.disable_ipv6=1"
@@ -275,6 +376,81 @@ bp_vhost_macvtap_teardown() {
 	return 0
 }
 
+# --- path: vhost-macvtap-hw, cdna-hw: the same as above, on the igb uplink PF ---
+bp_vhost_macvtap_hw_setup() { bp_vhost_macvtap_setup "$@"; }
+bp_vhost_macvtap_hw_qemu_args() { bp_vhost_macvtap_qemu_args "$@"; }
+bp_vhost_macvtap_hw_started() { bp_vhost_macvtap_started "$@"; }
+bp_vhost_macvtap_hw_teardown() { bp_vhost_macvtap_teardown "$@"; }
+bp_cdna_hw_setup() { bp_cdna_setup "$@"; }
+bp_cdna_hw_qemu_args() { bp_cdna_qemu_args "$@"; }
+bp_cdna_hw_started() { bp_cdna_started "$@"; }
+bp_cdna_hw_teardown() { bp_cdna_teardown "$@"; }
+
+# --- path: native-hw -----------------------------------------------------------------
+# No VM: the uplink PF in a namespace of its own with guest A's address,
+# running the "iperf3 -s" a guest would; the peer port in $BENCH_NS as for
+# every path. Everything, both ends included, runs in L1.
+bp_native_hw_setup() {
+	ip netns add "$BENCH_NATIVE_NS" &&
+	ip link set "$BENCH_UPDEV" netns "$BENCH_NATIVE_NS" &&
+	ip netns exec "$BENCH_NATIVE_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
+	ip -n "$BENCH_NATIVE_NS" link set lo up &&
+	ip -n "$BENCH_NATIVE_NS" addr add "${BENCH_GUEST_IP[0]}/24" dev "$BENCH_UPDEV" &&
+	ip -n "$BENCH_NATIVE_NS" link set "$BENCH_UPDEV" up ||
+		{ BENCH_NA="cannot move $BENCH_UPDEV into $BENCH_NATIVE_NS"; return 1; }
+	bench_wait_up "$BENCH_UPDEV" "$BENCH_NATIVE_NS" ||
+		{ BENCH_NA="$BENCH_UPDEV: no carrier"; return 1; }
+	ip netns exec "$BENCH_NATIVE_NS" iperf3 -s -D -I "$BENCH_OUT/native-iperf3.pid" ||
+		{ BENCH_NA="iperf3 -s in $BENCH_NATIVE_NS failed"; return 1; }
+}
+
+bp_native_hw_qemu_args() { :; }
+bp_native_hw_started() { :; }
+
+bp_native_hw_teardown() {
+	[ -s "$BENCH_OUT/native-iperf3.pid" ] && kill "$(<"$BENCH_OUT/native-iperf3.pid")" 2>/dev/null
+	rm -f "$BENCH_OUT/native-iperf3.pid"
+	ip -n "$BENCH_NATIVE_NS" addr flush dev "$BENCH_UPDEV" 2>/dev/null
+	ip -n "$BENCH_NATIVE_NS" link set "$BENCH_UPDEV" netns 1 2>/dev/null
+	ip netns del "$BENCH_NATIVE_NS" 2>/dev/null
+	return 0
+}
+
+# --- path: sriov-vfio ----------------------------------------------------------------
+# A VF of the uplink PF per guest: its MAC set through the PF (ip link set
+# PF vf I mac), bound to vfio-pci, given to the guest's QEMU.
+bp_sriov_vfio_pci=()
+
+bp_sriov_vfio_setup() {
+	local n=$1 i pci
+	bp_sriov_vfio_pci=()
+	modprobe vfio-pci || { BENCH_NA="modprobe vfio-pci failed"; return 1; }
+	cdna_igb_vfs_create "$BENCH_UPDEV" "$n" ||
+		{ BENCH_NA="cannot create $n VF(s) on $BENCH_UPDEV"; return 1; }
+	for ((i = 0; i < n; i++)); do
+		pci=$(cdna_igb_vf_pci "$BENCH_UPDEV" "$i") ||
+			{ BENCH_NA="$BENCH_UPDEV: no VF $i"; return 1; }
+		ip link set "$BENCH_UPDEV" vf "$i" mac "${BENCH_GUEST_MAC[i]}" spoofchk on ||
+			{ BENCH_NA="ip link set $BENCH_UPDEV vf $i mac failed"; return 1; }
+		cdna_pci_bind "$pci" vfio-pci ||
+			{ BENCH_NA="cannot bind VF $pci to vfio-pci"; return 1; }
+		bp_sriov_vfio_pci+=("$pci")
+	done
+	ip link set "$BENCH_UPDEV" up
+}
+
+bp_sriov_vfio_qemu_args() {
+	BENCH_QARGS="-device vfio-pci,host=${bp_sriov_vfio_pci[$1]}"
+}
+
+bp_sriov_vfio_started() { :; }
+
+bp_sriov_vfio_teardown() {
+	cdna_igb_vfs_remove "$BENCH_UPDEV" 2>/dev/null ||
+		bench_log "sriov-vfio: removing the VFs of $BENCH_UPDEV failed"
+	return 0
+}
+
 # --- guests --------------------------------------------------------------------------
 # Command protocol with guest.sh, through its output directory: L1 writes
 # b-cmd.<seq> ("snap HOLD" | "run HOLD IPERF3-ARGS" | "quit"), the guest
@@ -283,7 +459,8 @@ bp_vhost_macvtap_teardown() {
 
 bench_guest_kind() {
 	case "$1" in
-	cdna) echo cdna ;;
+	cdna|cdna-hw) echo cdna ;;
+	sriov-vfio) echo igbvf ;;
 	*) echo virtio ;;
 	esac
 }
@@ -344,7 +521,8 @@ bench_guests_start() {
 		"${fn}_qemu_args" "$i"
 		l2_start "$g" --mem "$BENCH_GUEST_MEM" --cpus "$BENCH_GUEST_CPUS" \
 			--qemu-args "$BENCH_QARGS" --timeout 1500 \
-			--script "$BENCH_GUEST_SCRIPT" -- "$kind" "${BENCH_GUEST_IP[i]}/24"
+			--script "$BENCH_GUEST_SCRIPT" -- "$kind" "${BENCH_GUEST_IP[i]}/24" \
+			"${BENCH_GUEST_MAC[i]}"
 		"${fn}_started" "$i"
 		# The guests share one L1 CPU (lib.sh): boot them one at a time.
 		# l2_booted starts a guest whose init did not run once more.
@@ -427,6 +605,8 @@ bench_guests_restart() {
 # iputils-ping is not among our packages).
 bench_connect() {
 	local n=$2 i try
+	# native-hw: no guest, the uplink's namespace answers for guest A.
+	[ "$n" -gt 0 ] || n=1
 	for ((i = 0; i < n; i++)); do
 		for try in 1 2 3 4 5 6; do
 			ip netns exec "$BENCH_NS" busybox ping -q -c 1 -W 2 \
@@ -488,7 +668,8 @@ bench_hist() {
 # bench_cdna_kicks PATH: "BAR-DOORBELLS,KICK-PAGE-KICKS" of the cdna
 # contexts (empty for the other paths).
 bench_cdna_kicks() {
-	[ "$1" = cdna ] && [ -x "$BENCH_CDNACTL" ] || return 0
+	case "$1" in cdna|cdna-*) ;; *) return 0 ;; esac
+	[ -x "$BENCH_CDNACTL" ] || return 0
 	"$BENCH_CDNACTL" -j ctx stats 2>/dev/null |
 		jq -r '"\(map(.kicks) | add // 0),\(map(.kick_page_kicks // 0) | add // 0)"'
 }
@@ -518,7 +699,15 @@ bench_measure() {
 	tf=$BENCH_OUT/iperf/$p.$w.$it.time
 	mkdir -p "$BENCH_OUT/iperf"
 
-	if [ -z "$err" ] && bench_gsnap "$a" "$secs"; then
+	if [ -n "$err" ]; then
+		:
+	elif [ "$BENCH_NGUESTS" -eq 0 ]; then
+		# native-hw: no guest to snapshot (its counters stay null).
+		case "$w" in
+		*_g2g) err="n/a: $p has no guests (guest->guest needs VMs)" ;;
+		esac
+		sa0=
+	elif bench_gsnap "$a" "$secs"; then
 		sa0=$BENCH_RES
 	else
 		err=${err:-"guest $a did not answer"}
@@ -557,7 +746,13 @@ bench_measure() {
 		bench_l1_counters c1
 		xr1=$(bench_hist kvm_exit) ur1=$(bench_hist kvm_userspace_exit)
 		kk1=$(bench_cdna_kicks "$p")
-		if bench_gsnap "$a" 0; then sa1=$BENCH_RES; else err=${err:-"guest $a did not answer"}; fi
+		if [ "$BENCH_NGUESTS" -eq 0 ]; then
+			sa1=
+		elif bench_gsnap "$a" 0; then
+			sa1=$BENCH_RES
+		else
+			err=${err:-"guest $a did not answer"}
+		fi
 	fi
 	if [ -z "$err" ] && [ ! -s "$json" ]; then
 		err="iperf3 (exit $rc) wrote nothing: $(tail -n 1 "$json.err" 2>/dev/null)"
@@ -603,7 +798,8 @@ bench_fail_record() {
 # shellcheck disable=SC2016 # jq variables, not shell ones
 BENCH_JQ='
 def snap($s): $s | split(",") | map(tonumber);
-def delta($a; $b; $i): snap($b)[$i] - snap($a)[$i];
+# No snapshots (native-hw: no guest): null.
+def delta($a; $b; $i): if $a == "" then null else snap($b)[$i] - snap($a)[$i] end;
 def per($x; $y): if $y > 0 then $x / $y else null end;
 def r3: if . == null then null else (. * 1000 | round) / 1000 end;
 def hist($s): if $s == "" then {} else $s | split(",") | map(split("=")
@@ -625,7 +821,8 @@ else
 	| (if $host_raw > 0 then $host_raw else null end) as $host_s
 	| (if $udp then $rxpk else $bytes / 1448 | floor end) as $pk
 	| ($e1 - $e0) as $exits
-	| (delta($sa0; $sa1; 0) + (if $sb0 != "" then delta($sb0; $sb1; 0) else 0 end)) as $irqs
+	| (if $sa0 == "" then null
+	   else delta($sa0; $sa1; 0) + (if $sb0 != "" then delta($sb0; $sb1; 0) else 0 end) end) as $irqs
 	| {path: $p, workload: $w, iter: $it, ok: ($bytes > 0),
 	   error: (if $bytes > 0 then null else "no data received" end),
 	   secs: ($secs | r3), bytes: $bytes, sent_bytes: (.end.sum_sent.bytes // 0),
@@ -637,13 +834,13 @@ else
 	   l1_host_cpu_s: ($host_s | r3), l1_peer_cpu_s: $peer_s,
 	   l1_guest_cpu_s: (($g1 - $g0) / $hz | r3),
 	   vm_exits: $exits, halt_exits: ($x1 - $x0), packets: $pk,
-	   nic_packets: (delta($sa0; $sa1; 1) + delta($sa0; $sa1; 2)),
+	   nic_packets: (if $sa0 == "" then null else delta($sa0; $sa1; 1) + delta($sa0; $sa1; 2) end),
 	   guest_irqs: $irqs,
 	   cpu_s_per_gbit: (if $host_s then per($host_s; $bytes * 8 / 1e9) else null end),
 	   cpu_s_per_mpkt: (if $udp and $host_s then per($host_s; $rxpk / 1e6) else null end),
 	   exits_per_kpkt: per($exits; $pk / 1000),
 	   busy_exits_per_kpkt: per($exits - ($x1 - $x0); $pk / 1000),
-	   irqs_per_kpkt: per($irqs; $pk / 1000),
+	   irqs_per_kpkt: (if $irqs == null then null else per($irqs; $pk / 1000) end),
 	   exit_reasons: (if $xr1 != "" then hdelta($xr0; $xr1) else null end),
 	   userspace_exits: (if $ur1 != "" then hdelta($ur0; $ur1) else null end),
 	   mmio_userspace_exits_per_kpkt: (if $ur1 != "" then
@@ -715,11 +912,23 @@ bench_path() {
 	local p=$1 n=1 w it fn=bp_${1//-/_} deadline restarts=0
 	deadline=$(( $(bench_elapsed) + (BENCH_BUDGET - $(bench_elapsed)) / $2 ))
 	BENCH_NA=
+	BENCH_CUR=$p
 	if ! declare -F "${fn}_setup" >/dev/null; then
 		bench_na_record "$p" "unknown path"
 		return
 	fi
 	case " $BENCH_WORKLOADS " in *_g2g\ *) n=2 ;; esac
+	[ "$p" = native-hw ] && n=0
+	BENCH_NGUESTS=$n
+	BENCH_HW=0 BENCH_UPDEV=$VF_NIC BENCH_PEERDEV=$VF_PEER
+	if bench_hw_path "$p"; then
+		BENCH_HW=1
+		if ! bench_hw_ports; then
+			bench_na_record "$p" "$BENCH_NA"
+			BENCH_HW=0
+			return
+		fi
+	fi
 	bench_log "=== path $p ($n guest(s), $(bench_elapsed) s into the run)"
 	bench_uplink_down
 	if ! "${fn}_setup" "$n"; then
@@ -780,6 +989,7 @@ bench_path() {
 	cp -r "$CDNA_TEST_DIR/l2/$p"-* "$BENCH_OUT/l2/" 2>/dev/null
 	"${fn}_teardown"
 	bench_uplink_down
+	BENCH_HW=0 BENCH_UPDEV=$VF_NIC BENCH_PEERDEV=$VF_PEER
 }
 
 bench_main() {

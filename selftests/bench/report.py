@@ -7,7 +7,9 @@ measurement, or {"path": P, "na": REASON} for a path that could not run),
 params.json (the knobs) and optionally meta.json (commit, date).
 Output: a table on stdout (per path and workload: median [min-max] of the
 rate, L1 CPU per Gbit or Mpacket, VM exits (all, and those not for HLT)
-and guest interrupts per 1000 packets; cdna/vhost-net ratios; each target of docs/performance.md met or
+and guest interrupts per 1000 packets; cdna/vhost-net ratios; for the paths
+on the igb ports, each one's ratios against vhost-macvtap-hw and sriov-vfio
+and the backend cdna-hw ran on; each target of docs/performance.md met or
 not), OUT/bench.json and OUT/bench.png (grouped bars; --no-plot skips it).
 Exit status 0 when the report was written; targets never fail it: this is a
 benchmark, not a test.
@@ -21,6 +23,11 @@ import sys
 CDNA = "cdna"
 VHOST = ("vhost-tap", "vhost-macvtap")
 BRIDGE = "vhost-tap"  # the Linux-bridge path: the guest<->guest reference
+# The paths on the igb ports (the igb L1) and their references.
+CDNA_HW = "cdna-hw"
+NATIVE_HW = "native-hw"
+HW_REFS = ("vhost-macvtap-hw", "sriov-vfio")
+HW_PATHS = (NATIVE_HW, "vhost-macvtap-hw", "sriov-vfio", CDNA_HW)
 METRICS = ("gbps", "mpps", "cpu_s_per_gbit", "cpu_s_per_mpkt",
            "exits_per_kpkt", "busy_exits_per_kpkt", "irqs_per_kpkt",
            "l1_host_cpu_s", "vm_exits", "halt_exits", "packets",
@@ -170,6 +177,88 @@ def ratios(agg, workloads):
     return out
 
 
+def path_ratios(agg, p, ref, w):
+    return {
+        "rate": ratio(med(agg, p, w, rate_key(w)), med(agg, ref, w, rate_key(w))),
+        "cpu": ratio(med(agg, p, w, cpu_key(w)), med(agg, ref, w, cpu_key(w))),
+        "exits_per_kpkt": ratio(med(agg, p, w, "exits_per_kpkt"),
+                                med(agg, ref, w, "exits_per_kpkt")),
+        "busy_exits_per_kpkt": ratio(med(agg, p, w, "busy_exits_per_kpkt"),
+                                     med(agg, ref, w, "busy_exits_per_kpkt")),
+        "irqs_per_kpkt": ratio(med(agg, p, w, "irqs_per_kpkt"),
+                               med(agg, ref, w, "irqs_per_kpkt")),
+    }
+
+
+def hw_ratios(agg, workloads):
+    """{workload: {"P / REF": ratios}} for every measured hw path P and each
+    hw reference REF (vhost-macvtap-hw, sriov-vfio) in the run; cdna-hw also
+    against native-hw (the line rate)."""
+    out = {}
+    for w in workloads:
+        out[w] = {}
+        for p in [p for p in HW_PATHS if p in agg]:
+            refs = list(HW_REFS) + ([NATIVE_HW] if p == CDNA_HW else [])
+            for ref in refs:
+                if ref == p or ref not in agg:
+                    continue
+                out[w]["%s / %s" % (p, ref)] = path_ratios(agg, p, ref, w)
+    return out
+
+
+def backends(recs):
+    """{path: backend} from the info records lib.sh writes (cdna paths)."""
+    out = {}
+    for r in recs:
+        info = r.get("info")
+        if isinstance(info, dict) and "backend" in info:
+            out[r.get("path")] = info["backend"]
+    return out
+
+
+def hw_targets(agg, workloads):
+    """The igb targets (docs/performance.md): cdna-hw against native-hw,
+    vhost-macvtap-hw and sriov-vfio; [] when cdna-hw was not asked for."""
+    if CDNA_HW not in agg:
+        return []
+    res = []
+    tcp = [w for w in workloads if w in ("tcp_tx", "tcp_rx")]
+
+    def add(name, goal, ref, key, test):
+        checks = []
+        for w in tcp:
+            r = ratio(med(agg, CDNA_HW, w, key), med(agg, ref, w, key))
+            why = None
+            if r is None:
+                why = why_na(agg, CDNA_HW) or why_na(agg, ref) or \
+                    "no measurement of %s on %s or %s" % (w, CDNA_HW, ref)
+            checks.append((w, r, None if r is None else test(r), why))
+        vals = [c for c in checks if c[2] is not None]
+        if not vals:
+            reason = "; ".join(sorted({c[3] for c in checks if c[3]})) \
+                or "workload not run"
+            res.append({"target": name, "goal": goal, "status": "n/a",
+                        "reason": reason, "values": {}})
+            return
+        status = "met" if all(c[2] for c in vals) else "not met"
+        if len(vals) < len(checks):
+            status += " (partial)"
+        res.append({"target": name, "goal": goal, "status": status,
+                    "reason": None, "values": {c[0]: c[1] for c in checks}})
+
+    add("TCP rate cdna-hw / native-hw (the line rate)", ">= 0.9x",
+        NATIVE_HW, "gbps", lambda r: r >= 0.9)
+    add("TCP rate cdna-hw / vhost-macvtap-hw", ">= 1x",
+        "vhost-macvtap-hw", "gbps", lambda r: r >= 1.0)
+    add("TCP rate cdna-hw / sriov-vfio", ">= 0.9x",
+        "sriov-vfio", "gbps", lambda r: r >= 0.9)
+    add("L1 CPU per Gbit cdna-hw / vhost-macvtap-hw", "<= 0.5x",
+        "vhost-macvtap-hw", "cpu_s_per_gbit", lambda r: r <= 0.5)
+    add("L1 CPU per Gbit cdna-hw / sriov-vfio", "<= 1.2x",
+        "sriov-vfio", "cpu_s_per_gbit", lambda r: r <= 1.2)
+    return res
+
+
 def why_na(agg, p):
     e = agg.get(p)
     if e is None:
@@ -298,12 +387,12 @@ def print_table(report, f=sys.stdout):
           " cpu: L1 host CPU s per Gbit (TCP) or per Mpacket (UDP)", file=f)
     for p, e in agg.items():
         if e["status"] != "ok":
-            print("  %-14s n/a (%s)" % (p, e["reason"]), file=f)
+            print("  %-17s n/a (%s)" % (p, e["reason"]), file=f)
         for why in e.get("restarts", []):
-            print("  %-14s guests restarted: %s" % (p, why), file=f)
+            print("  %-17s guests restarted: %s" % (p, why), file=f)
     print("exits: VM exits per 1000 packets, all [min-max] / those not for"
           " HLT (median)", file=f)
-    hdr = "%-22s %-14s %-24s %-24s %-26s %-18s" % (
+    hdr = "%-22s %-17s %-24s %-24s %-26s %-18s" % (
         "workload", "path", "rate", "cpu", "exits/1000 pkts",
         "irqs/1000 pkts")
     print(hdr, file=f)
@@ -314,7 +403,7 @@ def print_table(report, f=sys.stdout):
                 continue
             wl = e["workloads"][w]
             if not wl["ok"]:
-                print("%-22s %-14s n/a (%s)" % (
+                print("%-22s %-17s n/a (%s)" % (
                     workload_text(w), p,
                     "; ".join(x for x in wl["errors"] if x) or "not run"),
                     file=f)
@@ -322,10 +411,44 @@ def print_table(report, f=sys.stdout):
             busy = wl.get("busy_exits_per_kpkt")
             exits = "%s / %s" % (fmt_sum(wl["exits_per_kpkt"]),
                                  fmt(busy["median"]) if busy else "-")
-            print("%-22s %-14s %-24s %-24s %-26s %-18s" % (
+            print("%-22s %-17s %-24s %-24s %-26s %-18s" % (
                 workload_text(w), p, fmt_sum(wl[rate_key(w)]),
                 fmt_sum(wl[cpu_key(w)]), exits,
                 fmt_sum(wl["irqs_per_kpkt"])), file=f)
+    soft = [p for p in agg if p not in HW_PATHS]
+    if report.get("backends"):
+        print("", file=f)
+        print("cdna backends: %s" % ", ".join(
+            "%s: %s" % kv for kv in sorted(report["backends"].items())), file=f)
+    hwr = report.get("hw_ratios") or {}
+    if any(hwr.get(w) for w in work):
+        print("", file=f)
+        print("ratios on the igb ports (medians; rate > 1 and cpu < 1 favour"
+              " the first path)", file=f)
+        print("%-22s %-30s %-8s %-8s %-12s %-16s %-12s" % (
+            "workload", "path / reference", "rate", "cpu", "exits/kpkt",
+            "non-HLT exits", "irqs/kpkt"), file=f)
+        for w in work:
+            for k, r in hwr.get(w, {}).items():
+                print("%-22s %-30s %-8s %-8s %-12s %-16s %-12s" % (
+                    workload_text(w), k, fmt(r["rate"]), fmt(r["cpu"]),
+                    fmt(r["exits_per_kpkt"]),
+                    fmt(r.get("busy_exits_per_kpkt")),
+                    fmt(r["irqs_per_kpkt"])), file=f)
+    if report.get("hw_targets"):
+        print("", file=f)
+        print("targets on the igb ports (docs/performance.md)", file=f)
+        for t in report["hw_targets"]:
+            detail = ", ".join("%s %s" % (k, fmt(v))
+                               for k, v in t["values"].items())
+            if t["status"] == "n/a":
+                detail = "n/a (%s)" % t["reason"]
+            print("  %-62s %-9s %-18s %s" % (
+                t["target"], t["goal"],
+                t["status"].upper() if t["status"] != "n/a" else "-",
+                detail), file=f)
+    if not soft:
+        return
     print("", file=f)
     print("VM exits per 1000 packets by reason (medians; kvm:kvm_exit in L1;"
           " uspace: exits to QEMU), cdna's doorbells (BAR + kick page)"
@@ -338,7 +461,7 @@ def print_table(report, f=sys.stdout):
             reasons = sorted(wl.get("exits_by_reason_per_kpkt", {}).items(),
                              key=lambda kv: -kv[1])
             kicks = wl.get("kicks_per_kpkt")
-            print("%-22s %-14s %s%s" % (
+            print("%-22s %-17s %s%s" % (
                 workload_text(w), p,
                 " ".join("%s %s" % (k, fmt(v)) for k, v in reasons
                          if v >= 0.05) or "-",
@@ -351,12 +474,12 @@ def print_table(report, f=sys.stdout):
     if cdna_na:
         print("  n/a (%s)" % cdna_na, file=f)
     else:
-        print("%-22s %-14s %-8s %-8s %-12s %-16s %-12s" % (
+        print("%-22s %-17s %-8s %-8s %-12s %-16s %-12s" % (
             "workload", "vs", "rate", "cpu", "exits/kpkt",
             "non-HLT exits", "irqs/kpkt"), file=f)
         for w in work:
             for v, r in report["ratios"][w].items():
-                print("%-22s %-14s %-8s %-8s %-12s %-16s %-12s" % (
+                print("%-22s %-17s %-8s %-8s %-12s %-16s %-12s" % (
                     workload_text(w), v, fmt(r["rate"]), fmt(r["cpu"]),
                     fmt(r["exits_per_kpkt"]),
                     fmt(r.get("busy_exits_per_kpkt")),
@@ -461,6 +584,9 @@ def main():
     report = {"meta": meta, "params": params, "paths": agg,
               "ratios": ratios(agg, work)}
     report["targets"] = targets(agg, work)
+    report["hw_ratios"] = hw_ratios(agg, work)
+    report["hw_targets"] = hw_targets(agg, work)
+    report["backends"] = backends(recs)
     report["raw"] = recs
     with open("%s/bench.json" % a.out, "w") as f:
         json.dump(report, f, indent=1)

@@ -20,8 +20,13 @@ trap cp_cleanup EXIT
 # --- nic -----------------------------------------------------------------
 cp_ok "nic add" nic add dev "$CP_NIC"
 cp_expect "nic show lists it" \
-	"length == 1 and .[0].ifname == \"$CP_NIC\" and .[0].contexts == 0 and .[0].max_ctx == 64 and .[0].mdev_parent == \"/sys/class/cdna/cdna-$CP_NIC\"" \
+	"length == 1 and .[0].ifname == \"$CP_NIC\" and .[0].contexts == 0 and .[0].max_ctx == 64 and .[0].backend == \"software\" and .[0].mdev_parent == \"/sys/class/cdna/cdna-$CP_NIC\"" \
 	nic show
+# A NIC without SR-IOV gets the software engine, and says so in plain text.
+out=$(cp_ctl nic show "$CP_NIC" 2>&1)
+[[ "$out" == *" backend software "* ]] &&
+	cp_good "nic show (plain) names the backend" ||
+	cp_bad "nic show (plain) does not say \"backend software\": $out"
 cp_expect "nic show dev" ".[0].ifindex == $(cat /sys/class/net/$CP_NIC/ifindex)" nic show dev "$CP_NIC"
 cp_expect "nic show IFNAME (positional, as ip link show)" \
 	"length == 1 and .[0].ifname == \"$CP_NIC\"" nic show "$CP_NIC"

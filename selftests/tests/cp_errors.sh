@@ -40,12 +40,13 @@ cp_err "bad name" "context name must be" ctx add nic "$CP_NIC" name 'a/b'
 cp_usage "missing name" "Context name is not set" ctx add nic "$CP_NIC"
 cp_usage "missing nic" "NIC (nic) is not set" ctx add name a
 cp_usage "unknown option" 'unknown option "color"' ctx add nic "$CP_NIC" name a color blue
-if [ -n "$(ls /sys/class/iommu 2>/dev/null)" ]; then
-	cp_err "protect iommu" "iommu protection not implemented" ctx add nic "$CP_NIC" name a protect iommu
-else
-	cp_err "protect iommu without an IOMMU" "iommu protection needs an IOMMU" \
-		ctx add nic "$CP_NIC" name a protect iommu
-fi
+# The software backend copies with the CPU: an IOMMU could not constrain it,
+# with or without one in the host.
+[ "$(cp_ctl -j nic show "$CP_NIC" | jq -r '.[0].backend')" = software ] ||
+	cp_bad "the test NIC's backend is not the software engine"
+cp_err "protect iommu on the software backend" \
+	"iommu protection not implemented by the NIC's backend: it moves data with the CPU" \
+	ctx add nic "$CP_NIC" name a protect iommu
 
 cp_ok "ctx add a" ctx add nic "$CP_NIC" name a mac 52:54:00:00:00:0a
 cp_err "duplicate MAC" "MAC address is in use" ctx add nic "$CP_NIC" name b mac 52:54:00:00:00:0a
@@ -140,6 +141,37 @@ if cp_hold "$ub"; then
 else
 	cp_bad "cannot hold context b open"
 fi
+
+# --- what the backend offers ---------------------------------------------------
+# The software engine offers sw_max_queue_pairs per context on NICs attached
+# after it is set: more is refused by netlink, and the mdev types beyond it
+# have no instances and cannot be created through sysfs either.
+params=/sys/module/cdna/parameters
+echo 2 >"$params/sw_max_queue_pairs" || cp_bad "cannot set sw_max_queue_pairs"
+cp_ok "attach $CP_PEER (software engine offering 2 queue pairs)" nic add dev "$CP_PEER"
+echo 8 >"$params/sw_max_queue_pairs"
+cp_err "more queue pairs than the backend offers" \
+	"more queue pairs than the NIC's backend offers per context" \
+	ctx add nic "$CP_PEER" name q4 queues 4
+types=/sys/class/cdna/cdna-$CP_PEER/mdev_supported_types
+[ "$(cat "$types/cdna-4qp/available_instances")" = 0 ] &&
+	[ "$(cat "$types/cdna-8qp/available_instances")" = 0 ] &&
+	[ "$(cat "$types/cdna-2qp/available_instances")" -gt 0 ] &&
+	cp_good "only the types the backend can hold have instances" ||
+	cp_bad "available_instances 2qp/4qp/8qp: $(cat "$types"/cdna-{2,4,8}qp/available_instances | tr '\n' ' ')"
+before=$(cp_snapshot)
+u4=0a0b0c0d-0e0f-4001-8002-030405060708
+if echo "$u4" >"$types/cdna-4qp/create" 2>/dev/null; then
+	cp_bad "a 4qp mdev was created on a NIC whose backend offers 2"
+elif [ -e "$CP_MDEV/$u4" ] || [ "$before" != "$(cp_snapshot)" ]; then
+	cp_bad "a refused 4qp mdev left something behind"
+else
+	cp_good "a 4qp mdev through sysfs is refused, nothing left"
+fi
+cp_expect "2 queue pairs are fine" '.[0].queue_pairs == 2' \
+	ctx add nic "$CP_PEER" name q2 queues 2
+cp_ok "ctx del q2" ctx del q2
+cp_ok "detach $CP_PEER" nic del dev "$CP_PEER"
 
 # --- privileges -----------------------------------------------------------------
 if command -v setpriv >/dev/null; then

@@ -330,6 +330,13 @@ TEST_F(nl, bad_attributes)
 	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
 	EXPECT_EQ(last_attr_off(nlh, a), r.offs);
 
+	/* the backend is the kernel's choice, not the request's */
+	nlh = req(self, self->family, CDNA_CMD_NIC_ATTACH, 0);
+	mnl_attr_put_strz(nlh, CDNA_ATTR_IFNAME, PEER);
+	a = put(nlh, CDNA_ATTR_NIC_BACKEND, 9, "software");
+	EXPECT_EQ(-EINVAL, talk(self, nlh, &r));
+	EXPECT_EQ(last_attr_off(nlh, a), r.offs);
+
 	/* out of range: link mode 7, VLAN 4095, max_ctx 0 */
 	u8 = 7;
 	nlh = req(self, self->family, CDNA_CMD_CTX_SET, 0);

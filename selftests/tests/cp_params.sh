@@ -21,7 +21,7 @@ trap '[ -d /sys/module/cdna ] && rmmod cdna' EXIT
 for bad in pin_max=1048577 pin_max=4294967295 weight=0 weight=4097 \
 	   poll_usecs=10001 poll_usecs=4294967295 rx_backlog_bytes=1 \
 	   rx_backlog_bytes=4294967295 tx_quantum=4095 tx_quantum=16777217 \
-	   weight=lots; do
+	   sw_max_queue_pairs=0 sw_max_queue_pairs=9 weight=lots; do
 	name=${bad%%=*}
 	dmesg -C
 	if insmod "$ko" "$bad" 2>/dev/null; then

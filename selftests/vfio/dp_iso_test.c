@@ -137,7 +137,7 @@ static int64_t file_stat(const char *path, const char *name)
 	return -1;
 }
 
-/* The context's datapath counters (engine.c). */
+/* The context's datapath counters (kmod/sw/sw.c). */
 static int64_t dp_stat(struct iso_ctx *c, const char *name)
 {
 	char path[256];

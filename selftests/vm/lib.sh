@@ -17,6 +17,21 @@
 #   cdna_perf_ctl enable|disable  switch it (acknowledged)
 #   cdna_perf_stop DATA       end it; DATA is complete on return
 #
+# The igb L1 (selftests/vm/run --igb, or "# cdna-l1: igb" in a test):
+#   cdna_igb_setup            igb bound to both ports; sets $CDNA_IGB_UPLINK
+#                             and $CDNA_IGB_PEER (skips outside the igb L1)
+#   cdna_igb_uplink / cdna_igb_peer   print those PF netdevs (found by driver
+#                             igb and the MACs the runner gives the ports)
+#   cdna_igb_vfs_create PF N  N VFs on PF (none bound to a driver: autoprobe
+#                             off); waits until all N exist
+#   cdna_igb_vfs_remove PF    unbind every VF of PF, sriov_numvfs back to 0
+#   cdna_igb_vf_pci PF I      the PCI address of PF's VF I (0-based)
+#   cdna_igb_vf_group PCI     the IOMMU group number of a PCI function
+#   cdna_igb_vf_netdev PCI [SECS]  its netdev once a driver made one
+#   cdna_pci_driver PCI       the driver bound to PCI (empty: none)
+#   cdna_pci_bind PCI DRIVER  bind PCI to DRIVER (driver_override)
+#   cdna_pci_unbind PCI       unbind it, clear its driver_override
+#
 #   l2_start NAME [--mem MB] [--cpus N] [--qemu-args "ARGS"] [--timeout S]
 #            [--append "KERNEL ARGS"] [--l1-cpus LIST]
 #            --script PATH [-- SCRIPT ARGS...]
@@ -387,4 +402,132 @@ l2_kill() {
 	done
 	kill -KILL "$pid" 2>/dev/null
 	return 0
+}
+
+# --- the igb L1 ----------------------------------------------------------------
+# selftests/vm/run --igb gives L1 two QEMU igb ports (Intel 82576, SR-IOV PFs)
+# on one QEMU hub, with these MACs: the uplink (what cdna, macvtap and the VFs
+# use) and the peer (the other end of the wire, for a network namespace).
+CDNA_IGB_UPLINK_MAC=52:54:00:cd:1b:01
+CDNA_IGB_PEER_MAC=52:54:00:cd:1b:02
+
+# cdna_igb_netdev MAC: the netdev bound to igb with permanent address MAC.
+cdna_igb_netdev() {
+	local n drv a
+	for n in /sys/class/net/*; do
+		drv=$(readlink "$n/device/driver" 2>/dev/null) || continue
+		[ "${drv##*/}" = igb ] || continue
+		# addr_assign_type aside, the PF's own address is its MAC until
+		# someone changes it; the runner's MACs are fixed.
+		read -r a <"$n/address" || continue
+		[ "${a,,}" = "${1,,}" ] && { echo "${n##*/}"; return 0; }
+	done
+	return 1
+}
+
+cdna_igb_uplink() {
+	cdna_igb_netdev "$CDNA_IGB_UPLINK_MAC"
+}
+
+cdna_igb_peer() {
+	cdna_igb_netdev "$CDNA_IGB_PEER_MAC"
+}
+
+# cdna_igb_setup: outside the igb L1 the test is skipped; in it, a missing
+# port fails it.
+cdna_igb_setup() {
+	local i
+	if [ "${CDNA_L1:-default}" != igb ]; then
+		cdna_skip "needs the igb L1 (selftests/vm/run --igb; this L1: ${CDNA_L1:-default})"
+	fi
+	[ -d /sys/module/igb ] || modprobe igb || cdna_fail "modprobe igb failed"
+	for ((i = 0; i < 100; i++)); do
+		CDNA_IGB_UPLINK=$(cdna_igb_uplink) && CDNA_IGB_PEER=$(cdna_igb_peer) && break
+		cdna_sleep 0.1
+	done
+	[ -n "${CDNA_IGB_UPLINK:-}" ] ||
+		cdna_fail "no igb netdev with MAC $CDNA_IGB_UPLINK_MAC (the uplink port)"
+	[ -n "${CDNA_IGB_PEER:-}" ] ||
+		cdna_fail "no igb netdev with MAC $CDNA_IGB_PEER_MAC (the peer port)"
+	export CDNA_IGB_UPLINK CDNA_IGB_PEER
+}
+
+cdna_igb_vf_pci() {
+	local l
+	l=$(readlink -f "/sys/class/net/$1/device/virtfn$2" 2>/dev/null) || return 1
+	[ -e "$l" ] || return 1
+	echo "${l##*/}"
+}
+
+cdna_igb_vf_group() {
+	local g
+	g=$(readlink "/sys/bus/pci/devices/$1/iommu_group" 2>/dev/null) || return 1
+	echo "${g##*/}"
+}
+
+cdna_igb_vf_netdev() {
+	local n i tmo=${2:-10}
+	for ((i = 0; i <= tmo * 10; i++)); do
+		for n in "/sys/bus/pci/devices/$1/net"/*; do
+			[ -e "$n" ] && { echo "${n##*/}"; return 0; }
+		done
+		cdna_sleep 0.1
+	done
+	return 1
+}
+
+cdna_pci_driver() {
+	local d
+	d=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) || return 0
+	echo "${d##*/}"
+}
+
+cdna_pci_bind() {
+	local pci=$1 drv=$2 cur
+	cur=$(cdna_pci_driver "$pci")
+	[ "$cur" = "$drv" ] && return 0
+	[ -z "$cur" ] || cdna_pci_unbind "$pci" || return 1
+	[ -d "/sys/bus/pci/drivers/$drv" ] || modprobe "$drv" || return 1
+	echo "$drv" >"/sys/bus/pci/devices/$pci/driver_override" || return 1
+	echo "$pci" >/sys/bus/pci/drivers_probe 2>/dev/null
+	[ "$(cdna_pci_driver "$pci")" = "$drv" ]
+}
+
+cdna_pci_unbind() {
+	local pci=$1 cur
+	cur=$(cdna_pci_driver "$pci")
+	if [ -n "$cur" ]; then
+		echo "$pci" >"/sys/bus/pci/drivers/$cur/unbind" || return 1
+	fi
+	echo >"/sys/bus/pci/devices/$pci/driver_override" 2>/dev/null
+	return 0
+}
+
+cdna_igb_vfs_create() {
+	local pf=$1 n=$2 dev i
+	dev=/sys/class/net/$pf/device
+	[ -e "$dev/sriov_numvfs" ] || { echo "cdna_igb_vfs_create: $pf has no SR-IOV" >&2; return 1; }
+	# VFs come up unbound: the caller binds each to igbvf, vfio-pci or cdna.
+	echo 0 >"$dev/sriov_drivers_autoprobe" || return 1
+	if [ "$(<"$dev/sriov_numvfs")" -ne 0 ]; then
+		cdna_igb_vfs_remove "$pf" || return 1
+	fi
+	echo "$n" >"$dev/sriov_numvfs" || return 1
+	for ((i = 0; i < 100; i++)); do
+		[ -e "$dev/virtfn$((n - 1))" ] && return 0
+		cdna_sleep 0.1
+	done
+	echo "cdna_igb_vfs_create: $pf: VF $((n - 1)) did not appear" >&2
+	return 1
+}
+
+cdna_igb_vfs_remove() {
+	local pf=$1 dev l
+	dev=/sys/class/net/$pf/device
+	for l in "$dev"/virtfn*; do
+		[ -e "$l" ] || continue
+		cdna_pci_unbind "$(basename "$(readlink -f "$l")")"
+	done
+	echo 0 >"$dev/sriov_numvfs" || return 1
+	[ "$(<"$dev/sriov_numvfs")" -eq 0 ]
 }

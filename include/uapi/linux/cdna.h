@@ -383,6 +383,7 @@ enum cdna_attr {
 	CDNA_ATTR_EVENT,		/* u8: enum cdna_event */
 	CDNA_ATTR_CTX_LINK_UP,		/* u8: 0/1, the link the guest sees */
 	CDNA_ATTR_VERSION,		/* string: cdna.ko's version */
+	CDNA_ATTR_NIC_BACKEND,		/* string: the NIC's backend ("software") */
 	__CDNA_ATTR_MAX,
 };
 

@@ -54,7 +54,7 @@
 #include <linux/virtio_net.h>
 #include <net/ip.h>
 
-#include "cdna.h"
+#include "sw.h"
 
 static unsigned int cdna_tx_quantum = 65536;
 static struct cdna_param_uint cdna_tx_quantum_param = {
@@ -226,14 +226,14 @@ static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 		prot->pin_stats(ectx->ctx, &hits, &miss0, &evictions);
 	for (i = 0; i < n; i++) {
 		err = prot->get_buf(ectx->ctx, d[i].addr, d[i].len, false,
-				    &q->buf);
+				    &cdna_sw_q(q)->buf);
 		if (err) {
 			kfree_skb(skb);
 			skb = NULL;
 			break;
 		}
-		cdna_tx_copy(skb, off, &q->buf);
-		prot->put_buf(ectx->ctx, &q->buf);
+		cdna_tx_copy(skb, off, &cdna_sw_q(q)->buf);
+		prot->put_buf(ectx->ctx, &cdna_sw_q(q)->buf);
 		off += d[i].len;
 	}
 	if (prot->pin_stats) {
@@ -424,14 +424,14 @@ static void cdna_tx_packet(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 		if (skb)
 			*cost += total;
 	}
-	if (r == CDNA_DROP_NOMEM && q->tx_nomem < CDNA_TX_NOMEM_RETRIES) {
+	if (r == CDNA_DROP_NOMEM && cdna_sw_q(q)->tx_nomem < CDNA_TX_NOMEM_RETRIES) {
 		/* Back-pressure: the descriptors stay in hand. */
-		q->tx_nomem++;
+		cdna_sw_q(q)->tx_nomem++;
 		ectx->tx_nomem_deferred++;
 		*cost = 0;
 		return;
 	}
-	q->tx_nomem = 0;
+	cdna_sw_q(q)->tx_nomem = 0;
 	if (r == CDNA_DROP_MAX)
 		r = cdna_tx_offload(skb, d, mtu);
 	if (r == CDNA_DROP_MAX)
@@ -548,18 +548,18 @@ int cdna_engine_tx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 
 	lockdep_assert_held(&ectx->lock);
 	if (!cdna_queue_read_prod(q, &prod)) {
-		cdna_queue_ring_error(q, CDNA_ERR_RING_INDEX);
+		cdna_sw_ring_error(q, CDNA_ERR_RING_INDEX);
 		return 1;
 	}
 	/* Deficit round robin: each pass adds a quantum, a packet takes its
 	 * cost, the last one may overdraw; a queue in debt sits out passes.
 	 */
-	q->tx_credit = min(q->tx_credit + quantum, quantum);
-	if (q->tx_credit <= 0) {
+	cdna_sw_q(q)->tx_credit = min(cdna_sw_q(q)->tx_credit + quantum, quantum);
+	if (cdna_sw_q(q)->tx_credit <= 0) {
 		ectx->tx_debt_passes++;
 		return 1;	/* work left: keep the engine polling */
 	}
-	while (done < budget && q->tx_credit > 0 &&
+	while (done < budget && cdna_sw_q(q)->tx_credit > 0 &&
 	       (!ectx->tx_rate || ectx->tx_tokens > 0)) {
 		n = cdna_tx_gather(q, prod);
 		if (!n) {
@@ -569,13 +569,13 @@ int cdna_engine_tx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 		cdna_tx_packet(ectx, q, n, &cost);
 		if (!cost)
 			break;	/* no memory: retry next pass */
-		q->tx_credit -= cost;
+		cdna_sw_q(q)->tx_credit -= cost;
 		ectx->tx_cost += cost;
 		done++;
 	}
 	/* An idle queue saves no credit for later (its debt it keeps). */
-	if (empty && q->tx_credit > 0)
-		q->tx_credit = 0;
+	if (empty && cdna_sw_q(q)->tx_credit > 0)
+		cdna_sw_q(q)->tx_credit = 0;
 	cdna_queue_publish(q);
 	return done;
 }

@@ -34,7 +34,7 @@
 #include <linux/module.h>
 #include <net/netfilter/nf_conntrack.h>
 
-#include "cdna.h"
+#include "sw.h"
 
 static unsigned int cdna_rx_backlog_bytes = 4 << 20;
 static struct cdna_param_uint cdna_rx_backlog_bytes_param = {
@@ -66,21 +66,21 @@ static bool cdna_rx_charge(struct cdna_queue *q, unsigned int nskb,
 			   unsigned int bytes)
 {
 	u64 limit = READ_ONCE(cdna_rx_backlog_bytes);
-	int held = atomic_read(&q->rx_held);
+	int held = atomic_read(&cdna_sw_q(q)->rx_held);
 	int used;
 
 	do {
 		if ((unsigned int)held + nskb > CDNA_RX_BACKLOG)
 			return false;
-	} while (!atomic_try_cmpxchg(&q->rx_held, &held, held + nskb));
+	} while (!atomic_try_cmpxchg(&cdna_sw_q(q)->rx_held, &held, held + nskb));
 
-	used = atomic_read(&q->rx_backlog_bytes);
+	used = atomic_read(&cdna_sw_q(q)->rx_backlog_bytes);
 	do {
 		if ((u64)(unsigned int)used + bytes > limit) {
-			atomic_sub(nskb, &q->rx_held);
+			atomic_sub(nskb, &cdna_sw_q(q)->rx_held);
 			return false;
 		}
-	} while (!atomic_try_cmpxchg(&q->rx_backlog_bytes, &used,
+	} while (!atomic_try_cmpxchg(&cdna_sw_q(q)->rx_backlog_bytes, &used,
 				     used + bytes));
 	return true;
 }
@@ -88,14 +88,14 @@ static bool cdna_rx_charge(struct cdna_queue *q, unsigned int nskb,
 static void cdna_rx_uncharge(struct cdna_queue *q, unsigned int nskb,
 			     unsigned int bytes)
 {
-	atomic_sub(nskb, &q->rx_held);
-	atomic_sub(bytes, &q->rx_backlog_bytes);
+	atomic_sub(nskb, &cdna_sw_q(q)->rx_held);
+	atomic_sub(bytes, &cdna_sw_q(q)->rx_backlog_bytes);
 }
 
 /* Take @skb off rx_pending and give back what it was charged. */
 static void cdna_rx_unlink(struct cdna_queue *q, struct sk_buff *skb)
 {
-	__skb_unlink(skb, &q->rx_pending);
+	__skb_unlink(skb, &cdna_sw_q(q)->rx_pending);
 	cdna_rx_uncharge(q, 1, cdna_rx_cb(skb)->charge);
 }
 
@@ -116,12 +116,12 @@ void cdna_engine_rx_purge(struct cdna_queue *q)
 {
 	struct sk_buff *skb;
 
-	while ((skb = skb_dequeue(&q->rx_backlog))) {
+	while ((skb = skb_dequeue(&cdna_sw_q(q)->rx_backlog))) {
 		cdna_rx_uncharge(q, 1, cdna_rx_cb(skb)->charge);
 		kfree_skb(skb);
 	}
 	/* rx_pending is the engine's; callers exclude the engine. */
-	while ((skb = skb_peek(&q->rx_pending))) {
+	while ((skb = skb_peek(&cdna_sw_q(q)->rx_pending))) {
 		cdna_rx_unlink(q, skb);
 		kfree_skb(skb);
 	}
@@ -130,7 +130,7 @@ void cdna_engine_rx_purge(struct cdna_queue *q)
 static void cdna_engine_rx_drop(struct cdna_queue *q, struct sk_buff *skb,
 				enum cdna_drop_reason r)
 {
-	atomic64_inc(&q->rx_drops[r]);
+	atomic64_inc(&cdna_sw_q(q)->rx_drops[r]);
 	kfree_skb(skb);
 }
 
@@ -172,7 +172,7 @@ void cdna_engine_rx_enqueue(struct cdna_engine_ctx *ectx, struct sk_buff *skb)
 	skb_orphan(skb);
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
-	skb_queue_tail(&q->rx_backlog, skb);
+	skb_queue_tail(&cdna_sw_q(q)->rx_backlog, skb);
 	cdna_engine_wake(ectx->eng);
 }
 
@@ -198,7 +198,7 @@ void cdna_engine_flood(struct cdna_engine *eng, struct cdna_engine_ctx *from,
 			continue;
 		nskb = skb_clone(skb, GFP_ATOMIC);
 		if (!nskb) {
-			atomic64_inc(&ectx->ctx->queues[0].rx_drops[CDNA_DROP_NOMEM]);
+			atomic64_inc(&cdna_sw_q(&ectx->ctx->queues[0])->rx_drops[CDNA_DROP_NOMEM]);
 			continue;
 		}
 		skb_push(nskb, nskb->data - skb_mac_header(nskb));
@@ -382,9 +382,9 @@ static bool cdna_rx_segment(struct cdna_queue *q, struct sk_buff *skb)
 		skb_mark_not_on_list(seg);
 		cdna_rx_cb(seg)->charge = seg->truesize;
 		if (skb)
-			__skb_queue_after(&q->rx_pending, skb, seg);
+			__skb_queue_after(&cdna_sw_q(q)->rx_pending, skb, seg);
 		else
-			__skb_queue_head(&q->rx_pending, seg);
+			__skb_queue_head(&cdna_sw_q(q)->rx_pending, seg);
 		skb = seg;
 		seg = next;
 	}
@@ -469,7 +469,7 @@ static enum cdna_rx_result cdna_rx_one(struct cdna_engine_ctx *ectx,
 		if (idx == q->fetch) {
 			if (q->fetch == *prod &&
 			    !cdna_queue_read_prod(q, prod)) {
-				cdna_queue_ring_error(q, CDNA_ERR_RING_INDEX);
+				cdna_sw_ring_error(q, CDNA_ERR_RING_INDEX);
 				return CDNA_RX_RING_ERROR;
 			}
 			if (q->fetch == *prod)
@@ -494,7 +494,7 @@ static enum cdna_rx_result cdna_rx_one(struct cdna_engine_ctx *ectx,
 		u32 chunk = min_t(u32, d->len, len - off);
 
 		/* The whole buffer must be the VM's, not just what we use. */
-		err = prot->get_buf(ectx->ctx, d->addr, d->len, true, &q->buf);
+		err = prot->get_buf(ectx->ctx, d->addr, d->len, true, &cdna_sw_q(q)->buf);
 		if (err) {
 			/*
 			 * The completion ends at the bad buffer; those before
@@ -505,8 +505,8 @@ static enum cdna_rx_result cdna_rx_one(struct cdna_engine_ctx *ectx,
 			cdna_engine_error_cpl(q, i + 1, r);
 			return CDNA_RX_DONE;
 		}
-		cdna_rx_copy(&q->buf, skb, off, chunk);
-		prot->put_buf(ectx->ctx, &q->buf);
+		cdna_rx_copy(&cdna_sw_q(q)->buf, skb, off, chunk);
+		prot->put_buf(ectx->ctx, &cdna_sw_q(q)->buf);
 		off += chunk;
 	}
 
@@ -546,9 +546,9 @@ static void cdna_rx_fold_drops(struct cdna_queue *q)
 	u64 n;
 
 	for (i = 0; i < CDNA_DROP_MAX; i++) {
-		if (!atomic64_read(&q->rx_drops[i]))
+		if (!atomic64_read(&cdna_sw_q(q)->rx_drops[i]))
 			continue;
-		n = atomic64_xchg(&q->rx_drops[i], 0);
+		n = atomic64_xchg(&cdna_sw_q(q)->rx_drops[i], 0);
 		u64_stats_update_begin(&q->stats.syncp);
 		q->stats.drops[i] += n;
 		u64_stats_update_end(&q->stats.syncp);
@@ -577,13 +577,13 @@ int cdna_engine_rx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 	while (done < budget) {
 		enum cdna_rx_result res;
 
-		skb = skb_peek(&q->rx_pending);
+		skb = skb_peek(&cdna_sw_q(q)->rx_pending);
 		if (!skb) {
-			skb = skb_dequeue(&q->rx_backlog);
+			skb = skb_dequeue(&cdna_sw_q(q)->rx_backlog);
 			if (!skb)
 				break;
 			/* Still charged: the frame in hand counts too. */
-			__skb_queue_tail(&q->rx_pending, skb);
+			__skb_queue_tail(&cdna_sw_q(q)->rx_pending, skb);
 		}
 		res = cdna_rx_one(ectx, q, skb, &prod);
 		if (res == CDNA_RX_RING_ERROR)

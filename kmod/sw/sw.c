@@ -5,25 +5,28 @@
  *
  * The thread processes the contexts of its NIC round-robin, each for at
  * most a budget (weight) of packets and, on TX, of cost (tx_quantum,
- * engine_tx.c) per queue per pass, as long as any of them has work: it
+ * sw_tx.c) per queue per pass, as long as any of them has work: it
  * polls, so a busy guest needs no doorbell.  After
  * poll_usecs without work it publishes kick_event on every queue that needs
  * one (event index), reads prod once more and sleeps until a doorbell
- * (cdna_queue_kick()) or an RX arrival wakes it, or until a context its
- * TX rate holds back may send again (engine_tx.c).  One thread per NIC rather
+ * (ops->kick, cdna_sw_kick()) or an RX arrival wakes it, or until a context its
+ * TX rate holds back may send again (sw_tx.c).  One thread per NIC rather
  * than per queue pair: the hosts we target have few cores, a poller per
  * queue would burn them, and one thread makes fairness a matter of
  * iteration order (docs/datapath.md).
  *
- * Receive from the uplink (engine_rx.c) runs in the uplink's rx_handler;
+ * Receive from the uplink (sw_rx.c) runs in the uplink's rx_handler;
  * it only queues skbs to a context's RX backlog and wakes the thread.
- * Transmit and delivery into guest buffers (engine_tx.c, engine_rx.c) run
+ * Transmit and delivery into guest buffers (sw_tx.c, sw_rx.c) run
  * in the thread.
  *
  * Locking, outermost first:
  *   ctx->lock (vf/ctx code)  ->  eng->lock  ->  ectx->lock  ->  VFIO locks
- *   eng->table_lock, q->rx_backlog.lock, q->coal_lock, pin cache lock:
- *   leaves, BH-safe.
+ *   eng->table_lock, the RX backlog's lock (struct cdna_sw_queue),
+ *   q->coal_lock, pin cache lock: leaves, BH-safe.
+ * ectx->lock is the engine exclusion of struct cdna_engine_ops (ctx_lock):
+ * the protection takes it through the ops, the engine holds it around
+ * every get_buf/put_buf/flush it calls.
  * The engine thread takes eng->lock then each ectx->lock, the latter only
  * with mutex_trylock() (a busy context waits for the next pass); it never
  * takes ctx->lock (errors go through cdna_ctx_raise_error(), a work item).
@@ -40,7 +43,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
-#include "cdna.h"
+#include "sw.h"
 
 static unsigned int cdna_weight = 64;
 static struct cdna_param_uint cdna_weight_param = {
@@ -62,6 +65,15 @@ static bool cdna_poll_adaptive;
 module_param_named(poll_adaptive, cdna_poll_adaptive, bool, 0644);
 MODULE_PARM_DESC(poll_adaptive,
 		 "Adapt the poll window to how soon work comes back (else always poll_usecs)");
+
+static unsigned int cdna_sw_max_qp = CDNA_MAX_QUEUE_PAIRS;
+static struct cdna_param_uint cdna_sw_max_qp_param = {
+	.val = &cdna_sw_max_qp, .min = 1, .max = CDNA_MAX_QUEUE_PAIRS,
+};
+module_param_cb(sw_max_queue_pairs, &cdna_param_uint_ops,
+		&cdna_sw_max_qp_param, 0644);
+MODULE_PARM_DESC(sw_max_queue_pairs,
+		 "Queue pairs per context the software engine offers on NICs attached from now on (1..8)");
 
 /*
  * While polling without work, the window is checked against the clock only
@@ -145,24 +157,15 @@ void cdna_engine_count_drop(struct cdna_queue *q, enum cdna_drop_reason r)
 	u64_stats_update_end(&q->stats.syncp);
 }
 
-/**
- * cdna_engine_ctx_lock() - take a context's engine lock
- * @ctx: the context
- *
- * While held, the engine thread does not process the context.  Sleeps.
- */
-void cdna_engine_ctx_lock(struct cdna_ctx *ctx)
+/* ops->ctx_lock: while held, the engine thread does not process @ctx. */
+static void cdna_sw_ctx_lock(struct cdna_ctx *ctx)
 {
-	mutex_lock(&ctx->ectx->lock);
+	mutex_lock(&cdna_sw_ectx(ctx)->lock);
 }
 
-/**
- * cdna_engine_ctx_unlock() - release a context's engine lock
- * @ctx: the context
- */
-void cdna_engine_ctx_unlock(struct cdna_ctx *ctx)
+static void cdna_sw_ctx_unlock(struct cdna_ctx *ctx)
 {
-	mutex_unlock(&ctx->ectx->lock);
+	mutex_unlock(&cdna_sw_ectx(ctx)->lock);
 }
 
 /**
@@ -173,7 +176,7 @@ void cdna_engine_ctx_unlock(struct cdna_ctx *ctx)
  */
 void cdna_engine_queues_changed(struct cdna_ctx *ctx)
 {
-	struct cdna_engine_ctx *ectx = ctx->ectx;
+	struct cdna_engine_ctx *ectx = cdna_sw_ectx(ctx);
 	unsigned int qp, n = 0;
 
 	lockdep_assert_held(&ectx->lock);
@@ -184,55 +187,32 @@ void cdna_engine_queues_changed(struct cdna_ctx *ctx)
 	WRITE_ONCE(ectx->nrxq, n);
 }
 
-/**
- * cdna_engine_ctx_release_locked() - stop every queue of a context
- * @ctx: the context (being closed)
- *
- * Caller holds the engine lock.
- */
-void cdna_engine_ctx_release_locked(struct cdna_ctx *ctx)
+/* ops->release_locked: stop every queue of a context (being closed). */
+static void cdna_sw_release_locked(struct cdna_ctx *ctx)
 {
 	unsigned int i;
 
-	lockdep_assert_held(&ctx->ectx->lock);
+	lockdep_assert_held(&cdna_sw_ectx(ctx)->lock);
 	for (i = 0; i < 2 * ctx->nqp; i++)
-		cdna_queue_stop_locked(&ctx->queues[i]);
+		cdna_sw_queue_stop_locked(&ctx->queues[i]);
 }
 
-static bool cdna_range_overlaps(const struct cdna_ring_map *m, u64 iova,
-				u64 len)
-{
-	u64 last = iova + len - 1;
-
-	if (!m->pages)
-		return false;
-	if (last < iova)
-		last = U64_MAX;
-	return iova <= m->iova + m->len - 1 && last >= m->iova;
-}
-
-/**
- * cdna_engine_ctx_dma_unmap_locked() - stop the queues whose rings the VM
- * unmapped
- * @ctx: the context
- * @iova: first unmapped address
- * @len: bytes unmapped
- *
- * Each such queue stops at once (rings unpinned) and the context raises
- * CDNA_ERR_RING_UNMAPPED.  Caller holds the engine lock.
+/*
+ * ops->dma_unmap_locked: each queue whose rings the VM unmapped stops at
+ * once (rings unpinned) and the context raises CDNA_ERR_RING_UNMAPPED.
+ * The engine uses buffers only while holding the engine lock, which the
+ * caller holds: none is in use in the range afterwards.
  */
-void cdna_engine_ctx_dma_unmap_locked(struct cdna_ctx *ctx, u64 iova, u64 len)
+static void cdna_sw_dma_unmap_locked(struct cdna_ctx *ctx, u64 iova, u64 len)
 {
 	unsigned int i;
 
-	lockdep_assert_held(&ctx->ectx->lock);
+	lockdep_assert_held(&cdna_sw_ectx(ctx)->lock);
 	for (i = 0; i < 2 * ctx->nqp; i++) {
 		struct cdna_queue *q = &ctx->queues[i];
 
-		if (cdna_range_overlaps(&q->desc, iova, len) ||
-		    cdna_range_overlaps(&q->cpl, iova, len) ||
-		    cdna_range_overlaps(&q->shm, iova, len))
-			cdna_queue_ring_error(q, CDNA_ERR_RING_UNMAPPED);
+		if (cdna_queue_overlaps(q, iova, len))
+			cdna_sw_ring_error(q, CDNA_ERR_RING_UNMAPPED);
 	}
 }
 
@@ -334,8 +314,8 @@ static bool cdna_engine_arm(struct cdna_engine *eng)
 			if (q->is_tx)
 				want = !ectx->tx_held;
 			else
-				want = !skb_queue_empty(&q->rx_pending) ||
-				       !skb_queue_empty_lockless(&q->rx_backlog);
+				want = !skb_queue_empty(&cdna_sw_q(q)->rx_pending) ||
+				       !skb_queue_empty_lockless(&cdna_sw_q(q)->rx_backlog);
 			if (cdna_queue_arm_kick(q, want))
 				pending = true;
 		}
@@ -510,9 +490,9 @@ static int cdna_engine_ctx_stats_show(struct seq_file *s, void *unused)
 
 		seq_printf(s, "queue%u running %d size %u next_desc %u fetch %u cons %u backlog %u backlog_bytes %d\n",
 			   i, q->running, q->size, q->next_desc, q->fetch,
-			   q->cons, skb_queue_len(&q->rx_backlog) +
-			   skb_queue_len(&q->rx_pending),
-			   atomic_read(&q->rx_backlog_bytes));
+			   q->cons, skb_queue_len(&cdna_sw_q(q)->rx_backlog) +
+			   skb_queue_len(&cdna_sw_q(q)->rx_pending),
+			   atomic_read(&cdna_sw_q(q)->rx_backlog_bytes));
 	}
 	mutex_unlock(&ectx->lock);
 	return 0;
@@ -541,18 +521,12 @@ static void cdna_engine_debugfs_add(struct cdna_engine *eng,
 	}
 }
 
-/**
- * cdna_engine_create() - start the engine of a NIC being attached
- * @nic: the NIC; nic->uplink is set
- *
- * Registers the rx_handler on the uplink (which must have none: a bridge
- * port or a macvlan lower device is refused), puts the uplink in
- * promiscuous mode and starts the thread.  Takes rtnl_lock.
- *
- * Return: 0, -EBUSY if the uplink has an rx_handler, -ENOMEM, or the
- * thread's error.
+/*
+ * ops->create: registers the rx_handler on the uplink (which must have
+ * none: a bridge port or a macvlan lower device is refused, -EBUSY), puts
+ * the uplink in promiscuous mode and starts the thread.  Takes rtnl_lock.
  */
-int cdna_engine_create(struct cdna_nic *nic)
+static int cdna_sw_create(struct cdna_nic *nic)
 {
 	struct net_device *uplink = nic->uplink;
 	struct cdna_engine *eng;
@@ -595,7 +569,14 @@ int cdna_engine_create(struct cdna_nic *nic)
 	eng->hooked = true;
 	rtnl_unlock();
 
-	nic->engine = eng;
+	nic->eng_priv = eng;
+	nic->caps = (struct cdna_engine_caps) {
+		.max_qp = READ_ONCE(cdna_sw_max_qp),
+		.rx_buf_min = CDNA_MIN_RX_BUF,
+		.rx_buf_max = CDNA_BUF_MAX_LEN,
+		.rx_buf_align = 1,
+		.ring_align = 1,
+	};
 	wake_up_process(eng->thread);
 	return 0;
 
@@ -610,7 +591,7 @@ err_free:
 	return ret;
 }
 
-/* Undo the rx_handler and the promiscuity of cdna_engine_create(). */
+/* Undo the rx_handler and the promiscuity of cdna_sw_create(). */
 static void cdna_engine_unhook(struct cdna_engine *eng)
 {
 	ASSERT_RTNL();
@@ -622,17 +603,13 @@ static void cdna_engine_unhook(struct cdna_engine *eng)
 	dev_set_promiscuity(eng->uplink, -1);
 }
 
-/**
- * cdna_engine_uplink_gone() - a device is being unregistered: if it is an
- *	uplink, take the engine off it at once
- * @dev: the device (NETDEV_UNREGISTER)
- *
- * Called by the netdev notifier with rtnl_lock held.  Removes the
- * rx_handler and the promiscuity, as the owner of an rx_handler must;
- * the rest of the revocation (thread, contexts, the reference) follows
- * in cdna_engine_revoke(), from a work item.
+/*
+ * ops->netdev_unregister: if @dev is an uplink of ours, remove the
+ * rx_handler and the promiscuity at once, as the owner of an rx_handler
+ * must; the rest of the revocation (thread, contexts, the reference)
+ * follows in ops->revoke, from a work item.  rtnl_lock held.
  */
-void cdna_engine_uplink_gone(struct net_device *dev)
+static void cdna_sw_netdev_unregister(struct net_device *dev)
 {
 	ASSERT_RTNL();
 	/* A move to another namespace also says NETDEV_UNREGISTER. */
@@ -642,21 +619,21 @@ void cdna_engine_uplink_gone(struct net_device *dev)
 	cdna_engine_unhook(rtnl_dereference(dev->rx_handler_data));
 }
 
-/**
- * cdna_engine_revoke() - the engine lets go of the uplink
- * @nic: the NIC, detaching; its contexts may still exist and be open
+/*
+ * ops->revoke: the engine lets go of the uplink.  @nic is detaching; its
+ * contexts may still exist and be open.
  *
  * Removes the rx_handler (unless the netdev notifier did already), stops
  * the thread and returns when nothing of the engine uses the uplink any
  * more: no frame reaches a context from it, none is sent to it.  Never
  * waits for a VM.  The engine's memory and its per-context state stay
- * until cdna_engine_destroy(), so contexts that VMs still hold remain
- * valid (the engine just does not run them: doorbells only wake a thread
- * that is gone).  Takes rtnl_lock; idempotent.
+ * until ops->destroy, so contexts that VMs still hold remain valid (the
+ * engine just does not run them: doorbells only wake a thread that is
+ * gone).  Takes rtnl_lock; idempotent.
  */
-void cdna_engine_revoke(struct cdna_nic *nic)
+static void cdna_sw_revoke(struct cdna_nic *nic)
 {
-	struct cdna_engine *eng = nic->engine;
+	struct cdna_engine *eng = nic->eng_priv;
 
 	if (!eng || eng->revoked)
 		return;
@@ -668,37 +645,41 @@ void cdna_engine_revoke(struct cdna_nic *nic)
 	WRITE_ONCE(eng->revoked, true);
 }
 
-/**
- * cdna_engine_destroy() - free the engine of a NIC being detached
- * @nic: the NIC; every context was deleted
- *
- * Revokes the uplink first if cdna_engine_revoke() was not called.
- * Takes rtnl_lock.
+/*
+ * ops->destroy: free the engine of a NIC being detached (every context
+ * was deleted), revoking the uplink first if that was not done.  Takes
+ * rtnl_lock.
  */
-void cdna_engine_destroy(struct cdna_nic *nic)
+static void cdna_sw_destroy(struct cdna_nic *nic)
 {
-	struct cdna_engine *eng = nic->engine;
+	struct cdna_engine *eng = nic->eng_priv;
 
 	if (!eng)
 		return;
-	cdna_engine_revoke(nic);
+	cdna_sw_revoke(nic);
 	if (!list_empty(&eng->ctx_list))
 		dev_err(&nic->dev, "engine destroyed with contexts left\n");
-	nic->engine = NULL;
+	nic->eng_priv = NULL;
 	put_task_struct(eng->thread);
 	kfree(eng);
 }
 
-/**
- * cdna_engine_ctx_add() - the engine learns about a new context
- * @nic: its NIC
- * @ctx: the context (mdev probe), queues allocated
- *
- * Return: 0 or -ENOMEM.
- */
-int cdna_engine_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx)
+static void cdna_sw_queue_init(struct cdna_sw_queue *sq)
 {
-	struct cdna_engine *eng = nic->engine;
+	unsigned int i;
+
+	skb_queue_head_init(&sq->rx_backlog);
+	skb_queue_head_init(&sq->rx_pending);
+	atomic_set(&sq->rx_held, 0);
+	atomic_set(&sq->rx_backlog_bytes, 0);
+	for (i = 0; i < CDNA_DROP_MAX; i++)
+		atomic64_set(&sq->rx_drops[i], 0);
+}
+
+/* ops->ctx_add: the engine learns about a new context (mdev probe). */
+static int cdna_sw_ctx_add(struct cdna_ctx *ctx)
+{
+	struct cdna_engine *eng = ctx->nic->eng_priv;
 	struct cdna_engine_ctx *ectx;
 	unsigned int i;
 
@@ -707,14 +688,22 @@ int cdna_engine_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx)
 	ectx = kzalloc(sizeof(*ectx), GFP_KERNEL);
 	if (!ectx)
 		return -ENOMEM;
+	ectx->queues = kcalloc(2 * ctx->nqp, sizeof(*ectx->queues),
+			       GFP_KERNEL);
+	if (!ectx->queues) {
+		kfree(ectx);
+		return -ENOMEM;
+	}
 	ectx->eng = eng;
 	ectx->ctx = ctx;
 	mutex_init(&ectx->lock);
 	INIT_HLIST_NODE(&ectx->hnode);
 	INIT_LIST_HEAD(&ectx->run_node);
-	for (i = 0; i < 2 * ctx->nqp; i++)
-		cdna_queue_init(&ctx->queues[i]);
-	ctx->ectx = ectx;
+	for (i = 0; i < 2 * ctx->nqp; i++) {
+		cdna_sw_queue_init(&ectx->queues[i]);
+		ctx->queues[i].eng_priv = &ectx->queues[i];
+	}
+	ctx->eng_priv = ectx;
 
 	mutex_lock(&eng->lock);
 	ectx->txq = (u16)(eng->ctx_seq++ % eng->ntxq);
@@ -724,16 +713,14 @@ int cdna_engine_ctx_add(struct cdna_nic *nic, struct cdna_ctx *ctx)
 	return 0;
 }
 
-/**
- * cdna_engine_ctx_del() - the engine forgets a context
- * @nic: its NIC
- * @ctx: the context (mdev remove): no VM holds it, its debugfs
- *	directory is gone
+/*
+ * ops->ctx_del: the engine forgets a context (mdev remove): no VM holds
+ * it, its debugfs directory is gone.
  */
-void cdna_engine_ctx_del(struct cdna_nic *nic, struct cdna_ctx *ctx)
+static void cdna_sw_ctx_del(struct cdna_ctx *ctx)
 {
-	struct cdna_engine *eng = nic->engine;
-	struct cdna_engine_ctx *ectx = ctx->ectx;
+	struct cdna_engine_ctx *ectx = cdna_sw_ectx(ctx);
+	struct cdna_engine *eng = ctx->nic->eng_priv;
 	unsigned int i;
 
 	if (!eng || !ectx)
@@ -743,29 +730,32 @@ void cdna_engine_ctx_del(struct cdna_nic *nic, struct cdna_ctx *ctx)
 	mutex_unlock(&eng->lock);
 
 	mutex_lock(&ectx->lock);
-	cdna_engine_ctx_release_locked(ctx);
+	cdna_sw_release_locked(ctx);
 	mutex_unlock(&ectx->lock);
 	synchronize_rcu();
-	for (i = 0; i < 2 * ctx->nqp; i++)
+	for (i = 0; i < 2 * ctx->nqp; i++) {
 		cdna_engine_rx_purge(&ctx->queues[i]);
-	ctx->ectx = NULL;
+		ctx->queues[i].eng_priv = NULL;
+	}
+	ctx->eng_priv = NULL;
 	mutex_destroy(&ectx->lock);
+	kfree(ectx->queues);
 	kfree(ectx);
 }
 
-/**
- * cdna_engine_ctx_start() - the driver set DRIVER_OK: run the context
- * @ctx: the context
+/*
+ * ops->ctx_start: the driver set DRIVER_OK: run the context.
  *
  * Caches the settings the engine uses per packet (MAC, VLAN, trust,
  * features; not the MTU, which the driver may change while running) and
  * enters the context in the demux table.  Caller holds
  * ctx->lock.
  */
-void cdna_engine_ctx_start(struct cdna_ctx *ctx)
+static void cdna_sw_ctx_start(struct cdna_ctx *ctx)
 {
-	struct cdna_engine_ctx *ectx = ctx->ectx;
+	struct cdna_engine_ctx *ectx = cdna_sw_ectx(ctx);
 	struct cdna_engine *eng;
+	unsigned int i;
 
 	lockdep_assert_held(&ctx->lock);
 	if (!ectx)
@@ -780,6 +770,8 @@ void cdna_engine_ctx_start(struct cdna_ctx *ctx)
 	ectx->trusted = ctx->trusted || !ctx->spoofchk;
 	ectx->may_tag = ctx->trusted;
 	ectx->features = ctx->drv_features;
+	for (i = 0; i < 2 * ctx->nqp; i++)
+		ctx->queues[i].features = ectx->features;
 	cdna_engine_tx_set_rate(ectx, ctx->tx_rate);
 	ectx->started = true;
 
@@ -795,18 +787,17 @@ out_unlock:
 	cdna_engine_wake(eng);
 }
 
-/**
- * cdna_engine_ctx_stop() - stop running a context (reset, error, close)
- * @ctx: the context
+/*
+ * ops->ctx_stop: stop running a context (reset, error, close).
  *
  * Returns when the engine no longer processes the context and no RX path
  * can queue to it; every pin the context's buffers held is released
  * (rings stay mapped until their queues are disabled).  Caller holds
  * ctx->lock.
  */
-void cdna_engine_ctx_stop(struct cdna_ctx *ctx)
+static void cdna_sw_ctx_stop(struct cdna_ctx *ctx)
 {
-	struct cdna_engine_ctx *ectx = ctx->ectx;
+	struct cdna_engine_ctx *ectx = cdna_sw_ectx(ctx);
 	struct cdna_engine *eng;
 	unsigned int i;
 
@@ -834,3 +825,60 @@ void cdna_engine_ctx_stop(struct cdna_ctx *ctx)
 	for (i = 0; i < 2 * ctx->nqp; i++)
 		cdna_engine_rx_purge(&ctx->queues[i]);
 }
+
+/*
+ * ops->set_tx_policy: trust, spoofchk and rate changed; a started context
+ * uses them from its next packet on.
+ */
+static void cdna_sw_set_tx_policy(struct cdna_ctx *ctx)
+{
+	struct cdna_engine_ctx *ectx = cdna_sw_ectx(ctx);
+
+	lockdep_assert_held(&ctx->lock);
+	if (!ectx)
+		return;
+	mutex_lock(&ectx->lock);
+	if (ectx->started) {
+		ectx->trusted = ctx->trusted || !ctx->spoofchk;
+		ectx->may_tag = ctx->trusted;
+		cdna_engine_tx_set_rate(ectx, ctx->tx_rate);
+	}
+	mutex_unlock(&ectx->lock);
+	cdna_engine_wake(ectx->eng);
+}
+
+/* ops->queue_stats: q->stats plus the drops the enqueue path counted. */
+static void cdna_sw_queue_stats(struct cdna_queue *q,
+				struct cdna_queue_stats *st)
+{
+	struct cdna_sw_queue *sq = cdna_sw_q(q);
+	unsigned int i;
+
+	cdna_queue_stats_read(q, st);
+	if (!sq)
+		return;
+	/* Drops counted by the RX enqueue path, not yet folded. */
+	for (i = 0; i < CDNA_DROP_MAX; i++)
+		st->drops[i] += atomic64_read(&sq->rx_drops[i]);
+}
+
+const struct cdna_engine_ops cdna_sw_engine_ops = {
+	.name			= "software",
+	.create			= cdna_sw_create,
+	.revoke			= cdna_sw_revoke,
+	.destroy		= cdna_sw_destroy,
+	.netdev_unregister	= cdna_sw_netdev_unregister,
+	.ctx_add		= cdna_sw_ctx_add,
+	.ctx_del		= cdna_sw_ctx_del,
+	.ctx_start		= cdna_sw_ctx_start,
+	.ctx_stop		= cdna_sw_ctx_stop,
+	.ctx_lock		= cdna_sw_ctx_lock,
+	.ctx_unlock		= cdna_sw_ctx_unlock,
+	.release_locked		= cdna_sw_release_locked,
+	.dma_unmap_locked	= cdna_sw_dma_unmap_locked,
+	.queue_enable		= cdna_sw_queue_enable,
+	.queue_disable		= cdna_sw_queue_disable,
+	.kick			= cdna_sw_kick,
+	.queue_stats		= cdna_sw_queue_stats,
+	.set_tx_policy		= cdna_sw_set_tx_policy,
+};

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cdna software NIC engine: private header of kmod/sw/.
+ *
+ * One implementation of struct cdna_engine_ops (engine.h): the host CPU
+ * does what a NIC with per-context queues does, over any uplink
+ * net_device.  Nothing outside kmod/sw/ includes this header; the rest of
+ * cdna.ko reaches the engine through cdna_sw_engine_ops only.
+ *
+ *   sw.c        instance, thread, contexts, the ops table
+ *   sw_queue.c  queue enable/disable, doorbells, ring errors
+ *   sw_rx.c     uplink receive, RX backlog, delivery into guest buffers
+ *   sw_tx.c     guest transmit, validation, switching
+ */
+#ifndef _CDNA_SW_H
+#define _CDNA_SW_H
+
+#include "cdna.h"
+
+#define CDNA_RX_BACKLOG		1024	/* skbs queued per RX queue */
+
+/**
+ * struct cdna_sw_queue - the software engine's own state of one queue
+ *	(struct cdna_queue.eng_priv)
+ * @rx_backlog: RX only: skbs waiting for guest buffers (its own lock)
+ * @rx_pending: RX only: skbs taken off @rx_backlog (segments of a GSO
+ *	skb the guest cannot take whole), engine-owned
+ * @rx_held: RX only: skbs on @rx_backlog and @rx_pending, at most
+ *	CDNA_RX_BACKLOG (charged before an skb is queued, see sw_rx.c)
+ * @rx_backlog_bytes: RX only: truesize charged for the skbs on
+ *	@rx_backlog and @rx_pending, at most the rx_backlog_bytes parameter
+ * @rx_drops: RX only: drops counted by the enqueue path (any context) by
+ *	reason, folded into the queue's stats by the engine
+ * @tx_credit: TX only: cost the queue may still spend (deficit round
+ *	robin, sw_tx.c); negative after a packet that cost more
+ * @tx_nomem: TX only: passes in a row the packet in hand found no memory
+ * @buf: scratch: the guest buffer being copied
+ *
+ * Everything but @rx_backlog, @rx_held, @rx_backlog_bytes and @rx_drops
+ * (any context, atomics or the queue's lock) is protected by the
+ * context's engine lock (struct cdna_engine_ctx.lock).
+ */
+struct cdna_sw_queue {
+	struct sk_buff_head rx_backlog;
+	struct sk_buff_head rx_pending;
+	atomic_t rx_held;
+	atomic_t rx_backlog_bytes;
+	atomic64_t rx_drops[CDNA_DROP_MAX];
+	s32 tx_credit;
+	u8 tx_nomem;
+	struct cdna_buf buf;
+};
+
+/**
+ * cdna_sw_q() - the software engine's state of a queue
+ * @q: a queue of a context the software engine added
+ *
+ * Return: its struct cdna_sw_queue.
+ */
+static inline struct cdna_sw_queue *cdna_sw_q(const struct cdna_queue *q)
+{
+	return q->eng_priv;
+}
+
+#define CDNA_ENGINE_HASH_BITS	8
+
+/**
+ * struct cdna_engine - the software NIC engine of one uplink
+ * @nic: the NIC
+ * @uplink: the uplink (the NIC holds the reference)
+ * @thread: the engine thread, "cdna/<ifname>"
+ * @wake_seq: bumped by every wake-up (kicks, RX arrivals)
+ * @sleeping: the thread is (about to be) asleep; wakers must wake it
+ * @hooked: the rx_handler is registered and the uplink promiscuous
+ *	(rtnl_lock)
+ * @revoked: the engine let go of the uplink (cdna_engine_revoke()): the
+ *	thread is stopped (its task_struct stays referenced for wakers)
+ *	and @uplink must not be used any more.  Written once by the NIC's
+ *	detach, before contexts are revoked; read under a context's
+ *	engine lock or by the detach itself
+ * @lock: protects @ctx_list; the thread holds it for a whole pass
+ * @ctx_list: every context of the NIC (struct cdna_engine_ctx.node)
+ * @table_lock: serialises writers of @mac_hash and @running
+ * @mac_hash: started contexts by MAC and VLAN (RCU readers)
+ * @running: started contexts, for flooding (RCU readers)
+ * @ntxq: uplink TX queues contexts are spread over
+ * @ctx_seq: contexts added so far (@lock), spreads them over @ntxq
+ * @rx_to_ctx: uplink frames delivered to a context (counters: any context)
+ * @rx_flooded: uplink broadcast/multicast frames replicated to contexts
+ * @rx_passed: uplink frames left to the host stack
+ * @switched: context-to-context frames switched internally
+ * @tx_uplink: context frames sent through the uplink
+ * @passes: engine passes
+ * @sleeps: times the engine went to sleep
+ * @busy_skips: contexts a pass skipped because their engine lock was held
+ * @poll_ns: the thread's current poll window
+ * @resume_ns: earliest time a rate-limited context may send again, 0 for
+ *	none (engine thread: set by each pass, used by the sleep)
+ * @debugfs: "engine" directory under the NIC's debugfs directory
+ */
+struct cdna_engine {
+	struct cdna_nic *nic;
+	struct net_device *uplink;
+	struct task_struct *thread;
+	atomic_t wake_seq;
+	bool sleeping;
+	bool hooked;
+	bool revoked;
+
+	struct mutex lock;	/* ctx_list, ctx_seq */
+	struct list_head ctx_list;
+
+	spinlock_t table_lock;	/* writers of mac_hash, running */
+	struct hlist_head mac_hash[1 << CDNA_ENGINE_HASH_BITS];
+	struct list_head running;
+	unsigned int ntxq;
+	unsigned int ctx_seq;
+
+	atomic64_t rx_to_ctx;
+	atomic64_t rx_flooded;
+	atomic64_t rx_passed;
+	atomic64_t switched;
+	atomic64_t tx_uplink;
+	atomic64_t passes;
+	atomic64_t sleeps;
+	atomic64_t busy_skips;
+	u64 poll_ns;
+	u64 resume_ns;
+
+	struct dentry *debugfs;
+};
+
+/**
+ * struct cdna_engine_ctx - the engine's state of one context
+ * @eng: the engine
+ * @ctx: the context
+ * @node: entry in eng->ctx_list
+ * @hnode: entry in eng->mac_hash while started
+ * @run_node: entry in eng->running while started
+ * @lock: the context's engine lock: held by the engine thread while it
+ *	processes the context, and by whoever changes what the engine
+ *	uses (queue enable/disable, start/stop, DMA unmap, close).  Nests
+ *	inside ctx->lock; never held while taking ctx->lock.
+ * @started: the engine processes the context (@lock)
+ * @mac: context MAC, cached at start
+ * @vlan: context VLAN, cached at start
+ * @trusted: may send any source MAC, cached at start
+ * @may_tag: may send VLAN-tagged frames (trusted; spoofchk off is not
+ *	enough), cached at start
+ * @features: driver-acked features, cached at start
+ * @txq: uplink TX queue of the context
+ * @tx_rate: TX rate limit in bytes per second, 0 for none (@lock)
+ * @tx_tokens: bytes the context may send now; negative after a frame
+ *	larger than what was left (a debt the refill pays first)
+ * @tx_burst: bytes the bucket holds at most
+ * @tx_stamp: ktime_get_ns() of the last refill
+ * @tx_held: TX is held back until the bucket refills (engine thread)
+ * @tx_skb_allocs: skbs allocated for its TX frames (@lock)
+ * @tx_nomem_deferred: TX packets left in the ring for a later pass
+ *	because an allocation failed (@lock)
+ * @tx_cost: TX cost charged to its queues, bytes (@lock; sw_tx.c)
+ * @tx_debt_passes: passes a TX queue sat out to pay its debt (@lock)
+ * @nrxq: running RX queues in @rxq (written under @lock, read locklessly)
+ * @rxq: their queue pair numbers
+ * @queues: the engine's state of each of the context's queues
+ *	(2 * ctx->nqp, indexed like ctx->queues)
+ * @debugfs: "datapath" directory under the context's debugfs directory
+ */
+struct cdna_engine_ctx {
+	struct cdna_engine *eng;
+	struct cdna_ctx *ctx;
+	struct list_head node;
+	struct hlist_node hnode;
+	struct list_head run_node;
+
+	struct mutex lock;	/* the engine's use of the context */
+	bool started;
+	u8 mac[ETH_ALEN];
+	u16 vlan;
+	bool trusted;
+	bool may_tag;
+	u64 features;
+	u16 txq;
+	u64 tx_rate;
+	s64 tx_tokens;
+	s64 tx_burst;
+	u64 tx_stamp;
+	bool tx_held;
+	u64 tx_skb_allocs;
+	u64 tx_nomem_deferred;
+	u64 tx_cost;
+	u64 tx_debt_passes;
+	unsigned int nrxq;
+	u8 rxq[CDNA_MAX_QUEUE_PAIRS];
+	struct cdna_sw_queue *queues;
+
+	struct dentry *debugfs;
+};
+
+static inline struct cdna_engine_ctx *cdna_sw_ectx(struct cdna_ctx *ctx)
+{
+	return ctx->eng_priv;
+}
+
+/* sw.c: the engine, its thread and its per-context state */
+void cdna_engine_queues_changed(struct cdna_ctx *ctx);
+void cdna_engine_wake(struct cdna_engine *eng);
+struct cdna_engine_ctx *cdna_engine_lookup(struct cdna_engine *eng,
+					   const u8 *mac, u16 vlan);
+void cdna_engine_count_drop(struct cdna_queue *q, enum cdna_drop_reason r);
+
+/* sw_rx.c: uplink receive, RX backlog, delivery into guest buffers */
+rx_handler_result_t cdna_engine_rx_handler(struct sk_buff **pskb);
+void cdna_engine_rx_enqueue(struct cdna_engine_ctx *ectx,
+			    struct sk_buff *skb);
+void cdna_engine_flood(struct cdna_engine *eng, struct cdna_engine_ctx *from,
+		       struct sk_buff *skb, u16 vlan);
+int cdna_engine_rx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
+			int budget);
+void cdna_engine_rx_purge(struct cdna_queue *q);
+void cdna_engine_error_cpl(struct cdna_queue *q, u16 ndesc,
+			   enum cdna_drop_reason r);
+
+/* sw_tx.c: guest transmit, validation, switching */
+void cdna_engine_tx_set_rate(struct cdna_engine_ctx *ectx, u32 mbit);
+bool cdna_engine_tx_refill(struct cdna_engine_ctx *ectx, u64 now,
+			   u64 *resume);
+int cdna_engine_tx_poll(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
+			int budget);
+
+/* sw_queue.c: the queue ops and what stops a queue */
+int cdna_sw_queue_enable(struct cdna_queue *q);
+void cdna_sw_queue_disable(struct cdna_queue *q);
+void cdna_sw_kick(struct cdna_queue *q);
+void cdna_sw_queue_stop_locked(struct cdna_queue *q);
+void cdna_sw_ring_error(struct cdna_queue *q, u32 cause);
+
+#endif /* _CDNA_SW_H */
