@@ -98,6 +98,7 @@ extern const char * const cdna_drop_names[CDNA_DROP_MAX];
  * @drops: drops by reason
  * @kicks: in snapshots only: a copy of cdna_queue.kicks, which has
  *	another writer (the doorbell path) and so is an atomic of its own
+ * @kp_kicks: in snapshots only: a copy of cdna_queue.kp_kicks
  * @irqs: interrupts raised for this queue
  */
 struct cdna_queue_stats {
@@ -106,6 +107,7 @@ struct cdna_queue_stats {
 	u64 bytes;
 	u64 drops[CDNA_DROP_MAX];
 	u64 kicks;
+	u64 kp_kicks;
 	u64 irqs;
 };
 
@@ -267,6 +269,7 @@ struct cdna_rxd {
  * @cons: completions written (free running), mirrored to shm->dev.cons
  * @stats: counters
  * @kicks: doorbell writes seen for this queue (vf_regs.c, under ctx->lock)
+ * @kp_kicks: kicks through the kick page (kick.c, KVM's vCPU threads)
  * @running: the engine processes the queue (rings mapped); written under
  *	the engine exclusion with WRITE_ONCE, read locklessly by the
  *	backend's receive path
@@ -315,6 +318,7 @@ struct cdna_queue {
 
 	struct cdna_queue_stats stats;
 	atomic64_t kicks;
+	atomic64_t kp_kicks;
 
 	bool running;
 	u64 features;
@@ -561,6 +565,10 @@ struct cdna_ctx_mig {
  * @resets: resets done
  * @tx_throttled: times its TX rate held it back (the engine counts)
  * @mig: live migration state
+ * @kick: the kick page machinery while opened with KVM, else NULL (kick.c;
+ *	set and cleared under @lock)
+ * @kick_addr: CDNA_REG_KICK_PAGE_HI/LO as written (@lock)
+ * @kick_status: CDNA_REG_KICK_PAGE_STATUS (@lock)
  * @debugfs: this context's debugfs directory
  */
 struct cdna_ctx {
@@ -618,6 +626,9 @@ struct cdna_ctx {
 	atomic64_t tx_throttled;
 
 	struct cdna_ctx_mig mig;
+	struct cdna_kick *kick;
+	u64 kick_addr;
+	u32 kick_status;
 
 	struct dentry *debugfs;
 };
@@ -872,7 +883,7 @@ void cdna_queue_stats_read(struct cdna_queue *q, struct cdna_queue_stats *st);
 /**
  * cdna_eng_queue_stats() - a snapshot of a queue's counters
  * @q: the queue
- * @st: filled with packets, bytes, drops, irqs and kicks
+ * @st: filled with packets, bytes, drops, irqs and kicks (BAR, kick page)
  *
  * Any process context; does not sleep.
  */
@@ -886,6 +897,7 @@ static inline void cdna_eng_queue_stats(struct cdna_queue *q,
 	else
 		cdna_queue_stats_read(q, st);
 	st->kicks = atomic64_read(&q->kicks);
+	st->kp_kicks = atomic64_read(&q->kp_kicks);
 }
 
 /* The global NIC list (nic.c).  Lock order: cdna_nics_lock, nic->lock,
@@ -1009,6 +1021,16 @@ void cdna_queue_complete(struct cdna_queue *q, const struct cdna_cpl *cpl,
 void cdna_queue_publish(struct cdna_queue *q);
 bool cdna_queue_arm_kick(struct cdna_queue *q, bool want);
 bool cdna_queue_overlaps(const struct cdna_queue *q, u64 iova, u64 len);
+
+/* kick.c: the kick page (CDNA_F_KICK_PAGE) */
+struct kvm;
+void cdna_kick_open(struct cdna_ctx *ctx, struct kvm *kvm);
+void cdna_kick_close(struct cdna_ctx *ctx);
+void cdna_kick_set(struct cdna_ctx *ctx, u64 gpa);
+void cdna_kick_reset(struct cdna_ctx *ctx);
+u64 cdna_kick_rearms(struct cdna_ctx *ctx);
+int cdna_kick_drop_tracking(struct cdna_ctx *ctx);
+long cdna_kick_sweep_timeout(void);
 
 /* pincache.c */
 void cdna_pincache_init(struct cdna_pincache *pc, struct vfio_device *vdev,

@@ -113,4 +113,192 @@ cdna_genl_dumpit_attrs(struct netlink_callback *cb)
 #endif
 }
 
+/*
+ * KVM's external write tracking (the kick page, kick.c), only where
+ * <linux/kvm_host.h> is included.  Reached through symbol_get(), so that
+ * cdna.ko loads without kvm.ko.  6.6 reworked the API: the tracking
+ * calls take a gfn (kvm_write_track_add_gfn(), which does its own
+ * locking) instead of a memslot under kvm->mmu_lock, registering the
+ * notifier takes a reference on the VM (and needs the VM's mm), and
+ * track_write/track_flush_slot became track_write (no vCPU) and
+ * track_remove_region.
+ */
+#ifdef __KVM_HOST_H
+void cdna_kick_track_write(struct kvm_page_track_notifier_node *node,
+			   gpa_t gpa, int bytes);
+void cdna_kick_track_gone(struct kvm_page_track_notifier_node *node,
+			  gfn_t gfn, unsigned long npages);
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+static inline void
+cdna_kvm_track_write_cb(gpa_t gpa, const u8 *new, int bytes,
+			struct kvm_page_track_notifier_node *node)
+{
+	cdna_kick_track_write(node, gpa, bytes);
+}
+
+static inline void
+cdna_kvm_track_region_cb(gfn_t gfn, unsigned long npages,
+			 struct kvm_page_track_notifier_node *node)
+{
+	cdna_kick_track_gone(node, gfn, npages);
+}
+
+static inline void
+cdna_kvm_track_node_init(struct kvm_page_track_notifier_node *node)
+{
+	node->track_write = cdna_kvm_track_write_cb;
+	node->track_remove_region = cdna_kvm_track_region_cb;
+}
+
+/* Register @node with @kvm and hold a reference on @kvm until unregistered. */
+static inline int cdna_kvm_track_register(struct kvm *kvm,
+					  struct kvm_page_track_notifier_node *node)
+{
+	typeof(kvm_page_track_register_notifier) *reg;
+	int ret;
+
+	reg = symbol_get(kvm_page_track_register_notifier);
+	if (!reg)
+		return -ENOENT;
+	ret = reg(kvm, node);
+	symbol_put(kvm_page_track_register_notifier);
+	return ret;
+}
+
+static inline void
+cdna_kvm_track_unregister(struct kvm *kvm,
+			  struct kvm_page_track_notifier_node *node)
+{
+	typeof(kvm_page_track_unregister_notifier) *unreg;
+
+	unreg = symbol_get(kvm_page_track_unregister_notifier);
+	if (WARN_ON(!unreg))
+		return;
+	unreg(kvm, node);
+	symbol_put(kvm_page_track_unregister_notifier);
+}
+
+/* Write-track @gfn (add) or stop (!add); -EINVAL if no memslot holds it. */
+static inline int cdna_kvm_track_gfn(struct kvm *kvm, gfn_t gfn, bool add)
+{
+	typeof(kvm_write_track_add_gfn) *fn;
+	int ret;
+
+	if (add) {
+		fn = symbol_get(kvm_write_track_add_gfn);
+		if (!fn)
+			return -ENOENT;
+		ret = fn(kvm, gfn);
+		symbol_put(kvm_write_track_add_gfn);
+	} else {
+		fn = symbol_get(kvm_write_track_remove_gfn);
+		if (!fn)
+			return -ENOENT;
+		ret = fn(kvm, gfn);
+		symbol_put(kvm_write_track_remove_gfn);
+	}
+	return ret;
+}
+#else
+static inline void
+cdna_kvm_track_write_cb(struct kvm_vcpu *vcpu, gpa_t gpa, const u8 *new,
+			int bytes, struct kvm_page_track_notifier_node *node)
+{
+	cdna_kick_track_write(node, gpa, bytes);
+}
+
+static inline void
+cdna_kvm_track_flush_cb(struct kvm *kvm, struct kvm_memory_slot *slot,
+			struct kvm_page_track_notifier_node *node)
+{
+	cdna_kick_track_gone(node, slot->base_gfn, slot->npages);
+}
+
+static inline void
+cdna_kvm_track_node_init(struct kvm_page_track_notifier_node *node)
+{
+	node->track_write = cdna_kvm_track_write_cb;
+	node->track_flush_slot = cdna_kvm_track_flush_cb;
+}
+
+static inline int cdna_kvm_track_register(struct kvm *kvm,
+					  struct kvm_page_track_notifier_node *node)
+{
+	typeof(kvm_page_track_register_notifier) *reg;
+	typeof(kvm_get_kvm) *get;
+
+	reg = symbol_get(kvm_page_track_register_notifier);
+	if (!reg)
+		return -ENOENT;
+	get = symbol_get(kvm_get_kvm);
+	if (!get) {
+		symbol_put(kvm_page_track_register_notifier);
+		return -ENOENT;
+	}
+	/* The reference 6.6's register takes itself. */
+	get(kvm);
+	reg(kvm, node);
+	symbol_put(kvm_get_kvm);
+	symbol_put(kvm_page_track_register_notifier);
+	return 0;
+}
+
+static inline void
+cdna_kvm_track_unregister(struct kvm *kvm,
+			  struct kvm_page_track_notifier_node *node)
+{
+	typeof(kvm_page_track_unregister_notifier) *unreg;
+	typeof(kvm_put_kvm) *put;
+
+	unreg = symbol_get(kvm_page_track_unregister_notifier);
+	if (WARN_ON(!unreg))
+		return;
+	put = symbol_get(kvm_put_kvm);
+	unreg(kvm, node);
+	if (!WARN_ON(!put)) {
+		put(kvm);
+		symbol_put(kvm_put_kvm);
+	}
+	symbol_put(kvm_page_track_unregister_notifier);
+}
+
+static inline int cdna_kvm_track_gfn(struct kvm *kvm, gfn_t gfn, bool add)
+{
+	typeof(kvm_slot_page_track_add_page) *fn;
+	typeof(gfn_to_memslot) *lookup;
+	struct kvm_memory_slot *slot;
+	int idx, ret = 0;
+
+	lookup = symbol_get(gfn_to_memslot);
+	if (!lookup)
+		return -ENOENT;
+	if (add)
+		fn = symbol_get(kvm_slot_page_track_add_page);
+	else
+		fn = symbol_get(kvm_slot_page_track_remove_page);
+	if (!fn) {
+		symbol_put(gfn_to_memslot);
+		return -ENOENT;
+	}
+	idx = srcu_read_lock(&kvm->srcu);
+	slot = lookup(kvm, gfn);
+	if (slot) {
+		write_lock(&kvm->mmu_lock);
+		fn(kvm, slot, gfn, KVM_PAGE_TRACK_WRITE);
+		write_unlock(&kvm->mmu_lock);
+	} else {
+		ret = -EINVAL;
+	}
+	srcu_read_unlock(&kvm->srcu, idx);
+	if (add)
+		symbol_put(kvm_slot_page_track_add_page);
+	else
+		symbol_put(kvm_slot_page_track_remove_page);
+	symbol_put(gfn_to_memslot);
+	return ret;
+}
+#endif
+#endif /* __KVM_HOST_H */
+
 #endif /* _CDNA_COMPAT_H */

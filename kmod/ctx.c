@@ -184,6 +184,7 @@ int cdna_ctx_init(struct cdna_ctx *ctx, struct cdna_nic *nic,
 		cdna_queue_init(q);
 		u64_stats_init(&q->stats.syncp);
 		atomic64_set(&q->kicks, 0);
+		atomic64_set(&q->kp_kicks, 0);
 	}
 
 	eth_random_addr(ctx->mac);
@@ -234,6 +235,7 @@ void cdna_ctx_regs_init(struct cdna_ctx *ctx)
 		q->cfg_rx_buf = 0;
 	}
 
+	cdna_kick_reset(ctx);
 	ctx->drv_features = 0;
 	ctx->status = 0;
 	ctx->num_qp = ctx->nqp;

@@ -60,6 +60,23 @@ static const struct file_operations cdna_debugfs_link_fops = {
 	.llseek	= default_llseek,
 };
 
+/* Writing anything drops the kick page tracking (kick.c test hook). */
+static ssize_t cdna_debugfs_kick_drop_write(struct file *file,
+					    const char __user *ubuf,
+					    size_t count, loff_t *ppos)
+{
+	int ret = cdna_kick_drop_tracking(file->private_data);
+
+	return ret ? ret : count;
+}
+
+static const struct file_operations cdna_debugfs_kick_drop_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= cdna_debugfs_kick_drop_write,
+	.llseek	= default_llseek,
+};
+
 static int cdna_debugfs_state_show(struct seq_file *s, void *unused)
 {
 	struct cdna_ctx *ctx = s->private;
@@ -80,6 +97,8 @@ static void cdna_debugfs_queue_stats(struct seq_file *s, struct cdna_queue *q)
 	seq_printf(s, "queue%u_packets %llu\n", q->index, st.packets);
 	seq_printf(s, "queue%u_bytes %llu\n", q->index, st.bytes);
 	seq_printf(s, "queue%u_kicks %llu\n", q->index, st.kicks);
+	seq_printf(s, "queue%u_kick_page_kicks %lld\n", q->index,
+		   (s64)atomic64_read(&q->kp_kicks));
 	seq_printf(s, "queue%u_irqs %llu\n", q->index, st.irqs);
 	for (i = 0; i < CDNA_DROP_MAX; i++)
 		seq_printf(s, "queue%u_drop_%s %llu\n", q->index,
@@ -92,6 +111,7 @@ static int cdna_debugfs_stats_show(struct seq_file *s, void *unused)
 	unsigned long flags;
 	u32 status, cause, queue, ctrl;
 	unsigned int i;
+	s64 kp;
 
 	mutex_lock(&ctx->lock);
 	spin_lock_irqsave(&ctx->event_lock, flags);
@@ -115,6 +135,11 @@ static int cdna_debugfs_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "migration %s\n", cdna_mig_state_name(ctx));
 	seq_printf(s, "bad_reg_access %lld\n",
 		   (s64)atomic64_read(&ctx->bad_reg_access));
+	seq_printf(s, "kick_page_status %u\n", ctx->kick_status);
+	seq_printf(s, "kick_page_rearms %llu\n", cdna_kick_rearms(ctx));
+	for (i = 0, kp = 0; i < 2 * ctx->nqp; i++)
+		kp += atomic64_read(&ctx->queues[i].kp_kicks);
+	seq_printf(s, "kick_page_kicks %lld\n", kp);
 	spin_lock_irqsave(&ctx->irq_lock, flags);
 	for (i = 0; i < ctx->nvec; i++) {
 		seq_printf(s, "irq_vector%u %llu\n", i, ctx->irqs[i].count);
@@ -149,6 +174,8 @@ void cdna_debugfs_ctx_add(struct cdna_ctx *ctx)
 			    &cdna_debugfs_state_fops);
 	debugfs_create_file("stats", 0400, dir, ctx,
 			    &cdna_debugfs_stats_fops);
+	debugfs_create_file("kick_page_drop", 0200, dir, ctx,
+			    &cdna_debugfs_kick_drop_fops);
 }
 
 /**

@@ -414,6 +414,8 @@ static int cdna_nl_put_queue_stats(struct sk_buff *skb, unsigned int index,
 			      CDNA_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, CDNA_STATS_KICKS, st->kicks,
 			      CDNA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, CDNA_STATS_KICK_PAGE_KICKS, st->kp_kicks,
+			      CDNA_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, CDNA_STATS_IRQS, st->irqs, CDNA_STATS_PAD) ||
 	    cdna_nl_put_drops(skb, st->drops))
 		return -EMSGSIZE;
@@ -436,6 +438,7 @@ static int cdna_nl_put_stats(struct sk_buff *skb, struct cdna_ctx *ctx)
 		sum.packets += st.packets;
 		sum.bytes += st.bytes;
 		sum.kicks += st.kicks;
+		sum.kp_kicks += st.kp_kicks;
 		for (r = 0; r < CDNA_DROP_MAX; r++)
 			sum.drops[r] += st.drops[r];
 	}
@@ -473,6 +476,11 @@ static int cdna_nl_put_stats(struct sk_buff *skb, struct cdna_ctx *ctx)
 	    nla_put_u64_64bit(skb, CDNA_STATS_TX_THROTTLED,
 			      atomic64_read(&ctx->tx_throttled),
 			      CDNA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, CDNA_STATS_KICK_PAGE_KICKS, sum.kp_kicks,
+			      CDNA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, CDNA_STATS_KICK_PAGE_REARMS,
+			      cdna_kick_rearms(ctx), CDNA_STATS_PAD) ||
+	    nla_put_u32(skb, CDNA_STATS_KICK_PAGE_STATUS, ctx->kick_status) ||
 	    cdna_nl_put_drops(skb, sum.drops))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);

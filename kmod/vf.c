@@ -44,12 +44,21 @@ static void cdna_vf_release(struct vfio_device *vdev)
 
 static int cdna_vf_open_device(struct vfio_device *vdev)
 {
-	return cdna_ctx_open(cdna_vdev_to_ctx(vdev));
+	struct cdna_ctx *ctx = cdna_vdev_to_ctx(vdev);
+	int ret;
+
+	ret = cdna_ctx_open(ctx);
+	if (!ret)
+		cdna_kick_open(ctx, vdev->kvm);
+	return ret;
 }
 
 static void cdna_vf_close_device(struct vfio_device *vdev)
 {
-	cdna_ctx_close(cdna_vdev_to_ctx(vdev));
+	struct cdna_ctx *ctx = cdna_vdev_to_ctx(vdev);
+
+	cdna_kick_close(ctx);
+	cdna_ctx_close(ctx);
 }
 
 /* BAR0: naturally aligned 32-bit accesses only. */

@@ -14,7 +14,7 @@
 
 #include "cdna.h"
 
-#define CDNA_REGS_END		(CDNA_REG_MAX_COAL_USECS + 4)
+#define CDNA_REGS_END		(CDNA_REG_KICK_PAGE_STATUS + 4)
 #define CDNA_QREGS_END		CDNA_REG_QUEUE(CDNA_MAX_QUEUES, 0)
 #define CDNA_DOORBELL_END	CDNA_REG_DOORBELL(CDNA_MAX_QUEUES)
 #define CDNA_RING_ALIGN		64
@@ -230,6 +230,12 @@ u32 cdna_regs_read(struct cdna_ctx *ctx, u32 off)
 		return ctx->coal[CDNA_COAL_TX_FRAMES];
 	case CDNA_REG_MAX_COAL_USECS:
 		return CDNA_MAX_COAL_USECS;
+	case CDNA_REG_KICK_PAGE_LO:
+		return lower_32_bits(ctx->kick_addr);
+	case CDNA_REG_KICK_PAGE_HI:
+		return upper_32_bits(ctx->kick_addr);
+	case CDNA_REG_KICK_PAGE_STATUS:
+		return ctx->kick_status;
 	default:
 		return 0;
 	}
@@ -498,6 +504,22 @@ static void cdna_regs_write_features(struct cdna_ctx *ctx, u32 off, u32 val)
 				    (u64)val << 32;
 }
 
+/* KICK_PAGE_HI is kept; a write of LO applies the address (kick.c). */
+static void cdna_regs_write_kick_page(struct cdna_ctx *ctx, u32 off, u32 val)
+{
+	if (!(ctx->status & CDNA_STATUS_FEATURES_OK) ||
+	    !(ctx->drv_features & BIT_ULL(CDNA_F_KICK_PAGE))) {
+		cdna_regs_bad_state(ctx, off, val, ~0U);
+		return;
+	}
+	if (off == CDNA_REG_KICK_PAGE_HI) {
+		ctx->kick_addr = (ctx->kick_addr & U32_MAX) | (u64)val << 32;
+		return;
+	}
+	ctx->kick_addr = (ctx->kick_addr & ~(u64)U32_MAX) | val;
+	cdna_kick_set(ctx, ctx->kick_addr);
+}
+
 static void cdna_regs_write_coal(struct cdna_ctx *ctx, u32 off, u32 val)
 {
 	enum cdna_coal i = (off - CDNA_REG_RX_COAL_USECS) / 4;
@@ -560,6 +582,10 @@ void cdna_regs_write(struct cdna_ctx *ctx, u32 off, u32 val)
 	case CDNA_REG_TX_COAL_USECS:
 	case CDNA_REG_TX_COAL_FRAMES:
 		cdna_regs_write_coal(ctx, off, val);
+		break;
+	case CDNA_REG_KICK_PAGE_LO:
+	case CDNA_REG_KICK_PAGE_HI:
+		cdna_regs_write_kick_page(ctx, off, val);
 		break;
 	default:
 		cdna_regs_bad(ctx, off, val, off < CDNA_REGS_END ?

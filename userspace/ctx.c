@@ -479,6 +479,20 @@ static void ctx_print_counter(const struct nlattr **tb, int type,
 	pr_u64(key, fmt, tb[type] ? mnl_attr_get_u64(tb[type]) : 0);
 }
 
+/* CDNA_STATS_KICK_PAGE_STATUS as a word; "off" from an older cdna.ko. */
+static const char *ctx_kick_page_status(const struct nlattr *a)
+{
+	static const char *const names[] = {
+		[CDNA_KICK_PAGE_OFF] = "off",
+		[CDNA_KICK_PAGE_ON] = "on",
+		[CDNA_KICK_PAGE_NO_KVM] = "refused-no-kvm",
+		[CDNA_KICK_PAGE_BAD_ADDR] = "refused-bad-address",
+	};
+	uint32_t v = a ? mnl_attr_get_u32(a) : CDNA_KICK_PAGE_OFF;
+
+	return v < sizeof(names) / sizeof(names[0]) ? names[v] : "unknown";
+}
+
 static int ctx_stats_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[CDNA_ATTR_MAX + 1];
@@ -511,6 +525,13 @@ static int ctx_stats_cb(const struct nlmsghdr *nlh, void *data)
 	ctx_print_counter(st, CDNA_STATS_RESETS, "resets", " resets %llu");
 	ctx_print_counter(st, CDNA_STATS_TX_THROTTLED, "tx_throttled",
 			  " tx_throttled %llu");
+	pr_text("\n   ");
+	pr_string("kick_page", " kick_page %s",
+		  ctx_kick_page_status(st[CDNA_STATS_KICK_PAGE_STATUS]));
+	ctx_print_counter(st, CDNA_STATS_KICK_PAGE_KICKS, "kick_page_kicks",
+			  " kick_page_kicks %llu");
+	ctx_print_counter(st, CDNA_STATS_KICK_PAGE_REARMS, "kick_page_rearms",
+			  " kick_page_rearms %llu");
 	pr_text("\n    drops:");
 	if (st[CDNA_STATS_DROPS])
 		ctx_print_drops(st[CDNA_STATS_DROPS], true);
@@ -530,6 +551,8 @@ static int ctx_stats_cb(const struct nlmsghdr *nlh, void *data)
 				  " packets %llu");
 		ctx_print_counter(st, CDNA_STATS_BYTES, "bytes", " bytes %llu");
 		ctx_print_counter(st, CDNA_STATS_KICKS, "kicks", " kicks %llu");
+		ctx_print_counter(st, CDNA_STATS_KICK_PAGE_KICKS,
+				  "kick_page_kicks", " kick_page_kicks %llu");
 		ctx_print_counter(st, CDNA_STATS_IRQS, "irqs", " irqs %llu");
 		if (st[CDNA_STATS_DROPS])
 			ctx_print_drops(st[CDNA_STATS_DROPS], false);

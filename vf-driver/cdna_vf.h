@@ -53,7 +53,8 @@
 					 BIT_ULL(CDNA_F_IRQ_COAL) |	\
 					 BIT_ULL(CDNA_F_MTU) |		\
 					 BIT_ULL(CDNA_F_LINK_IRQ) |	\
-					 BIT_ULL(CDNA_F_RX_BUF_SIZE))
+					 BIT_ULL(CDNA_F_RX_BUF_SIZE) |	\
+					 BIT_ULL(CDNA_F_KICK_PAGE))
 
 #define CDNAVF_DEFAULT_RING_SIZE	256
 
@@ -212,6 +213,8 @@ struct cdnavf_irq_stats {
  * @mask: @size - 1
  * @event_idx: CDNA_F_EVENT_IDX was negotiated
  * @doorbell: this queue's doorbell register
+ * @kick: this queue's slot in the kick page while the device accepted
+ *	one (CDNA_F_KICK_PAGE), else NULL: ring @doorbell
  * @desc: descriptor ring (struct cdna_tx_desc or struct cdna_rx_desc)
  * @desc_dma: its DMA address
  * @cpl: completion ring
@@ -244,6 +247,7 @@ struct cdnavf_ring {
 	/* RX: bytes the device writes into each buffer at most */
 	u32 rx_fill;
 	void __iomem *doorbell;
+	u32 *kick;
 
 	void *desc;
 	dma_addr_t desc_dma;
@@ -348,6 +352,9 @@ enum cdnavf_flag {
  * @resets: error recoveries done (RTNL)
  * @link_changes: link interrupts that changed the carrier (RTNL)
  * @dev_errors: device errors reported through CTRL_CAUSE (RTNL)
+ * @kick_page: the kick page given to the device while up, or NULL
+ * @kick_cost_bar: debugfs kick_cost: ns per BAR doorbell (RTNL)
+ * @kick_cost_page: the same through the kick page, 0 if none (RTNL)
  * @debugfs: this function's debugfs directory
  * @qps: queue pairs; only the first @cfg.num_qp are set up while up
  */
@@ -384,6 +391,9 @@ struct cdnavf_adapter {
 	u64 link_changes;
 	u64 dev_errors;
 
+	struct page *kick_page;
+	u64 kick_cost_bar;
+	u64 kick_cost_page;
 	struct dentry *debugfs;
 
 	struct cdnavf_qp qps[CDNA_MAX_QUEUE_PAIRS];

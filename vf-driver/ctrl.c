@@ -261,6 +261,62 @@ void cdnavf_request_reset(struct cdnavf_adapter *adapter)
 		schedule_work(&adapter->ctrl_task);
 }
 
+/* Every ring back to the BAR doorbells; the page goes (device reset). */
+static void cdnavf_kick_page_free(struct cdnavf_adapter *adapter)
+{
+	unsigned int i;
+
+	for (i = 0; i < CDNA_MAX_QUEUE_PAIRS; i++) {
+		adapter->qps[i].rx.kick = NULL;
+		adapter->qps[i].tx.kick = NULL;
+	}
+	if (adapter->kick_page)
+		__free_page(adapter->kick_page);
+	adapter->kick_page = NULL;
+}
+
+/*
+ * CDNA_F_KICK_PAGE: give the device a zeroed page of our RAM; if it takes
+ * it, each queue kicks by a store to its slot there.  Anything else keeps
+ * the BAR doorbells, which always work.
+ */
+static void cdnavf_kick_page_start(struct cdnavf_adapter *adapter)
+{
+	struct page *page;
+	u64 addr;
+	u32 status;
+	u32 *slots;
+	unsigned int i;
+
+	if (!cdnavf_has(adapter, CDNA_F_KICK_PAGE))
+		return;
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page)
+		return;
+	/* The device wants the guest-physical address, not a DMA one. */
+	addr = page_to_phys(page);
+	cdnavf_wr32(adapter, CDNA_REG_KICK_PAGE_HI, upper_32_bits(addr));
+	cdnavf_wr32(adapter, CDNA_REG_KICK_PAGE_LO, lower_32_bits(addr));
+	status = cdnavf_rd32(adapter, CDNA_REG_KICK_PAGE_STATUS);
+	if (status != CDNA_KICK_PAGE_ON) {
+		netdev_info(adapter->netdev,
+			    "kick page not taken (status %u): BAR doorbells\n",
+			    status);
+		cdnavf_wr32(adapter, CDNA_REG_KICK_PAGE_LO, 0);
+		cdnavf_wr32(adapter, CDNA_REG_KICK_PAGE_HI, 0);
+		__free_page(page);
+		return;
+	}
+	adapter->kick_page = page;
+	slots = page_address(page);
+	for (i = 0; i < adapter->cfg.num_qp; i++) {
+		struct cdnavf_qp *qp = &adapter->qps[i];
+
+		qp->rx.kick = slots + CDNA_KICK_PAGE_SLOT(qp->rx.qid) / 4;
+		qp->tx.kick = slots + CDNA_KICK_PAGE_SLOT(qp->tx.qid) / 4;
+	}
+}
+
 /**
  * cdnavf_up() - bring the device up with @adapter->cfg
  * @adapter: the adapter, down
@@ -307,6 +363,7 @@ int cdnavf_up(struct cdnavf_adapter *adapter)
 	cdnavf_write_coalesce(adapter);
 	if (cdnavf_has(adapter, CDNA_F_MTU))
 		cdnavf_wr32(adapter, CDNA_REG_MTU, netdev->mtu);
+	cdnavf_kick_page_start(adapter);
 
 	status = CDNA_STATUS_ACKNOWLEDGE | CDNA_STATUS_DRIVER |
 		 CDNA_STATUS_FEATURES_OK;
@@ -329,6 +386,7 @@ int cdnavf_up(struct cdnavf_adapter *adapter)
 err_free_rings:
 	/* The device lets go of the rings before they are freed. */
 	cdnavf_dev_reset(adapter);
+	cdnavf_kick_page_free(adapter);
 	cdnavf_rings_free(adapter);
 err_free_irqs:
 	cdnavf_qp_irqs_free(adapter);
@@ -358,6 +416,7 @@ void cdnavf_down(struct cdnavf_adapter *adapter)
 	cdnavf_napi_disable_all(adapter);
 	/* No DMA and no interrupts from the device after this. */
 	cdnavf_dev_reset(adapter);
+	cdnavf_kick_page_free(adapter);
 	cdnavf_rings_free(adapter);
 	cdnavf_qp_irqs_free(adapter);
 }

@@ -20,6 +20,11 @@
 
 #include "cdna_vf.h"
 
+static bool cdnavf_kick_page = true;
+module_param_named(kick_page, cdnavf_kick_page, bool, 0644);
+MODULE_PARM_DESC(kick_page,
+		 "Offer the device a kick page (CDNA_F_KICK_PAGE) at probe: doorbells the host's KVM completes in the kernel");
+
 /**
  * cdnavf_reconfigure() - apply a new queue configuration
  * @adapter: the adapter
@@ -242,7 +247,9 @@ static int cdnavf_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	if (err)
 		goto err_free_netdev;
 
-	err = cdnavf_dev_init(adapter, CDNAVF_SUPPORTED_FEATURES);
+	err = cdnavf_dev_init(adapter, CDNAVF_SUPPORTED_FEATURES &
+			      (cdnavf_kick_page ? ~0ULL :
+			       ~BIT_ULL(CDNA_F_KICK_PAGE)));
 	if (err)
 		goto err_free_netdev;
 	adapter->avail_features = adapter->features;

@@ -78,7 +78,17 @@ static bool cdnavf_ring_notify(struct cdnavf_ring *ring)
 	 * writel orders the earlier stores to coherent memory (prod, the
 	 * descriptors) before the MMIO write reaches the device.
 	 */
-	writel(new, ring->doorbell);
+	if (ring->kick) {
+		/*
+		 * The kick page: one plain 32-bit store, which KVM traps and
+		 * completes in the host kernel.  The barrier orders prod and
+		 * the descriptors before it, as writel does for the BAR.
+		 */
+		wmb();
+		WRITE_ONCE(*ring->kick, new);
+	} else {
+		writel(new, ring->doorbell);
+	}
 	return true;
 }
 

@@ -122,7 +122,10 @@ done
 ip addr add "$addr" dev "$ifc" || bg_fail "ip addr add $addr dev $ifc failed"
 ip link set "$ifc" up || bg_fail "ip link set $ifc up failed"
 vfg_wait_carrier "$ifc" 1 20 || bg_fail "$ifc: no carrier"
-iperf3 -s -D || bg_fail "iperf3 -s -D failed"
+# A test whose client vanished must not hold the server (it serves one
+# test at a time) for the default 120 s: every later measurement would
+# find it busy.
+iperf3 -s -D --rcv-timeout 15000 || bg_fail "iperf3 -s -D failed"
 echo "$kind NIC $ifc at ${pci##*/}, vectors:$irqs"
 bg_mark b-ready "$ifc"
 

@@ -525,12 +525,15 @@ bench_guests_start() {
 			"${BENCH_GUEST_MAC[i]}"
 		"${fn}_started" "$i"
 		# The guests share one L1 CPU (lib.sh): boot them one at a time.
-		if [ "$((i + 1))" -lt "$n" ] && ! l2_booted "$g" 120; then
+		# l2_booted starts a guest whose init did not run once more.
+		if ! l2_booted "$g" 180; then
 			BENCH_NA="guest $g did not boot"
 			return 1
 		fi
 	done
-	end=$(($(bench_elapsed) + 150))
+	# Its agent loads the driver and brings the NIC up; under load
+	# (other testbeds on the machine) that took up to 40 s.
+	end=$(($(bench_elapsed) + 240))
 	for ((i = 0; i < n; i++)); do
 		g=$p-$i
 		out=$(l2_out "$g")
@@ -568,6 +571,34 @@ bench_guests_stop() {
 		fi
 		l2_wait "$g" 30 >/dev/null
 	done
+}
+
+# bench_guests_answer PATH N: every guest answers a snapshot within 30 s.
+bench_guests_answer() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		bench_gsend "$1-$i" snap 0
+		bench_gwait "$1-$i" "$BENCH_LAST_SEQ" 30 || return 1
+	done
+}
+
+# bench_guests_restart PATH N REASON: stop the path's guests and boot them
+# afresh (their earlier output moves to <guest>.restart); sets BENCH_NA on
+# failure. Recorded in raw.jsonl as {"path", "event": "restart", "reason"}.
+bench_guests_restart() {
+	local p=$1 n=$2 i g dir
+	bench_log "$p: $3; restarting its guests"
+	printf '{"path":"%s","event":"restart","reason":%s}\n' "$p" \
+		"$(bench_json_str "$3")" >>"$BENCH_RAW"
+	for ((i = 0; i < n; i++)); do
+		g=$p-$i
+		dir=$(l2_out "$g")
+		l2_kill "$g"
+		for _ in {1..150}; do [ -e "$dir/done" ] && break; cdna_sleep 0.2; done
+		rm -rf "$dir.restart"
+		mv "$dir" "$dir.restart" || { BENCH_NA="cannot move $dir away"; return 1; }
+	done
+	bench_guests_start "$p" "$n" && bench_connect "$p" "$n"
 }
 
 # bench_connect PATH N: the peer reaches every guest (busybox ping: Debian's
@@ -610,6 +641,39 @@ bench_l1_counters() {
 	printf -v "${1}_t" %d "${EPOCHREALTIME/./}"
 }
 
+# --- VM exits by reason, cdna's doorbells -------------------------------------------
+# KVM's tracepoints in L1 with histogram triggers: kvm_exit by exit_reason
+# (SVM exit codes: HLT 0x78, NPF 0x400 - MMIO and write-tracked pages -,
+# MSR 0x7c, INTR 0x60, ...) and kvm_userspace_exit by reason (KVM_EXIT_*:
+# MMIO 6 - e.g. a BAR doorbell for QEMU - IO 2, ...). Read outside the
+# CPU bracket of a measurement (every exec costs L1 CPU).
+BENCH_TRACE=/sys/kernel/tracing
+
+bench_trace_setup() {
+	local ev
+	[ -d "$BENCH_TRACE/events" ] || mount -t tracefs nodev "$BENCH_TRACE" 2>/dev/null
+	for ev in kvm_exit:exit_reason kvm_userspace_exit:reason; do
+		echo "hist:keys=${ev#*:}:size=256" \
+			>"$BENCH_TRACE/events/kvm/${ev%%:*}/trigger" 2>/dev/null ||
+			bench_log "no histogram of kvm:${ev%%:*}: exits by reason will be missing"
+	done
+}
+
+# bench_hist EVENT: its histogram as "KEY=HITS,KEY=HITS...".
+bench_hist() {
+	awk '/^\{/ { gsub(/[{}:]/, " "); printf "%s%s=%s", sep, $2, $4; sep = "," }' \
+		"$BENCH_TRACE/events/kvm/$1/hist" 2>/dev/null
+}
+
+# bench_cdna_kicks PATH: "BAR-DOORBELLS,KICK-PAGE-KICKS" of the cdna
+# contexts (empty for the other paths).
+bench_cdna_kicks() {
+	case "$1" in cdna|cdna-*) ;; *) return 0 ;; esac
+	[ -x "$BENCH_CDNACTL" ] || return 0
+	"$BENCH_CDNACTL" -j ctx stats 2>/dev/null |
+		jq -r '"\(map(.kicks) | add // 0),\(map(.kick_page_kicks // 0) | add // 0)"'
+}
+
 # bench_iperf_args WORKLOAD SECS: the iperf3 client arguments (server: guest A).
 bench_iperf_args() {
 	local w=$1 s=$2 a="-c ${BENCH_GUEST_IP[0]} -t $2"
@@ -628,7 +692,7 @@ bench_measure() {
 	local sa0 sa1 sb0='' sb1='' rc=0 peer_cpu="0 0" tf
 	local c0_host c0_guest c0_exits c0_halts c0_t
 	local c1_host c1_guest c1_exits c1_halts c1_t
-	local rec line
+	local rec line xr0= xr1= ur0= ur1= kk0= kk1=
 	case "$w" in tcp_*) secs=$BENCH_TCP_SECS ;; *) secs=$BENCH_UDP_SECS ;; esac
 	args=$(bench_iperf_args "$w" "$secs") || { err="unknown workload $w"; }
 	json=$BENCH_OUT/iperf/$p.$w.$it.json
@@ -649,6 +713,8 @@ bench_measure() {
 		err=${err:-"guest $a did not answer"}
 	fi
 	if [ -z "$err" ]; then
+		xr0=$(bench_hist kvm_exit) ur0=$(bench_hist kvm_userspace_exit)
+		kk0=$(bench_cdna_kicks "$p")
 		bench_l1_counters c0
 		case "$w" in
 		*_g2g)
@@ -678,6 +744,8 @@ bench_measure() {
 			;;
 		esac
 		bench_l1_counters c1
+		xr1=$(bench_hist kvm_exit) ur1=$(bench_hist kvm_userspace_exit)
+		kk1=$(bench_cdna_kicks "$p")
 		if [ "$BENCH_NGUESTS" -eq 0 ]; then
 			sa1=
 		elif bench_gsnap "$a" 0; then
@@ -699,6 +767,8 @@ bench_measure() {
 		--arg p "$p" --arg w "$w" --argjson it "$it" --argjson hz "$BENCH_HZ" \
 		--arg peer "$peer_cpu" --arg sa0 "$sa0" --arg sa1 "$sa1" \
 		--arg sb0 "$sb0" --arg sb1 "$sb1" \
+		--arg xr0 "$xr0" --arg xr1 "$xr1" --arg ur0 "$ur0" --arg ur1 "$ur1" \
+		--arg kk0 "$kk0" --arg kk1 "$kk1" \
 		--argjson h0 "$c0_host" --argjson h1 "$c1_host" \
 		--argjson g0 "$c0_guest" --argjson g1 "$c1_guest" \
 		--argjson e0 "$c0_exits" --argjson e1 "$c1_exits" \
@@ -732,6 +802,10 @@ def snap($s): $s | split(",") | map(tonumber);
 def delta($a; $b; $i): if $a == "" then null else snap($b)[$i] - snap($a)[$i] end;
 def per($x; $y): if $y > 0 then $x / $y else null end;
 def r3: if . == null then null else (. * 1000 | round) / 1000 end;
+def hist($s): if $s == "" then {} else $s | split(",") | map(split("=")
+	| {(.[0]): (.[1] | tonumber)}) | add end;
+def hdelta($a; $b): hist($a) as $x | hist($b) | with_entries(.value -= ($x[.key] // 0))
+	| with_entries(select(.value > 0));
 if (.error // null) != null then
 	{path: $p, workload: $w, iter: $it, ok: false, error: ("iperf3: " + .error)}
 	| tojson, .error
@@ -766,7 +840,14 @@ else
 	   cpu_s_per_mpkt: (if $udp and $host_s then per($host_s; $rxpk / 1e6) else null end),
 	   exits_per_kpkt: per($exits; $pk / 1000),
 	   busy_exits_per_kpkt: per($exits - ($x1 - $x0); $pk / 1000),
-	   irqs_per_kpkt: (if $irqs == null then null else per($irqs; $pk / 1000) end)}
+	   irqs_per_kpkt: (if $irqs == null then null else per($irqs; $pk / 1000) end),
+	   exit_reasons: (if $xr1 != "" then hdelta($xr0; $xr1) else null end),
+	   userspace_exits: (if $ur1 != "" then hdelta($ur0; $ur1) else null end),
+	   mmio_userspace_exits_per_kpkt: (if $ur1 != "" then
+		per(hdelta($ur0; $ur1)["6"] // 0; $pk / 1000) else null end),
+	   kicks: (if $kk1 != "" then delta($kk0; $kk1; 0) else null end),
+	   kick_page_kicks: (if $kk1 != "" then delta($kk0; $kk1; 1) else null end),
+	   kicks_per_kpkt: (if $kk1 != "" then per(delta($kk0; $kk1; 0) + delta($kk0; $kk1; 1); $pk / 1000) else null end)}
 	| tojson,
 	  "\(.gbps | r3) Gb/s, \(.mpps // "-" ) Mpps, L1 cpu \(.l1_host_cpu_s) s (peer \(.l1_peer_cpu_s) s), \(.vm_exits) exits, \(.guest_irqs) irqs, \(.packets) pkts, wall \(.wall_s) s"
 end'
@@ -828,7 +909,7 @@ bench_profile() {
 # Never exits. Measurements do not start after this path's share of what
 # is left of BENCH_BUDGET (this path and the PATHS-LEFT - 1 after it).
 bench_path() {
-	local p=$1 n=1 w it fn=bp_${1//-/_} deadline
+	local p=$1 n=1 w it fn=bp_${1//-/_} deadline restarts=0
 	deadline=$(( $(bench_elapsed) + (BENCH_BUDGET - $(bench_elapsed)) / $2 ))
 	BENCH_NA=
 	BENCH_CUR=$p
@@ -879,6 +960,21 @@ bench_path() {
 						"skipped: this path's share of the time budget ($BENCH_BUDGET s) is used up"
 					continue
 				fi
+				bench_measure "$p" "$w" "$it" && continue
+				# A failed measurement: if a guest stopped
+				# answering, boot the guests afresh - once per
+				# path - and measure again.
+				bench_guests_answer "$p" "$n" && continue
+				if [ "$restarts" -ge 1 ]; then
+					bench_log "$p: a guest does not answer; restarted once already"
+					continue
+				fi
+				restarts=$((restarts + 1))
+				if ! bench_guests_restart "$p" "$n" \
+					"a guest stopped answering after $w #$it"; then
+					bench_log "$p: restart failed: $BENCH_NA"
+					break 2
+				fi
 				bench_measure "$p" "$w" "$it"
 			done
 		done
@@ -908,6 +1004,7 @@ bench_main() {
 	BENCH_RAW=$BENCH_OUT/raw.jsonl
 	: >"$BENCH_RAW"
 	cdna_kvm_setup
+	bench_trace_setup
 	BENCH_HZ=$(getconf CLK_TCK)
 	[ -r "$BENCH_KVM/exits" ] || bench_log "no $BENCH_KVM/exits: VM exits will read 0"
 	{

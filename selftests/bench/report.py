@@ -31,7 +31,15 @@ HW_PATHS = (NATIVE_HW, "vhost-macvtap-hw", "sriov-vfio", CDNA_HW)
 METRICS = ("gbps", "mpps", "cpu_s_per_gbit", "cpu_s_per_mpkt",
            "exits_per_kpkt", "busy_exits_per_kpkt", "irqs_per_kpkt",
            "l1_host_cpu_s", "vm_exits", "halt_exits", "packets",
-           "nic_packets", "guest_irqs", "bytes")
+           "nic_packets", "guest_irqs", "bytes", "kicks_per_kpkt",
+           "mmio_userspace_exits_per_kpkt")
+# AMD SVM exit codes (L1's KVM is kvm_amd), as kvm:kvm_exit's exit_reason.
+SVM_EXITS = {96: "intr", 97: "nmi", 100: "vintr", 114: "cpuid",
+             119: "pause", 120: "hlt", 123: "io", 124: "msr",
+             129: "vmmcall", 1024: "npf", 1025: "avic_ipi",
+             1026: "avic_noaccel"}
+# KVM_EXIT_* reasons of kvm:kvm_userspace_exit (exits to QEMU).
+USER_EXITS = {2: "io", 6: "mmio", 10: "intr", 17: "system_event"}
 WORKLOAD_TEXT = {
     "tcp_tx": "TCP guest->peer",
     "tcp_rx": "TCP peer->guest",
@@ -85,13 +93,32 @@ def load_raw(path):
     return recs
 
 
+def by_reason(ok):
+    """Median per 1000 packets of each exit reason over the measurements."""
+    per = {}
+    for r in ok:
+        pk = r.get("packets") or 0
+        if not pk:
+            continue
+        for key, names, prefix in (("exit_reasons", SVM_EXITS, ""),
+                                   ("userspace_exits", USER_EXITS, "uspace:")):
+            for code, n in (r.get(key) or {}).items():
+                name = prefix + names.get(int(code), "0x%x" % int(code))
+                per.setdefault(name, []).append(n * 1000.0 / pk)
+    return {k: statistics.median(v) for k, v in per.items()}
+
+
 def aggregate(recs, paths, workloads):
     """{path: {"status", "reason", "workloads": {w: {...}}}}"""
     out = {}
     for p in paths:
         na = [r["na"] for r in recs if r.get("path") == p and "na" in r]
         entry = {"status": "n/a" if na else "ok",
-                 "reason": na[0] if na else None, "workloads": {}}
+                 "reason": na[0] if na else None, "workloads": {},
+                 # Guests booted afresh after they stopped answering.
+                 "restarts": [r.get("reason") for r in recs
+                              if r.get("path") == p
+                              and r.get("event") == "restart"]}
         for w in workloads:
             rs = [r for r in recs if r.get("path") == p
                   and r.get("workload") == w]
@@ -100,6 +127,7 @@ def aggregate(recs, paths, workloads):
             wl = {"iterations": len(rs), "ok": len(ok), "errors": errors}
             for m in METRICS:
                 wl[m] = summary([r.get(m) for r in ok])
+            wl["exits_by_reason_per_kpkt"] = by_reason(ok)
             entry["workloads"][w] = wl
         if not na and not any(wl["ok"] for wl in entry["workloads"].values()):
             entry["status"] = "n/a"
@@ -304,6 +332,16 @@ def targets(agg, workloads):
     add("VM exits per 1000 packets under load (cdna)", "<= 1", checks)
 
     checks = []
+    for w in workloads:
+        x = med(agg, CDNA, w, "mmio_userspace_exits_per_kpkt")
+        checks.append((w, x, None if x is None else x == 0,
+                       None if x is not None else
+                       (why_na(agg, CDNA) or
+                        "cdna %s: no exits by reason (tracepoint histogram)" % w)))
+    add("MMIO exits to QEMU (doorbells) per 1000 packets under load (cdna)",
+        "= 0", checks)
+
+    checks = []
     for w in [w for w in workloads if w.endswith("_g2g")]:
         r = ratio(med(agg, CDNA, w, rate_key(w)), med(agg, BRIDGE, w,
                                                      rate_key(w)))
@@ -350,6 +388,8 @@ def print_table(report, f=sys.stdout):
     for p, e in agg.items():
         if e["status"] != "ok":
             print("  %-17s n/a (%s)" % (p, e["reason"]), file=f)
+        for why in e.get("restarts", []):
+            print("  %-17s guests restarted: %s" % (p, why), file=f)
     print("exits: VM exits per 1000 packets, all [min-max] / those not for"
           " HLT (median)", file=f)
     hdr = "%-22s %-17s %-24s %-24s %-26s %-18s" % (
@@ -409,6 +449,24 @@ def print_table(report, f=sys.stdout):
                 detail), file=f)
     if not soft:
         return
+    print("", file=f)
+    print("VM exits per 1000 packets by reason (medians; kvm:kvm_exit in L1;"
+          " uspace: exits to QEMU), cdna's doorbells (BAR + kick page)"
+          " per 1000 packets", file=f)
+    for w in work:
+        for p, e in agg.items():
+            if e["status"] != "ok" or not e["workloads"][w]["ok"]:
+                continue
+            wl = e["workloads"][w]
+            reasons = sorted(wl.get("exits_by_reason_per_kpkt", {}).items(),
+                             key=lambda kv: -kv[1])
+            kicks = wl.get("kicks_per_kpkt")
+            print("%-22s %-17s %s%s" % (
+                workload_text(w), p,
+                " ".join("%s %s" % (k, fmt(v)) for k, v in reasons
+                         if v >= 0.05) or "-",
+                "; kicks %s" % fmt(kicks["median"]) if kicks else ""),
+                file=f)
     print("", file=f)
     print("ratios cdna / vhost-net (medians; rate > 1 and cpu < 1 favour cdna)",
           file=f)

@@ -43,8 +43,8 @@ check() {	# check DESCRIPTION JQ-EXPRESSION (true = good)
 
 check "bench.json lacks meta/params/paths/ratios/targets/raw" \
 	'has("params") and has("paths") and has("ratios") and has("targets") and has("raw")'
-check "targets: not exactly the four of docs/performance.md, or a field missing" \
-	'(.targets | length) == 4 and all(.targets[]; has("target") and has("goal") and has("status") and has("values"))'
+check "targets: not exactly the five of docs/performance.md, or a field missing" \
+	'(.targets | length) == 5 and all(.targets[]; has("target") and has("goal") and has("status") and has("values"))'
 check "ratios: a workload or a ratio field is missing" \
 	'(.ratios | keys) == (.params.workloads | sort) and all(.ratios[]; all(.[]; has("rate") and has("cpu") and has("exits_per_kpkt") and has("irqs_per_kpkt")))'
 for p in $BENCH_PATHS; do
@@ -63,6 +63,11 @@ for p in $BENCH_PATHS; do
 	for f in bytes packets l1_host_cpu_s vm_exits guest_irqs; do
 		check "$p: $f is not > 0" "$w.$f.median > 0"
 	done
+	# VM exits split by reason (kvm:kvm_exit histogram in L1).
+	check "$p: no VM exits by reason" "$w.exits_by_reason_per_kpkt | length > 0"
+	if [ "$p" = cdna ]; then
+		check "cdna: no doorbells per 1000 packets" "$w.kicks_per_kpkt | has(\"median\")"
+	fi
 	echo "$p: $(jq -r "$w | \"\(.gbps.median) Gb/s, \(.exits_per_kpkt.median) exits/kpkt, \(.irqs_per_kpkt.median) irqs/kpkt\"" "$json")"
 done
 [ "$fails" -eq 0 ] || cdna_fail "$fails check(s) failed; report: $json"

@@ -460,7 +460,7 @@ TEST_F(vf, unknown_offsets)
 	uint32_t offs[16];
 	unsigned int n = 0, i;
 
-	offs[n++] = CDNA_REG_MAX_COAL_USECS + 4;
+	offs[n++] = CDNA_REG_KICK_PAGE_STATUS + 4;
 	offs[n++] = 0x100;
 	offs[n++] = CDNA_REG_QUEUE_BASE - 4;
 	offs[n++] = CDNA_REG_QUEUE(0, 0x24);
@@ -495,7 +495,7 @@ TEST_F(vf, read_only_writes)
 		CDNA_REG_MAX_QUEUE_PAIRS, CDNA_REG_MAX_RING_SIZE,
 		CDNA_REG_MAX_MTU, CDNA_REG_MAC_LO, CDNA_REG_MAC_HI,
 		CDNA_REG_LINK, CDNA_REG_LINK_SPEED, CDNA_REG_MAX_COAL_USECS,
-		CDNA_REG_QUEUE(0, CDNA_QREG_DROPS),
+		CDNA_REG_QUEUE(0, CDNA_QREG_DROPS), CDNA_REG_KICK_PAGE_STATUS,
 	};
 	struct cdna_vfio *v = &self->v;
 	uint32_t before[ARRAY_SIZE(ro)];
@@ -515,7 +515,7 @@ TEST_F(vf, feature_negotiation)
 {
 	struct cdna_vfio *v = &self->v;
 	static const uint64_t refused[] = {
-		F(CDNA_F_VERSION_1) | F(10),
+		F(CDNA_F_VERSION_1) | F(11),
 		F(CDNA_F_VERSION_1) | F(63),
 		F(CDNA_F_VERSION_1) | F(32),
 		F(CDNA_F_CSUM),			/* VERSION_1 missing */
@@ -988,6 +988,57 @@ TEST_F(vf, doorbells)
 		  stat_of(v, "bad_reg_access"));
 	/* Doorbells read 0. */
 	EXPECT_EQ(0, cdna_vfio_rd32(v, CDNA_REG_DOORBELL(1)));
+}
+
+/*
+ * The kick page needs KVM: a userspace VFIO driver (no VM behind the
+ * device) is told so in KICK_PAGE_STATUS and keeps the BAR doorbells.
+ */
+TEST_F(vf, kick_page_without_kvm)
+{
+	struct cdna_vfio *v = &self->v;
+	int64_t bad0;
+
+	ASSERT_EQ(0, cdna_vfio_dma_alloc(v, &self->dma, DMA_IOVA, DMA_SIZE));
+	EXPECT_TRUE(cdna_vfio_rd32(v, CDNA_REG_DEV_FEATURES_LO) &
+		    F(CDNA_F_KICK_PAGE));
+	EXPECT_EQ(CDNA_KICK_PAGE_OFF,
+		  cdna_vfio_rd32(v, CDNA_REG_KICK_PAGE_STATUS));
+
+	/* Not acked: the register is refused, nothing changes. */
+	ASSERT_EQ(0, bringup(v, 0));
+	bad0 = stat_of(v, "bad_reg_access");
+	EXPECT_EQ(0, cdna_vfio_reg_write(v, CDNA_REG_KICK_PAGE_LO,
+					 (uint32_t)DMA_IOVA));
+	EXPECT_EQ(bad0 + 1, stat_of(v, "bad_reg_access"));
+	EXPECT_EQ(0, cdna_vfio_rd32(v, CDNA_REG_KICK_PAGE_LO));
+	EXPECT_EQ(CDNA_KICK_PAGE_OFF,
+		  cdna_vfio_rd32(v, CDNA_REG_KICK_PAGE_STATUS));
+
+	/* Acked, but no KVM: refused with NO_KVM, the doorbells work. */
+	ASSERT_EQ(0, bringup(v, F(CDNA_F_KICK_PAGE)));
+	EXPECT_EQ(0, cdna_vfio_reg_write(v, CDNA_REG_KICK_PAGE_HI, 0));
+	EXPECT_EQ(0, cdna_vfio_reg_write(v, CDNA_REG_KICK_PAGE_LO,
+					 (uint32_t)DMA_IOVA));
+	EXPECT_EQ((uint32_t)DMA_IOVA,
+		  cdna_vfio_rd32(v, CDNA_REG_KICK_PAGE_LO));
+	EXPECT_EQ(CDNA_KICK_PAGE_NO_KVM,
+		  cdna_vfio_rd32(v, CDNA_REG_KICK_PAGE_STATUS));
+	EXPECT_EQ(0, stat_of(v, "kick_page_kicks"));
+	ASSERT_EQ(1, queue_setup_mapped(v, &self->dma, 1, 64));
+	ASSERT_EQ(0, driver_ok(v));
+	EXPECT_EQ(0, cdna_vfio_reg_write(v, CDNA_REG_DOORBELL(1), 1));
+	EXPECT_EQ(1, stat_of(v, "queue1_kicks"));
+	/* Address 0 stops it; a reset clears everything. */
+	EXPECT_EQ(0, cdna_vfio_reg_write(v, CDNA_REG_KICK_PAGE_LO, 0));
+	EXPECT_EQ(CDNA_KICK_PAGE_OFF,
+		  cdna_vfio_rd32(v, CDNA_REG_KICK_PAGE_STATUS));
+	EXPECT_EQ(0, cdna_vfio_reg_write(v, CDNA_REG_KICK_PAGE_LO, 0x1000));
+	ASSERT_EQ(0, cdna_vfio_reg_write(v, CDNA_REG_STATUS, 0));
+	EXPECT_EQ(0, cdna_vfio_rd32(v, CDNA_REG_KICK_PAGE_LO));
+	EXPECT_EQ(CDNA_KICK_PAGE_OFF,
+		  cdna_vfio_rd32(v, CDNA_REG_KICK_PAGE_STATUS));
+	EXPECT_EQ(bad0 + 1, stat_of(v, "bad_reg_access"));
 }
 
 TEST_F(vf, num_queue_pairs_mtu_coalescing)

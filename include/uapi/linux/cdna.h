@@ -97,6 +97,10 @@
 #define CDNA_REG_TX_COAL_USECS		0x054	/* RW: TX interrupt delay */
 #define CDNA_REG_TX_COAL_FRAMES		0x058	/* RW: TX completions per interrupt */
 #define CDNA_REG_MAX_COAL_USECS		0x05c	/* RO: largest accepted delay */
+/* CDNA_F_KICK_PAGE: the kick page (see CDNA_KICK_PAGE_* below). */
+#define CDNA_REG_KICK_PAGE_LO		0x060	/* RW: its guest-physical address 31..0 */
+#define CDNA_REG_KICK_PAGE_HI		0x064	/* RW: 63..32; a write of LO applies */
+#define CDNA_REG_KICK_PAGE_STATUS	0x068	/* RO: CDNA_KICK_PAGE_* */
 
 #define CDNA_MAGIC			0x414e4443	/* "CDNA" */
 
@@ -159,10 +163,27 @@
 #define CDNA_F_IRQ_COAL			7	/* interrupt moderation registers */
 #define CDNA_F_MTU			8	/* driver may set CDNA_REG_MTU */
 #define CDNA_F_LINK_IRQ			9	/* link changes raise vector 0 */
-/* Bit 10 is taken (CDNA_F_KICK_PAGE). */
+#define CDNA_F_KICK_PAGE		10	/* doorbells by a store to guest RAM */
 #define CDNA_F_RX_BUF_SIZE		11	/* CDNA_QREG_RX_BUF_SIZE */
-#define CDNA_F_ALL			(((1ULL << 10) - 1) | \
-					 (1ULL << CDNA_F_RX_BUF_SIZE))
+#define CDNA_F_ALL			((1ULL << 12) - 1)
+
+/*
+ * The kick page (CDNA_F_KICK_PAGE).  The driver gives the device a page of
+ * its own RAM, page aligned and used for nothing else: it writes the
+ * page's guest-physical address to KICK_PAGE_HI, then KICK_PAGE_LO (after
+ * FEATURES_OK with the feature acked), and reads KICK_PAGE_STATUS.  If it
+ * reads CDNA_KICK_PAGE_ON, a 32-bit store of any value (a single MOV) to
+ * offset CDNA_KICK_PAGE_SLOT(q) of that page is queue q's doorbell; the
+ * BAR doorbells keep working.  Any other status: the page is not in use,
+ * ring the BAR doorbells.  Writing address 0 (or a reset) stops it; the
+ * driver frees the page only after that.
+ */
+#define CDNA_KICK_PAGE_OFF		0	/* no kick page */
+#define CDNA_KICK_PAGE_ON		1	/* stores to the page are doorbells */
+#define CDNA_KICK_PAGE_NO_KVM		2	/* refused: the VMM gave no KVM */
+#define CDNA_KICK_PAGE_BAD_ADDR		3	/* refused: not a page of guest RAM */
+#define CDNA_KICK_PAGE_SIZE		4096
+#define CDNA_KICK_PAGE_SLOT(q)		(4 * (q))
 
 /* CDNA_REG_STATUS bits; the driver sets them in this order. */
 #define CDNA_STATUS_ACKNOWLEDGE		0x01	/* driver found the device */
@@ -401,6 +422,9 @@ enum cdna_stats_attr {
 	CDNA_STATS_BAD_REG,		/* u64: refused register accesses */
 	CDNA_STATS_RESETS,		/* u64: device resets */
 	CDNA_STATS_TX_THROTTLED,	/* u64: times the TX rate held it back */
+	CDNA_STATS_KICK_PAGE_KICKS,	/* u64: doorbells through the kick page */
+	CDNA_STATS_KICK_PAGE_REARMS,	/* u64: kick page tracking re-armed */
+	CDNA_STATS_KICK_PAGE_STATUS,	/* u32: CDNA_KICK_PAGE_* */
 	__CDNA_STATS_MAX,
 };
 
