@@ -515,7 +515,7 @@ TEST_F(vf, feature_negotiation)
 {
 	struct cdna_vfio *v = &self->v;
 	static const uint64_t refused[] = {
-		F(CDNA_F_VERSION_1) | F(11),
+		F(CDNA_F_VERSION_1) | (CDNA_F_ALL + 1),	/* first bit unknown */
 		F(CDNA_F_VERSION_1) | F(63),
 		F(CDNA_F_VERSION_1) | F(32),
 		F(CDNA_F_CSUM),			/* VERSION_1 missing */
