@@ -1019,6 +1019,7 @@ const struct cdna_rxd *cdna_queue_fetch_rx(struct cdna_queue *q);
 void cdna_queue_complete(struct cdna_queue *q, const struct cdna_cpl *cpl,
 			 u16 ndesc);
 void cdna_queue_publish(struct cdna_queue *q);
+u16 cdna_queue_drop_status(enum cdna_drop_reason r);
 bool cdna_queue_arm_kick(struct cdna_queue *q, bool want);
 bool cdna_queue_overlaps(const struct cdna_queue *q, u64 iova, u64 len);
 

@@ -247,6 +247,32 @@ const struct cdna_rxd *cdna_queue_fetch_rx(struct cdna_queue *q)
 }
 
 /**
+ * cdna_queue_drop_status() - the completion status for a drop reason
+ * @r: why the descriptors were refused, CDNA_DROP_MAX for none
+ *
+ * Return: the CDNA_CPL_* status every backend writes for @r.
+ */
+u16 cdna_queue_drop_status(enum cdna_drop_reason r)
+{
+	switch (r) {
+	case CDNA_DROP_MAX:
+		return CDNA_CPL_OK;
+	case CDNA_DROP_BAD_ADDR:
+		return CDNA_CPL_ERR_ADDR;
+	case CDNA_DROP_BAD_LEN:
+		return CDNA_CPL_ERR_LEN;
+	case CDNA_DROP_BAD_FLAGS:
+		return CDNA_CPL_ERR_FLAGS;
+	case CDNA_DROP_BAD_OFFLOAD:
+		return CDNA_CPL_ERR_OFFLOAD;
+	case CDNA_DROP_SPOOF:
+		return CDNA_CPL_ERR_SPOOF;
+	default:
+		return CDNA_CPL_ERR_DROPPED;
+	}
+}
+
+/**
  * cdna_queue_complete() - write one completion
  * @q: a running queue
  * @cpl: the completion, little endian, ndesc included

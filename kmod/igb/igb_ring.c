@@ -32,24 +32,6 @@
 
 #include "igb.h"
 
-static u16 cdna_igb_drop_to_cpl(enum cdna_drop_reason r)
-{
-	switch (r) {
-	case CDNA_DROP_MAX:
-		return CDNA_CPL_OK;
-	case CDNA_DROP_BAD_ADDR:
-		return CDNA_CPL_ERR_ADDR;
-	case CDNA_DROP_BAD_LEN:
-		return CDNA_CPL_ERR_LEN;
-	case CDNA_DROP_BAD_FLAGS:
-		return CDNA_CPL_ERR_FLAGS;
-	case CDNA_DROP_BAD_OFFLOAD:
-		return CDNA_CPL_ERR_OFFLOAD;
-	default:
-		return CDNA_CPL_ERR_DROPPED;
-	}
-}
-
 /* Count a packet moved (@r == CDNA_DROP_MAX) or dropped for @r. */
 static void cdna_igb_count(struct cdna_queue *q, enum cdna_drop_reason r,
 			   u32 len)
@@ -70,7 +52,7 @@ static void cdna_igb_complete(struct cdna_queue *q, u16 ndesc, u32 len,
 	struct cdna_cpl cpl = {
 		.len = cpu_to_le32(r == CDNA_DROP_MAX ? len : 0),
 		.ndesc = cpu_to_le16(ndesc),
-		.status = cpu_to_le16(cdna_igb_drop_to_cpl(r)),
+		.status = cpu_to_le16(cdna_queue_drop_status(r)),
 	};
 
 	cdna_queue_complete(q, &cpl, ndesc);

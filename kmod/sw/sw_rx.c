@@ -276,24 +276,6 @@ static void cdna_rx_copy(const struct cdna_buf *buf, const struct sk_buff *skb,
 	}
 }
 
-static u16 cdna_drop_to_cpl(enum cdna_drop_reason r)
-{
-	switch (r) {
-	case CDNA_DROP_BAD_ADDR:
-		return CDNA_CPL_ERR_ADDR;
-	case CDNA_DROP_BAD_LEN:
-		return CDNA_CPL_ERR_LEN;
-	case CDNA_DROP_BAD_FLAGS:
-		return CDNA_CPL_ERR_FLAGS;
-	case CDNA_DROP_BAD_OFFLOAD:
-		return CDNA_CPL_ERR_OFFLOAD;
-	case CDNA_DROP_SPOOF:
-		return CDNA_CPL_ERR_SPOOF;
-	default:
-		return CDNA_CPL_ERR_DROPPED;
-	}
-}
-
 /**
  * cdna_engine_error_cpl() - complete descriptors with an error
  * @q: the queue
@@ -305,7 +287,7 @@ void cdna_engine_error_cpl(struct cdna_queue *q, u16 ndesc,
 {
 	struct cdna_cpl cpl = {
 		.ndesc = cpu_to_le16(ndesc),
-		.status = cpu_to_le16(cdna_drop_to_cpl(r)),
+		.status = cpu_to_le16(cdna_queue_drop_status(r)),
 	};
 
 	cdna_queue_complete(q, &cpl, ndesc);
