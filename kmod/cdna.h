@@ -144,6 +144,11 @@ struct cdna_ring_map {
 
 struct cdna_pin;
 
+/* How the engine will use a buffer (struct cdna_protect_ops.get_buf). */
+#define CDNA_BUF_WRITE		BIT(0)	/* data goes into it (RX) */
+#define CDNA_BUF_DEVICE		BIT(1)	/* a device DMAs it: the guest's own
+					 * pages or nothing, never a bounce */
+
 /**
  * struct cdna_buf - one validated guest buffer, host-owned description
  * @iova: guest DMA address
@@ -170,7 +175,8 @@ struct cdna_buf {
  * @map_ring: pin and map [iova, iova + len) for host access; -EFAULT if
  *	any part is not memory the VM mapped for DMA
  * @unmap_ring: undo @map_ring
- * @get_buf: validate and pin a buffer; fills @buf.  Never sleeps for long.
+ * @get_buf: validate and pin a buffer (@flags: CDNA_BUF_*); fills @buf.
+ *	Never sleeps for long.
  * @put_buf: release a buffer from @get_buf (lazily: pins stay cached)
  * @dma_unmap: the VM unmapped [iova, iova + len): drop every pin in it,
  *	stopping the queues whose rings lie there; returns when nothing is
@@ -190,8 +196,8 @@ struct cdna_protect_ops {
 	int (*map_ring)(struct cdna_ctx *ctx, u64 iova, size_t len,
 			struct cdna_ring_map *map);
 	void (*unmap_ring)(struct cdna_ctx *ctx, struct cdna_ring_map *map);
-	int (*get_buf)(struct cdna_ctx *ctx, u64 iova, u32 len, bool write,
-		       struct cdna_buf *buf);
+	int (*get_buf)(struct cdna_ctx *ctx, u64 iova, u32 len,
+		       unsigned int flags, struct cdna_buf *buf);
 	void (*put_buf)(struct cdna_ctx *ctx, struct cdna_buf *buf);
 	void (*dma_unmap)(struct cdna_ctx *ctx, u64 iova, u64 len);
 	u64 (*pinned_pages)(struct cdna_ctx *ctx);

@@ -463,9 +463,10 @@ static void cdna_checked_bounce_put(struct cdna_checked *chk,
 }
 
 static int cdna_checked_get_buf(struct cdna_ctx *ctx, u64 iova, u32 len,
-				bool write, struct cdna_buf *buf)
+				unsigned int flags, struct cdna_buf *buf)
 {
 	struct cdna_checked *chk = cdna_checked(ctx);
+	bool write = flags & CDNA_BUF_WRITE;
 
 	buf->npages = 0;
 	if (!chk)
@@ -473,8 +474,19 @@ static int cdna_checked_get_buf(struct cdna_ctx *ctx, u64 iova, u32 len,
 	if (!len || iova + len - 1 < iova)
 		return -EINVAL;
 	if (chk->nrevoked &&
-	    cdna_checked_revoked_find(chk, iova, iova + len - 1) >= 0)
-		return cdna_checked_bounce_get(chk, iova, len, write, buf);
+	    cdna_checked_revoked_find(chk, iova, iova + len - 1) >= 0) {
+		/*
+		 * A device cannot use a bounce page in the guest's stead:
+		 * refuse, unless the mapping is proven gone (then the pin
+		 * below fails on its own, or finds a new mapping).
+		 */
+		if (!(flags & CDNA_BUF_DEVICE))
+			return cdna_checked_bounce_get(chk, iova, len, write,
+						       buf);
+		cdna_checked_revoked_prune(chk);
+		if (cdna_checked_revoked_find(chk, iova, iova + len - 1) >= 0)
+			return -EFAULT;
+	}
 	return cdna_pincache_get(&chk->pc, iova, len, write, buf);
 }
 

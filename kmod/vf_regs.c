@@ -113,6 +113,9 @@ static u32 cdna_regs_read_queue(struct cdna_ctx *ctx, u32 off)
 	case CDNA_QREG_DROPS:
 		return cdna_regs_queue_drops(q);
 	case CDNA_QREG_RX_BUF_SIZE:
+		/* Like every register of a feature, 0 until it is acked. */
+		if (!(ctx->drv_features & BIT_ULL(CDNA_F_RX_BUF_SIZE)))
+			return 0;
 		return cdna_regs_rx_buf(ctx, q);
 	default:
 		return 0;

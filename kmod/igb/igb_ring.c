@@ -392,7 +392,8 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 		const struct cdna_txd *d = &p->hand[f];
 		u32 pos = 0;
 
-		err = ctx->protect->get_buf(ctx, d->addr, d->len, false, buf);
+		err = ctx->protect->get_buf(ctx, d->addr, d->len,
+					    CDNA_BUF_DEVICE, buf);
 		if (err) {
 			r = cdna_pincache_drop_reason(err);
 			break;
@@ -526,7 +527,8 @@ static void cdna_igb_rx_post(struct cdna_igb_ctx *ictx, struct cdna_igb_qp *p,
 		s->reason = CDNA_DROP_BAD_ADDR;
 		goto refused;
 	}
-	err = ctx->protect->get_buf(ctx, addr, p->rx_buf, true, buf);
+	err = ctx->protect->get_buf(ctx, addr, p->rx_buf,
+				    CDNA_BUF_WRITE | CDNA_BUF_DEVICE, buf);
 	if (err) {
 		s->reason = cdna_pincache_drop_reason(err);
 		goto refused;

@@ -476,7 +476,8 @@ static enum cdna_rx_result cdna_rx_one(struct cdna_engine_ctx *ectx,
 		u32 chunk = min_t(u32, d->len, len - off);
 
 		/* The whole buffer must be the VM's, not just what we use. */
-		err = prot->get_buf(ectx->ctx, d->addr, d->len, true, &cdna_sw_q(q)->buf);
+		err = prot->get_buf(ectx->ctx, d->addr, d->len, CDNA_BUF_WRITE,
+				    &cdna_sw_q(q)->buf);
 		if (err) {
 			/*
 			 * The completion ends at the bad buffer; those before

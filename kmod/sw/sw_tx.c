@@ -225,7 +225,7 @@ static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 	if (prot->pin_stats)
 		prot->pin_stats(ectx->ctx, &hits, &miss0, &evictions);
 	for (i = 0; i < n; i++) {
-		err = prot->get_buf(ectx->ctx, d[i].addr, d[i].len, false,
+		err = prot->get_buf(ectx->ctx, d[i].addr, d[i].len, 0,
 				    &cdna_sw_q(q)->buf);
 		if (err) {
 			kfree_skb(skb);
