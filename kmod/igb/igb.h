@@ -125,6 +125,10 @@ struct cdna_igb_rx_slot {
  * @rx_on: the RX queue likewise
  * @tx_halt: the TX queue hit a ring error: not processed until stopped
  * @rx_halt: likewise for RX
+ * @tx_full: the last fill stopped at a full hardware TX ring (or packet
+ *	table): only a reap makes room, so the pass waits for an interrupt
+ *	or the safety poll rather than running again at once
+ * @rx_full: likewise for the hardware RX ring
  *
  * Everything is protected by the context's cdna_igb_ctx.lock.
  */
@@ -156,6 +160,8 @@ struct cdna_igb_qp {
 	bool rx_on;
 	bool tx_halt;
 	bool rx_halt;
+	bool tx_full;
+	bool rx_full;
 };
 
 /**

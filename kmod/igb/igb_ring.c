@@ -464,6 +464,7 @@ static void cdna_igb_tx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
 		cdna_ctx_raise_error(ictx->ctx, CDNA_ERR_RING_INDEX, q->index);
 		return;
 	}
+	p->tx_full = false;
 	while (p->tx_tail - p->tx_head <= p->tx_pkt_mask) {
 		struct cdna_igb_tx_pkt *pkt;
 		enum cdna_drop_reason r;
@@ -485,8 +486,10 @@ static void cdna_igb_tx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
 		r = cdna_igb_tx_check(ictx, p, &total);
 		if (r == CDNA_DROP_MAX)
 			r = cdna_igb_tx_map(ictx, p, total, &nhw, &retry);
-		if (retry)
+		if (retry) {
+			p->tx_full = true;
 			break;		/* the NIC frees descriptors first */
+		}
 		if (r != CDNA_DROP_MAX)
 			atomic64_inc(&ictx->tx_refused);
 		pkt = &p->tx_pkt[p->tx_tail & p->tx_pkt_mask];
@@ -497,6 +500,8 @@ static void cdna_igb_tx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
 		p->tx_tail++;
 		p->nhand = 0;
 	}
+	if (p->tx_tail - p->tx_head > p->tx_pkt_mask)
+		p->tx_full = true;
 	if (p->tx_ntu != written) {
 		/* Descriptors in memory before the tail moves. */
 		wmb();
@@ -574,6 +579,7 @@ static void cdna_igb_rx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
 		p->rxr[idx].hdr_addr = 0;
 		p->rx_ntu++;
 	}
+	p->rx_full = q->fetch != prod;
 	if (p->rx_ntu != posted) {
 		/* Descriptors in memory before the tail moves. */
 		wmb();
@@ -640,10 +646,12 @@ static void cdna_igb_rx_reap(struct cdna_igb_ctx *ictx, unsigned int qp)
  * @ictx: the context, engine lock held, started, VF present
  *
  * Reaps write-backs into completions, posts new guest descriptors to the
- * NIC, publishes, and asks the guest for kicks.
+ * NIC, publishes, and asks the guest for kicks, unless the hardware ring
+ * is full: then the next reap (its interrupt, or the safety poll while TX
+ * is in flight) runs the pass again, and a doorbell could do nothing.
  *
- * Return: true if the NIC still holds descriptors (a safety poll is
- * worth arming in case an interrupt is lost).
+ * Return: true if the guest published descriptors that the NIC has room
+ * for now: the pass must run again at once.
  */
 bool cdna_igb_pass(struct cdna_igb_ctx *ictx)
 {
@@ -661,9 +669,8 @@ bool cdna_igb_pass(struct cdna_igb_ctx *ictx)
 			cdna_igb_tx_fill(ictx, qp);
 			cdna_igb_tx_reap(ictx, qp);
 			cdna_queue_publish(q);
-			if (!p->tx_halt && cdna_queue_arm_kick(q, true))
-				busy = true;
-			if (p->tx_head != p->tx_tail)
+			if (!p->tx_halt &&
+			    cdna_queue_arm_kick(q, !p->tx_full))
 				busy = true;
 		}
 		if (p->rx_on && !p->rx_halt) {
@@ -671,7 +678,8 @@ bool cdna_igb_pass(struct cdna_igb_ctx *ictx)
 			cdna_igb_rx_reap(ictx, qp);
 			cdna_igb_rx_fill(ictx, qp);
 			cdna_queue_publish(q);
-			if (!p->rx_halt && cdna_queue_arm_kick(q, true))
+			if (!p->rx_halt &&
+			    cdna_queue_arm_kick(q, !p->rx_full))
 				busy = true;
 		}
 	}

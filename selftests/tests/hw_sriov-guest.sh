@@ -2,15 +2,17 @@
 # shellcheck shell=bash
 #
 # L2 side of hw_sriov (not a test itself): an igb VF passed through with
-# vfio-pci. Args: MAC. Checks that the guest sees the VF (8086:10ca), that
-# igbvf loads from the 9p root and binds it with MSI-X, and reports the MAC
-# and carrier igbvf ended up with in $CDNA_OUT/hw-result.txt. Traffic is not
-# asserted: under QEMU 10.0's igb the VF's reset handshake with the PF does
-# not complete (docs/testbed.md, "The igb L1").
+# vfio-pci. Args: MAC, the guest's IP, the peer port's IP. Checks that the
+# guest sees the VF (8086:10ca), that igbvf loads from the 9p root, binds
+# it with MSI-X and takes the MAC the PF gave the VF, that the link comes
+# up and that the peer port answers a ping through the NIC; writes what it
+# saw to $CDNA_OUT/hw-result.txt.
 set -u
 . "$CDNA_LIB"
 
 mac=$1
+ip4=$2
+peer_ip=$3
 ifc=
 dev=
 for d in /sys/bus/pci/devices/*; do
@@ -33,10 +35,20 @@ for v in "$dev"/msi_irqs/*; do
 	[ -e "$v" ] && [ "$(<"$v")" = msix ] && nv=$((nv + 1))
 done
 [ "$nv" -ge 1 ] || cdna_fail "$ifc: no MSI-X vectors once up"
-cdna_sleep 3
+for ((i = 0; i < 100; i++)); do
+	[ "$(cat "/sys/class/net/$ifc/carrier" 2>/dev/null)" = 1 ] && break
+	cdna_sleep 0.1
+done
 read -r got <"/sys/class/net/$ifc/address"
 read -r carrier <"/sys/class/net/$ifc/carrier" 2>/dev/null || carrier=unknown
-how="the PF's"
-[ "$got" = "$mac" ] || how="not the PF's $mac"
-echo "guest: ${dev##*/} bound to igbvf as $ifc, $nv MSI-X vectors, MAC $got ($how), carrier $carrier" |
+echo "guest: ${dev##*/} bound to igbvf as $ifc, $nv MSI-X vectors, MAC $got, carrier $carrier" |
 	tee "$CDNA_OUT/hw-result.txt"
+[ "$got" = "$mac" ] || cdna_fail "$ifc: MAC $got, not $mac from the PF (igbvf's reset handshake failed?)"
+[ "$carrier" = 1 ] || cdna_fail "$ifc: no carrier"
+ip addr add "$ip4/24" dev "$ifc" || cdna_fail "ip addr add $ip4 failed"
+ok=0
+for _ in 1 2 3 4 5; do
+	busybox ping -q -c 1 -W 2 "$peer_ip" >/dev/null 2>&1 && { ok=1; break; }
+done
+[ $ok -eq 1 ] || cdna_fail "$ifc: no ping to the peer port ($peer_ip) through the VF"
+echo "guest: ping $peer_ip through the VF: ok" | tee -a "$CDNA_OUT/hw-result.txt"

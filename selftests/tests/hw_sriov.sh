@@ -12,9 +12,9 @@
 #  - "ip link set PF vf N mac" is what the PF reports for that VF;
 #  - TCP from the uplink to the peer port (in a namespace) carries data;
 #  - nested KVM still runs an L2 guest in this L1: VF 0 bound to vfio-pci
-#    (its /dev/vfio group node) and passed to it; the guest sees the VF and
-#    its igbvf binds it with MSI-X (traffic through the VF is not asserted:
-#    see hw_sriov-guest.sh);
+#    (its /dev/vfio group node) and passed to it; the guest sees the VF,
+#    its igbvf binds it with MSI-X and the PF's MAC, the link comes up and
+#    the peer port answers the guest's ping through the VF;
 #  - removing the VFs leaves sriov_numvfs at 0 and no VF bound to a driver.
 set -u
 . "$CDNA_LIB"
@@ -22,6 +22,7 @@ set -u
 NS=cdnahw
 UP_IP=198.18.1.1
 PEER_IP=198.18.1.2
+VF_IP=198.18.1.3
 VF_MAC=(52:54:00:cd:00:01 52:54:00:cd:00:02)
 
 cdna_igb_setup
@@ -126,7 +127,7 @@ cdna_pci_bind "$vf0" vfio-pci || cdna_fail "cannot bind $vf0 to vfio-pci"
 [ -c "/dev/vfio/${groups[0]}" ] || cdna_fail "no /dev/vfio/${groups[0]} for $vf0"
 t0=$(cdna_now_us)
 l2_start vfio0 --mem 512 --qemu-args "-device vfio-pci,host=$vf0" \
-	--script "$CDNA_REPO/selftests/tests/hw_sriov-guest.sh" -- "${VF_MAC[0]}"
+	--script "$CDNA_REPO/selftests/tests/hw_sriov-guest.sh" -- "${VF_MAC[0]}" "$VF_IP" "$PEER_IP"
 l2_wait vfio0 200
 rc=$?
 [ $rc -eq 0 ] || cdna_fail "L2 guest with VF $vf0 (vfio-pci) failed (exit $rc); console: $(l2_console vfio0)"
