@@ -1004,6 +1004,7 @@ u32 cdna_regs_read(struct cdna_ctx *ctx, u32 off);
 void cdna_regs_write(struct cdna_ctx *ctx, u32 off, u32 val);
 void cdna_regs_dma_update(struct cdna_ctx *ctx);
 u32 cdna_regs_rx_buf(struct cdna_ctx *ctx, struct cdna_queue *q);
+u32 cdna_regs_rx_buf_take(struct cdna_ctx *ctx, u32 val);
 
 /* irq.c */
 void cdna_irq_signal(struct cdna_ctx *ctx, unsigned int vector);

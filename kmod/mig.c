@@ -20,9 +20,13 @@
  *   STOP_COPY -> STOP	the save file stops answering.
  *   STOP -> RESUMING	a write-only stream file takes a state.
  *   RESUMING -> STOP	the state is validated, then applied: registers,
- *		config space, counters, and the enabled queues' rings are
- *		mapped again at the saved indices.  A refused stream leaves
- *		the context reset and usable, and the arc fails.
+ *		config space, counters, RX buffer sizes, the enabled
+ *		queues' rings mapped again at the saved indices, and the
+ *		kick page tracked in this device's VM as a write of
+ *		KICK_PAGE_LO does.  A version 1 stream is first widened to
+ *		the current layout (no kick page, default RX buffer sizes).
+ *		A refused stream leaves the context reset and usable, and
+ *		the arc fails.
  *   STOP/RUNNING_P2P -> RUNNING
  *		the engine runs the context again (if the driver had it
  *		running) and owed interrupts are raised.
@@ -51,8 +55,11 @@
 				 CDNA_STATUS_DRIVER_OK | CDNA_STATUS_FAILED)
 
 static_assert(sizeof(struct cdna_mig_header) == 24);
-static_assert(sizeof(struct cdna_mig_ctx) == 360);
-static_assert(sizeof(struct cdna_mig_queue) == 200);
+static_assert(sizeof(struct cdna_mig_ctx) == 376);
+static_assert(sizeof(struct cdna_mig_queue) == 208);
+static_assert(offsetof(struct cdna_mig_ctx, kick_page) == CDNA_MIG_CTX_LEN_V1);
+static_assert(offsetof(struct cdna_mig_queue, rx_buf_size) ==
+	      CDNA_MIG_QUEUE_LEN_V1);
 static_assert(CDNA_DROP_MAX <= CDNA_MIG_NUM_DROPS);
 static_assert(CDNA_MAX_VECTORS <= 32);
 static_assert(CDNA_MIG_CFG_LEN <= PCI_CFG_SPACE_SIZE);
@@ -83,10 +90,22 @@ static struct device *cdna_mig_dev(struct cdna_ctx *ctx)
 	return mdev_dev(ctx->mdev);
 }
 
-static size_t cdna_mig_stream_len(unsigned int nqueues)
+/* Bytes of a context section, of a queue section, in a stream @version. */
+static size_t cdna_mig_ctx_len(unsigned int version)
 {
-	return sizeof(struct cdna_mig_header) + sizeof(struct cdna_mig_ctx) +
-	       nqueues * sizeof(struct cdna_mig_queue);
+	return version == 1 ? CDNA_MIG_CTX_LEN_V1 : sizeof(struct cdna_mig_ctx);
+}
+
+static size_t cdna_mig_queue_len(unsigned int version)
+{
+	return version == 1 ? CDNA_MIG_QUEUE_LEN_V1 :
+			      sizeof(struct cdna_mig_queue);
+}
+
+static size_t cdna_mig_stream_len(unsigned int version, unsigned int nqueues)
+{
+	return sizeof(struct cdna_mig_header) + cdna_mig_ctx_len(version) +
+	       nqueues * cdna_mig_queue_len(version);
 }
 
 /**
@@ -171,15 +190,16 @@ static int cdna_mig_check_header(struct cdna_ctx *ctx,
 				 const struct cdna_mig_header *h)
 {
 	u32 nq = le32_to_cpu(h->num_queues);
+	u16 version = le16_to_cpu(h->version);
 
 	if (le32_to_cpu(h->magic) != CDNA_MIG_MAGIC) {
 		dev_warn(cdna_mig_dev(ctx), "migration stream refused: bad magic 0x%08x\n",
 			 le32_to_cpu(h->magic));
 		return -EINVAL;
 	}
-	if (le16_to_cpu(h->version) != CDNA_MIG_VERSION) {
-		dev_warn(cdna_mig_dev(ctx), "migration stream refused: version %u, this cdna speaks %u\n",
-			 le16_to_cpu(h->version), CDNA_MIG_VERSION);
+	if (version < CDNA_MIG_VERSION_MIN || version > CDNA_MIG_VERSION) {
+		dev_warn(cdna_mig_dev(ctx), "migration stream refused: version %u, this cdna takes %u to %u\n",
+			 version, CDNA_MIG_VERSION_MIN, CDNA_MIG_VERSION);
 		return -EPROTONOSUPPORT;
 	}
 	if (le16_to_cpu(h->header_len) != sizeof(*h) || h->reserved) {
@@ -191,9 +211,10 @@ static int cdna_mig_check_header(struct cdna_ctx *ctx,
 			 nq, 2 * ctx->nqp);
 		return -EINVAL;
 	}
-	if (le32_to_cpu(h->total_len) != cdna_mig_stream_len(nq)) {
-		dev_warn(cdna_mig_dev(ctx), "migration stream refused: length %u, expected %zu\n",
-			 le32_to_cpu(h->total_len), cdna_mig_stream_len(nq));
+	if (le32_to_cpu(h->total_len) != cdna_mig_stream_len(version, nq)) {
+		dev_warn(cdna_mig_dev(ctx), "migration stream refused: length %u, version %u expects %zu\n",
+			 le32_to_cpu(h->total_len), version,
+			 cdna_mig_stream_len(version, nq));
 		return -EINVAL;
 	}
 	return 0;
@@ -260,7 +281,8 @@ static struct cdna_mig_file *cdna_mig_file_new(struct cdna_ctx *ctx,
 	if (!migf)
 		return ERR_PTR(-ENOMEM);
 	migf->ctx = ctx;
-	migf->size = cdna_mig_stream_len(2 * ctx->nqp);
+	/* The current version's stream is the longest. */
+	migf->size = cdna_mig_stream_len(CDNA_MIG_VERSION, 2 * ctx->nqp);
 	migf->buf = kvzalloc(migf->size, GFP_KERNEL_ACCOUNT);
 	if (!migf->buf) {
 		ret = -ENOMEM;
@@ -383,6 +405,7 @@ static void cdna_mig_save_queue(struct cdna_queue *q, struct cdna_mig_queue *m)
 	for (i = 0; i < CDNA_DROP_MAX; i++)
 		m->drops[i] = cpu_to_le64(st.drops[i]);
 	m->kicks = cpu_to_le64(atomic64_read(&q->kicks));
+	m->rx_buf_size = cpu_to_le32(q->is_tx ? 0 : q->cfg_rx_buf);
 }
 
 static void cdna_mig_save(struct cdna_ctx *ctx, u8 *buf)
@@ -390,7 +413,7 @@ static void cdna_mig_save(struct cdna_ctx *ctx, u8 *buf)
 	struct cdna_mig_header *h = (void *)buf;
 	struct cdna_mig_ctx *m = (void *)(h + 1);
 	struct cdna_mig_queue *mq = (void *)(m + 1);
-	size_t len = cdna_mig_stream_len(2 * ctx->nqp);
+	size_t len = cdna_mig_stream_len(CDNA_MIG_VERSION, 2 * ctx->nqp);
 	unsigned long flags;
 	unsigned int i;
 	u32 state;
@@ -425,6 +448,8 @@ static void cdna_mig_save(struct cdna_ctx *ctx, u8 *buf)
 	m->resets = cpu_to_le64(ctx->resets);
 	m->tx_throttled = cpu_to_le64(atomic64_read(&ctx->tx_throttled));
 	memcpy(m->cfg, ctx->cfg, CDNA_MIG_CFG_LEN);
+	m->kick_page = cpu_to_le64(ctx->kick_addr);
+	m->kick_status = cpu_to_le32(ctx->kick_status);
 
 	/* The indices are the engine's: its exclusion, though it is stopped. */
 	cdna_eng_lock(ctx);
@@ -456,8 +481,9 @@ static void cdna_mig_save(struct cdna_ctx *ctx, u8 *buf)
 
 static int cdna_mig_check_queue(struct cdna_ctx *ctx, unsigned int i,
 				const struct cdna_mig_queue *m, u32 num_qp,
-				bool features_ok)
+				u64 drv, bool features_ok)
 {
+	u32 rx_buf = le32_to_cpu(m->rx_buf_size);
 	u32 size = le32_to_cpu(m->size);
 	u32 flags = le32_to_cpu(m->flags);
 	u64 desc = le64_to_cpu(m->desc), cpl = le64_to_cpu(m->cpl);
@@ -465,9 +491,18 @@ static int cdna_mig_check_queue(struct cdna_ctx *ctx, unsigned int i,
 	size_t dsize = i & 1 ? sizeof(struct cdna_tx_desc) :
 			       sizeof(struct cdna_rx_desc);
 
-	if (flags & ~CDNA_MIG_Q_ENABLED)
+	if (flags & ~CDNA_MIG_Q_ENABLED || m->reserved)
 		return cdna_mig_refuse(ctx, -EINVAL, "queue %u: unknown flags 0x%x",
 				       i, flags);
+	/* As a write of RX_BUF_SIZE would set it, else not possible here. */
+	if (rx_buf && ((i & 1) || !(drv & BIT_ULL(CDNA_F_RX_BUF_SIZE))))
+		return cdna_mig_refuse(ctx, -EINVAL,
+				       "queue %u: an RX buffer size without RX_BUF_SIZE on an RX queue",
+				       i);
+	if (rx_buf && cdna_regs_rx_buf_take(ctx, rx_buf) != rx_buf)
+		return cdna_mig_refuse(ctx, -ERANGE,
+				       "queue %u: RX buffer size %u, not one the %s backend takes",
+				       i, rx_buf, cdna_eng_ops(ctx)->name);
 	if (!(flags & CDNA_MIG_Q_ENABLED)) {
 		if (m->next_desc || m->cons)
 			return cdna_mig_refuse(ctx, -EINVAL,
@@ -491,19 +526,34 @@ static int cdna_mig_check_queue(struct cdna_ctx *ctx, unsigned int i,
 	return 0;
 }
 
-/* Everything is checked before anything changes. */
-static int cdna_mig_check(struct cdna_ctx *ctx, const u8 *buf, size_t len)
+/* The kick page as the driver left it: what a register write allows. */
+static int cdna_mig_check_kick(struct cdna_ctx *ctx,
+			       const struct cdna_mig_ctx *m)
+{
+	u64 gpa = le64_to_cpu(m->kick_page);
+	u32 st = le32_to_cpu(m->kick_status);
+	bool usable = (le64_to_cpu(m->drv_features) & BIT_ULL(CDNA_F_KICK_PAGE)) &&
+		      (le32_to_cpu(m->status) & CDNA_STATUS_FEATURES_OK);
+
+	if (st > CDNA_KICK_PAGE_BAD_ADDR)
+		return cdna_mig_refuse(ctx, -EINVAL, "kick page status %u", st);
+	if (!usable && (gpa || st != CDNA_KICK_PAGE_OFF))
+		return cdna_mig_refuse(ctx, -EINVAL,
+				       "a kick page without KICK_PAGE and FEATURES_OK");
+	if (st != CDNA_KICK_PAGE_OFF && !gpa)
+		return cdna_mig_refuse(ctx, -EINVAL,
+				       "kick page status %u at address 0", st);
+	if (st == CDNA_KICK_PAGE_ON && !IS_ALIGNED(gpa, CDNA_KICK_PAGE_SIZE))
+		return cdna_mig_refuse(ctx, -EINVAL, "kick page address %#llx",
+				       gpa);
+	return 0;
+}
+
+/* The stream as written: header, length, CRC. */
+static int cdna_mig_check_stream(struct cdna_ctx *ctx, const u8 *buf,
+				 size_t len)
 {
 	const struct cdna_mig_header *h = (const void *)buf;
-	const struct cdna_mig_ctx *m = (const void *)(h + 1);
-	const struct cdna_mig_queue *mq = (const void *)(m + 1);
-	u64 drv = le64_to_cpu(m->drv_features);
-	u32 status = le32_to_cpu(m->status);
-	u32 num_qp = le32_to_cpu(m->num_qp);
-	u32 state = le32_to_cpu(m->state);
-	u32 mtu = le32_to_cpu(m->mtu);
-	bool running, error;
-	unsigned int i;
 	int ret;
 
 	if (len < sizeof(*h))
@@ -517,6 +567,55 @@ static int cdna_mig_check(struct cdna_ctx *ctx, const u8 *buf, size_t len)
 	if (le32_to_cpu(h->crc32) !=
 	    ~crc32_le(~0U, buf + sizeof(*h), len - sizeof(*h)))
 		return cdna_mig_refuse(ctx, -EBADMSG, "CRC mismatch");
+	return 0;
+}
+
+/*
+ * A checked version 1 stream in the current layout, the fields version 2
+ * appended 0 (no kick page, the default RX buffer sizes); NULL without
+ * memory.
+ */
+static u8 *cdna_mig_widen(struct cdna_ctx *ctx, const u8 *buf)
+{
+	unsigned int i, nq = 2 * ctx->nqp;
+	const u8 *from;
+	u8 *img, *to;
+
+	img = kvzalloc(cdna_mig_stream_len(CDNA_MIG_VERSION, nq),
+		       GFP_KERNEL_ACCOUNT);
+	if (!img)
+		return NULL;
+	memcpy(img, buf, sizeof(struct cdna_mig_header));
+	from = buf + sizeof(struct cdna_mig_header);
+	to = img + sizeof(struct cdna_mig_header);
+	memcpy(to, from, CDNA_MIG_CTX_LEN_V1);
+	from += CDNA_MIG_CTX_LEN_V1;
+	to += sizeof(struct cdna_mig_ctx);
+	for (i = 0; i < nq; i++) {
+		memcpy(to, from, CDNA_MIG_QUEUE_LEN_V1);
+		from += CDNA_MIG_QUEUE_LEN_V1;
+		to += sizeof(struct cdna_mig_queue);
+	}
+	return img;
+}
+
+/*
+ * The contents of a checked stream in the current layout.  Everything is
+ * checked before anything changes.
+ */
+static int cdna_mig_check_state(struct cdna_ctx *ctx, const u8 *buf)
+{
+	const struct cdna_mig_header *h = (const void *)buf;
+	const struct cdna_mig_ctx *m = (const void *)(h + 1);
+	const struct cdna_mig_queue *mq = (const void *)(m + 1);
+	u64 drv = le64_to_cpu(m->drv_features);
+	u32 status = le32_to_cpu(m->status);
+	u32 num_qp = le32_to_cpu(m->num_qp);
+	u32 state = le32_to_cpu(m->state);
+	u32 mtu = le32_to_cpu(m->mtu);
+	bool running, error;
+	unsigned int i;
+	int ret;
 
 	if (!ether_addr_equal(m->mac, ctx->mac))
 		return cdna_mig_refuse(ctx, -EINVAL, "MAC %pM, this context has %pM",
@@ -547,7 +646,7 @@ static int cdna_mig_check(struct cdna_ctx *ctx, const u8 *buf, size_t len)
 		return cdna_mig_refuse(ctx, -EINVAL, "state %u with STATUS 0x%x",
 				       state, status);
 	if (m->needs_reset > 1 || m->link_up > 1 ||
-	    memchr_inv(m->reserved, 0, sizeof(m->reserved)) ||
+	    memchr_inv(m->reserved, 0, sizeof(m->reserved)) || m->reserved2 ||
 	    le32_to_cpu(m->pending_vectors) & ~GENMASK(ctx->nvec - 1, 0))
 		return cdna_mig_refuse(ctx, -EINVAL, "malformed context section");
 	for (i = 0; i < CDNA_COAL_MAX; i++)
@@ -555,9 +654,12 @@ static int cdna_mig_check(struct cdna_ctx *ctx, const u8 *buf, size_t len)
 		    (i == CDNA_COAL_RX_USECS || i == CDNA_COAL_TX_USECS ?
 		     CDNA_MAX_COAL_USECS : CDNA_MAX_COAL_FRAMES))
 			return cdna_mig_refuse(ctx, -ERANGE, "coalescing %u", i);
+	ret = cdna_mig_check_kick(ctx, m);
+	if (ret)
+		return ret;
 
 	for (i = 0; i < 2 * ctx->nqp; i++) {
-		ret = cdna_mig_check_queue(ctx, i, &mq[i], num_qp,
+		ret = cdna_mig_check_queue(ctx, i, &mq[i], num_qp, drv,
 					   status & CDNA_STATUS_FEATURES_OK);
 		if (ret)
 			return ret;
@@ -578,6 +680,28 @@ static void cdna_mig_load_queue_stats(struct cdna_queue *q,
 		q->stats.drops[i] = le64_to_cpu(m->drops[i]);
 	u64_stats_update_end(&q->stats.syncp);
 	atomic64_set(&q->kicks, le64_to_cpu(m->kicks));
+}
+
+/*
+ * The kick page: the address registers as they were, and an address the
+ * driver had applied applied again here, as its KICK_PAGE_LO write does,
+ * in the VM that holds this device.  Tracking that fails here leaves the
+ * context as that write does: KICK_PAGE_STATUS says so, the BAR
+ * doorbells work.
+ */
+static void cdna_mig_load_kick(struct cdna_ctx *ctx,
+			       const struct cdna_mig_ctx *m)
+{
+	u32 st = le32_to_cpu(m->kick_status);
+
+	lockdep_assert_held(&ctx->lock);
+	ctx->kick_addr = le64_to_cpu(m->kick_page);
+	if (st == CDNA_KICK_PAGE_OFF)
+		return;
+	cdna_kick_set(ctx, ctx->kick_addr);
+	if (st == CDNA_KICK_PAGE_ON && ctx->kick_status != CDNA_KICK_PAGE_ON)
+		dev_warn(cdna_mig_dev(ctx), "migration: kick page %#llx not tracked here (KICK_PAGE_STATUS %u): doorbells only through the BAR\n",
+			 ctx->kick_addr, ctx->kick_status);
 }
 
 /* Apply a checked state to a context just reset; 0 or a ring's error. */
@@ -627,6 +751,7 @@ static int cdna_mig_load(struct cdna_ctx *ctx, const u8 *buf)
 		q->cfg_cpl = le64_to_cpu(qm->cpl);
 		q->cfg_shm = le64_to_cpu(qm->shm);
 		q->cfg_size = le32_to_cpu(qm->size);
+		q->cfg_rx_buf = le32_to_cpu(qm->rx_buf_size);
 		cdna_mig_load_queue_stats(q, qm);
 		if (!(le32_to_cpu(qm->flags) & CDNA_MIG_Q_ENABLED))
 			continue;
@@ -649,6 +774,7 @@ static int cdna_mig_load(struct cdna_ctx *ctx, const u8 *buf)
 		ctx->mig.pending_vectors |= BIT(CDNA_MSIX_QP_VECTOR(i / 2));
 	}
 
+	cdna_mig_load_kick(ctx, m);
 	if (state == CDNA_MIG_CTX_RUNNING)
 		cdna_ctx_set_state(ctx, CDNA_CTX_RUNNING);
 	else if (state == CDNA_MIG_CTX_ERROR)
@@ -660,18 +786,34 @@ static int cdna_mig_load(struct cdna_ctx *ctx, const u8 *buf)
 static int cdna_mig_resume(struct cdna_ctx *ctx)
 {
 	struct cdna_mig_file *migf = ctx->mig.resume;
+	const struct cdna_mig_header *h = (const void *)migf->buf;
+	u8 *img;
 	int ret;
 
 	lockdep_assert_held(&ctx->lock);
 	mutex_lock(&migf->lock);
-	ret = cdna_mig_check(ctx, migf->buf, migf->len);
+	ret = cdna_mig_check_stream(ctx, migf->buf, migf->len);
+	if (ret)
+		goto out_unlock;
+	img = migf->buf;
+	if (le16_to_cpu(h->version) == 1) {
+		img = cdna_mig_widen(ctx, migf->buf);
+		if (!img) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+	}
+	ret = cdna_mig_check_state(ctx, img);
 	if (!ret) {
 		/* From a clean function: the destination may have run. */
 		cdna_ctx_reset(ctx);
-		ret = cdna_mig_load(ctx, migf->buf);
+		ret = cdna_mig_load(ctx, img);
 		if (ret)
 			cdna_ctx_reset(ctx);
 	}
+	if (img != migf->buf)
+		kvfree(img);
+out_unlock:
 	mutex_unlock(&migf->lock);
 	return ret;
 }
@@ -810,7 +952,7 @@ static int cdna_mig_get_data_size(struct vfio_device *vdev,
 {
 	struct cdna_ctx *ctx = cdna_vdev_to_ctx(vdev);
 
-	*stop_copy_length = cdna_mig_stream_len(2 * ctx->nqp);
+	*stop_copy_length = cdna_mig_stream_len(CDNA_MIG_VERSION, 2 * ctx->nqp);
 	return 0;
 }
 #endif

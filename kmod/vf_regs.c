@@ -140,8 +140,19 @@ u32 cdna_regs_rx_buf(struct cdna_ctx *ctx, struct cdna_queue *q)
 	return q->cfg_rx_buf ?: caps->rx_buf_default;
 }
 
-/* The size the device takes for a driver's RX buffers of @val bytes. */
-static u32 cdna_regs_rx_buf_take(struct cdna_ctx *ctx, u32 val)
+/**
+ * cdna_regs_rx_buf_take() - the RX buffer size a write of @val sets
+ * @ctx: the context
+ * @val: what the driver wrote to CDNA_QREG_RX_BUF_SIZE
+ *
+ * Also the check of a migrated size (mig.c): the destination takes a
+ * size only if this returns it unchanged.
+ *
+ * Return: the value for cdna_queue.cfg_rx_buf: @val within the backend's
+ * limits and granularity, 0 for the default (@val 0, or a backend that
+ * fills each buffer up to its own length).
+ */
+u32 cdna_regs_rx_buf_take(struct cdna_ctx *ctx, u32 val)
 {
 	const struct cdna_engine_caps *caps = &ctx->nic->caps;
 

@@ -479,20 +479,29 @@ enum cdna_event {
  * is the CRC-32 (IEEE 802.3, as zlib's crc32()) of every byte after the
  * header.  A stream whose magic, version, lengths, CRC or contents do not
  * fit the destination is refused.
+ *
+ * Versions: a device writes CDNA_MIG_VERSION and takes every version from
+ * CDNA_MIG_VERSION_MIN up.  Version 2 appended the kick page to struct
+ * cdna_mig_ctx and the RX buffer size to struct cdna_mig_queue; a version
+ * 1 stream has the shorter sections (CDNA_MIG_CTX_LEN_V1 and
+ * CDNA_MIG_QUEUE_LEN_V1 bytes: the same fields up to the ones marked "v2")
+ * and is taken as having no kick page and the default RX buffer sizes.
+ * Offsets in the comments are from the start of each struct.
  */
 #define CDNA_MIG_MAGIC			0x474d4443	/* "CDMG" */
-#define CDNA_MIG_VERSION		1
+#define CDNA_MIG_VERSION		2
+#define CDNA_MIG_VERSION_MIN		1
 #define CDNA_MIG_NUM_DROPS		16	/* room for drop reasons */
 
 struct cdna_mig_header {
-	__le32 magic;			/* CDNA_MIG_MAGIC */
-	__le16 version;			/* CDNA_MIG_VERSION */
-	__le16 header_len;		/* sizeof(struct cdna_mig_header) */
-	__le32 total_len;		/* bytes in the whole stream */
-	__le32 crc32;			/* of the bytes after the header */
-	__le32 num_queues;		/* 2 * queue pairs of the function */
-	__le32 reserved;		/* 0 */
-};
+	__le32 magic;			/* 0: CDNA_MIG_MAGIC */
+	__le16 version;			/* 4: CDNA_MIG_VERSION */
+	__le16 header_len;		/* 6: sizeof(struct cdna_mig_header) */
+	__le32 total_len;		/* 8: bytes in the whole stream */
+	__le32 crc32;			/* 12: of the bytes after the header */
+	__le32 num_queues;		/* 16: 2 * queue pairs of the function */
+	__le32 reserved;		/* 20: 0 */
+};					/* 24 bytes */
 
 /* Context state in the stream (struct cdna_mig_ctx.state). */
 enum cdna_mig_ctx_state {
@@ -504,43 +513,65 @@ enum cdna_mig_ctx_state {
 #define CDNA_MIG_CFG_LEN		256	/* PCI config space saved */
 
 struct cdna_mig_ctx {
-	__le64 dev_features;		/* DEV_FEATURES offered */
-	__le64 drv_features;		/* DRV_FEATURES */
-	__le32 status;			/* STATUS without NEEDS_RESET */
-	__le32 num_qp;			/* NUM_QUEUE_PAIRS */
-	__le32 mtu;			/* MTU */
-	__le32 state;			/* enum cdna_mig_ctx_state */
-	__le32 coal[4];			/* RX/TX COAL_USECS/FRAMES */
-	__le32 error_cause;		/* ERROR_CAUSE */
-	__le32 error_queue;		/* ERROR_QUEUE */
-	__le32 ctrl_cause;		/* CTRL_CAUSE not yet read */
-	__le32 pending_vectors;		/* bit n: vector n owes an interrupt */
-	__u8 mac[6];			/* MAC (the destination's must match) */
-	__le16 vlan;			/* host VLAN (informational) */
-	__u8 link_up;			/* LINK as the guest last saw it */
-	__u8 needs_reset;		/* NEEDS_RESET */
-	__u8 reserved[6];		/* 0 */
-	__le64 bad_reg_access;		/* counters that continue */
-	__le64 resets;
-	__le64 tx_throttled;
-	__u8 cfg[CDNA_MIG_CFG_LEN];	/* PCI config space */
-};
+	__le64 dev_features;		/* 0: DEV_FEATURES offered */
+	__le64 drv_features;		/* 8: DRV_FEATURES */
+	__le32 status;			/* 16: STATUS without NEEDS_RESET */
+	__le32 num_qp;			/* 20: NUM_QUEUE_PAIRS */
+	__le32 mtu;			/* 24: MTU */
+	__le32 state;			/* 28: enum cdna_mig_ctx_state */
+	__le32 coal[4];			/* 32: RX/TX COAL_USECS/FRAMES */
+	__le32 error_cause;		/* 48: ERROR_CAUSE */
+	__le32 error_queue;		/* 52: ERROR_QUEUE */
+	__le32 ctrl_cause;		/* 56: CTRL_CAUSE not yet read */
+	__le32 pending_vectors;		/* 60: bit n: vector n owes an interrupt */
+	__u8 mac[6];			/* 64: MAC (the destination's must match) */
+	__le16 vlan;			/* 70: host VLAN (informational) */
+	__u8 link_up;			/* 72: LINK as the guest last saw it */
+	__u8 needs_reset;		/* 73: NEEDS_RESET */
+	__u8 reserved[6];		/* 74: 0 */
+	__le64 bad_reg_access;		/* 80: counters that continue */
+	__le64 resets;			/* 88 */
+	__le64 tx_throttled;		/* 96 */
+	__u8 cfg[CDNA_MIG_CFG_LEN];	/* 104: PCI config space */
+	/* v2, at CDNA_MIG_CTX_LEN_V1: */
+	__le64 kick_page;		/* 360: KICK_PAGE_HI:LO as written */
+	/*
+	 * 368: KICK_PAGE_STATUS on the source.  Not OFF: the driver applied
+	 * kick_page (a write of KICK_PAGE_LO), and the destination applies
+	 * it again as that write does, with its own VM; ON requires a page
+	 * aligned address, not 0.
+	 */
+	__le32 kick_status;
+	__le32 reserved2;		/* 372: 0 */
+};					/* 376 bytes */
+
+#define CDNA_MIG_CTX_LEN_V1		360
 
 #define CDNA_MIG_Q_ENABLED		(1U << 0)	/* ENABLE = 1 */
 
 struct cdna_mig_queue {
-	__le64 desc;			/* DESC_LO/HI */
-	__le64 cpl;			/* CPL_LO/HI */
-	__le64 shm;			/* SHM_LO/HI */
-	__le32 size;			/* SIZE */
-	__le32 flags;			/* CDNA_MIG_Q_* */
-	__le32 next_desc;		/* oldest descriptor not completed */
-	__le32 cons;			/* completions written (dev.cons) */
-	__le64 packets;			/* counters that continue */
-	__le64 bytes;
-	__le64 kicks;
-	__le64 irqs;
-	__le64 drops[CDNA_MIG_NUM_DROPS]; /* by enum cdna_stats_drop - 1 */
-};
+	__le64 desc;			/* 0: DESC_LO/HI */
+	__le64 cpl;			/* 8: CPL_LO/HI */
+	__le64 shm;			/* 16: SHM_LO/HI */
+	__le32 size;			/* 24: SIZE */
+	__le32 flags;			/* 28: CDNA_MIG_Q_* */
+	__le32 next_desc;		/* 32: oldest descriptor not completed */
+	__le32 cons;			/* 36: completions written (dev.cons) */
+	__le64 packets;			/* 40: counters that continue */
+	__le64 bytes;			/* 48 */
+	__le64 kicks;			/* 56 */
+	__le64 irqs;			/* 64 */
+	__le64 drops[CDNA_MIG_NUM_DROPS]; /* 72: by enum cdna_stats_drop - 1 */
+	/* v2, at CDNA_MIG_QUEUE_LEN_V1: */
+	/*
+	 * 200: RX queues: RX_BUF_SIZE as the device took it from the
+	 * driver, 0 for the device's default (and always 0 for TX); the
+	 * destination must be able to take exactly this size.
+	 */
+	__le32 rx_buf_size;
+	__le32 reserved;		/* 204: 0 */
+};					/* 208 bytes */
+
+#define CDNA_MIG_QUEUE_LEN_V1		200
 
 #endif /* _UAPI_LINUX_CDNA_H */
