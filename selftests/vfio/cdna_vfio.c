@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <linux/kvm.h>
 #include <linux/pci_regs.h>
 
 #include "cdna_vfio.h"
@@ -237,6 +238,12 @@ static int cdna_vfio_group_of(const char *uuid)
 
 int cdna_vfio_open(struct cdna_vfio *v, const char *nic, const char *uuid)
 {
+	return cdna_vfio_open_kvm(v, nic, uuid, -1);
+}
+
+int cdna_vfio_open_kvm(struct cdna_vfio *v, const char *nic, const char *uuid,
+		       int kvm_vfio)
+{
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char nic_copy[sizeof(v->nic)], uuid_copy[sizeof(v->uuid)];
 	char path[64];
@@ -280,6 +287,18 @@ int cdna_vfio_open(struct cdna_vfio *v, const char *nic, const char *uuid)
 	if (ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) &&
 	    ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU))
 		goto err_errno;
+	if (kvm_vfio >= 0) {
+		/* The group joins the VM: the device opens with its KVM. */
+		int32_t gfd = v->group;
+		struct kvm_device_attr attr = {
+			.group = KVM_DEV_VFIO_GROUP,
+			.attr = KVM_DEV_VFIO_GROUP_ADD,
+			.addr = (uintptr_t)&gfd,
+		};
+
+		if (ioctl(kvm_vfio, KVM_SET_DEVICE_ATTR, &attr))
+			goto err_errno;
+	}
 	v->device = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
 	if (v->device < 0)
 		goto err_errno;

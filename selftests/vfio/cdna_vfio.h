@@ -76,6 +76,13 @@ int cdna_stat(const char *nic, const char *uuid, const char *name,
 
 /* Container, group and device; undone by cdna_vfio_close(). */
 int cdna_vfio_open(struct cdna_vfio *v, const char *nic, const char *uuid);
+/*
+ * The same, the group first added to a KVM VM through its kvm-vfio device
+ * @kvm_vfio (KVM_DEV_TYPE_VFIO; -1: none), so that the device opens with
+ * that VM (as QEMU opens it), which the kick page needs.
+ */
+int cdna_vfio_open_kvm(struct cdna_vfio *v, const char *nic, const char *uuid,
+		       int kvm_vfio);
 void cdna_vfio_close(struct cdna_vfio *v);
 
 /* Region access at an offset inside region @index (pread/pwrite). */

@@ -19,7 +19,15 @@
  *  - an idle function and one in the middle of its reset move as they are;
  *  - a corrupted stream, a wrong-version stream and a well-formed stream
  *    with impossible contents are refused with an errno, and the
- *    destination stays usable.
+ *    destination stays usable;
+ *  - version 2: the kick page (address and status) and each RX queue's
+ *    RX buffer size move; with a KVM VM behind each end (a minimal one
+ *    made here, its group added through the kvm-vfio device as QEMU does)
+ *    the destination tracks the kick page in its own VM and a vCPU's
+ *    store to it is a doorbell there; a kick page the destination cannot
+ *    track leaves it usable with its status; a version 1 stream is still
+ *    taken; a version 2 stream too short, or with an impossible kick page
+ *    or RX buffer size, is refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/kvm.h>
 
 #include "cdna_vfio.h"
 #include "kselftest_harness.h"
@@ -47,17 +57,37 @@
 #define FEATURES		(F(CDNA_F_VERSION_1) | F(CDNA_F_CSUM) | \
 				 F(CDNA_F_IRQ_COAL))
 
+/* The kick page in the VMs' RAM, and the RX buffer size the driver asks. */
+#define KICK_GPA		0x1000ULL
+#define VM_RAM			0x10000UL
+#define RX_BUF			2048
+
 struct end {
 	struct cdna_vfio v;
 	char uuid[40];
 	char name[16];
 };
 
+/* A VM with one vCPU whose code stores to a kick page slot, then halts. */
+struct vm {
+	int kvm;
+	int fd;
+	int kvm_vfio;		/* its KVM_DEV_TYPE_VFIO device */
+	int vcpu;
+	struct kvm_run *run;
+	size_t run_size;
+	uint8_t *ram;		/* VM_RAM bytes at guest-physical 0 */
+};
+
 FIXTURE(mig) {
 	struct end src;
 	struct end dst;
+	struct vm vm_src;
+	struct vm vm_dst;
 	void *mem;		/* the guest memory, at DMA_IOVA in both */
 	uint32_t prod;
+	uint64_t features;	/* what bringup() acks */
+	uint64_t kick_gpa;	/* bringup() applies it if set */
 };
 
 /* ---- plumbing ------------------------------------------------------- */
@@ -108,8 +138,8 @@ static bool wait_cons(FIXTURE_DATA(mig) *self, uint32_t want, unsigned int ms)
 	return dev_cons(self) == want;
 }
 
-/* Post one broadcast frame on the TX ring; ring @e's doorbell. */
-static void tx_post(FIXTURE_DATA(mig) *self, struct end *e)
+/* Post one broadcast frame on the TX ring, no doorbell. */
+static void tx_fill(FIXTURE_DATA(mig) *self)
 {
 	struct cdna_tx_desc *ring = at(self, desc_iova(TXQ));
 	uint64_t buf = BUF_IOVA + (self->prod % 16) * 2048;
@@ -131,6 +161,12 @@ static void tx_post(FIXTURE_DATA(mig) *self, struct end *e)
 	ring[self->prod & (RING - 1)] = d;
 	self->prod++;
 	__atomic_store_n(&s->drv.prod, htole32(self->prod), __ATOMIC_RELEASE);
+}
+
+/* Post one broadcast frame on the TX ring; ring @e's doorbell. */
+static void tx_post(FIXTURE_DATA(mig) *self, struct end *e)
+{
+	tx_fill(self);
 	cdna_vfio_reg_write(&e->v, CDNA_REG_DOORBELL(TXQ), 1);
 }
 
@@ -159,16 +195,121 @@ static void unmap_mem(struct end *e)
 	ioctl(e->v.container, VFIO_IOMMU_UNMAP_DMA, &unmap);
 }
 
-static int end_open(FIXTURE_DATA(mig) *self, struct end *e)
+/* ---- a minimal KVM VM ----------------------------------------------- */
+
+static void vm_destroy(struct vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	if (vm->ram)
+		munmap(vm->ram, VM_RAM);
+	if (vm->vcpu >= 0)
+		close(vm->vcpu);
+	if (vm->kvm_vfio >= 0)
+		close(vm->kvm_vfio);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	if (vm->kvm >= 0)
+		close(vm->kvm);
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm = vm->fd = vm->kvm_vfio = vm->vcpu = -1;
+}
+
+/* 0, or -errno (-ENOENT: no /dev/kvm). */
+static int vm_create(struct vm *vm)
+{
+	struct kvm_userspace_memory_region mr = {
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = VM_RAM,
+	};
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
+	int ret, size;
+
+	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm < 0)
+		return -errno;
+	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		goto err;
+	vm->ram = mmap(NULL, VM_RAM, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm->ram == MAP_FAILED) {
+		vm->ram = NULL;
+		goto err;
+	}
+	mr.userspace_addr = (uintptr_t)vm->ram;
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &mr))
+		goto err;
+	if (ioctl(vm->fd, KVM_CREATE_DEVICE, &cd))
+		goto err;
+	vm->kvm_vfio = cd.fd;
+	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu < 0)
+		goto err;
+	size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size <= 0)
+		goto err;
+	vm->run_size = size;
+	vm->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vm->vcpu, 0);
+	if (vm->run == MAP_FAILED) {
+		vm->run = NULL;
+		goto err;
+	}
+	return 0;
+err:
+	ret = -errno;
+	vm_destroy(vm);
+	return ret ? ret : -EIO;
+}
+
+/*
+ * The vCPU stores (one 32-bit MOV, as cdna_vf does) to queue @q's slot
+ * of the kick page at KICK_GPA, in real mode, then halts.  0, or -errno,
+ * or -EPROTO if it did not halt.
+ */
+static int vm_kick(struct vm *vm, unsigned int q)
+{
+	uint16_t slot = KICK_GPA + CDNA_KICK_PAGE_SLOT(q);
+	const uint8_t code[] = {
+		0x66, 0xb8, 0x01, 0x00, 0x00, 0x00,	/* mov eax, 1 */
+		0x66, 0xa3, slot & 0xff, slot >> 8,	/* mov [slot], eax */
+		0xf4,					/* hlt */
+	};
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { .rip = 0, .rflags = 2 };
+
+	memcpy(vm->ram, code, sizeof(code));
+	if (ioctl(vm->vcpu, KVM_GET_SREGS, &sregs))
+		return -errno;
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	sregs.ds.base = 0;
+	sregs.ds.selector = 0;
+	if (ioctl(vm->vcpu, KVM_SET_SREGS, &sregs) ||
+	    ioctl(vm->vcpu, KVM_SET_REGS, &regs) ||
+	    ioctl(vm->vcpu, KVM_RUN, 0))
+		return -errno;
+	return vm->run->exit_reason == KVM_EXIT_HLT ? 0 : -EPROTO;
+}
+
+static int end_open_kvm(FIXTURE_DATA(mig) *self, struct end *e, struct vm *vm)
 {
 	int ret;
 
-	ret = cdna_vfio_open(&e->v, cdna_test_nic(), e->uuid);
+	ret = cdna_vfio_open_kvm(&e->v, cdna_test_nic(), e->uuid,
+				 vm ? vm->kvm_vfio : -1);
 	if (!ret)
 		ret = map_mem(self, e);
 	if (!ret)
 		ret = cdna_vfio_msix_enable(&e->v);
 	return ret;
+}
+
+static int end_open(FIXTURE_DATA(mig) *self, struct end *e)
+{
+	return end_open_kvm(self, e, NULL);
 }
 
 static void end_close(struct end *e)
@@ -215,19 +356,29 @@ static int bringup(FIXTURE_DATA(mig) *self, struct end *e)
 {
 	int ret;
 
-	ret = cdna_vfio_negotiate(&e->v, FEATURES);
+	ret = cdna_vfio_negotiate(&e->v, self->features);
 	if (ret)
 		return ret;
 	memset(self->mem, 0, BUF_IOVA - DMA_IOVA);
 	self->prod = 0;
+	if ((self->features & F(CDNA_F_RX_BUF_SIZE)) &&
+	    cdna_vfio_reg_write(&e->v, CDNA_REG_QUEUE(RXQ, CDNA_QREG_RX_BUF_SIZE),
+				RX_BUF))
+		return -EIO;
 	if (cdna_vfio_queue_setup(&e->v, RXQ, desc_iova(RXQ), cpl_iova(RXQ),
 				  shm_iova(RXQ), RING) != 1 ||
 	    cdna_vfio_queue_setup(&e->v, TXQ, desc_iova(TXQ), cpl_iova(TXQ),
 				  shm_iova(TXQ), RING) != 1)
 		return -EIO;
-	return cdna_vfio_reg_write(&e->v, CDNA_REG_STATUS,
-				   cdna_vfio_rd32(&e->v, CDNA_REG_STATUS) |
-				   CDNA_STATUS_DRIVER_OK);
+	ret = cdna_vfio_reg_write(&e->v, CDNA_REG_STATUS,
+				  cdna_vfio_rd32(&e->v, CDNA_REG_STATUS) |
+				  CDNA_STATUS_DRIVER_OK);
+	if (ret || !self->kick_gpa)
+		return ret;
+	ret = cdna_vfio_reg_write(&e->v, CDNA_REG_KICK_PAGE_HI,
+				  self->kick_gpa >> 32);
+	return ret ? ret : cdna_vfio_reg_write(&e->v, CDNA_REG_KICK_PAGE_LO,
+					       (uint32_t)self->kick_gpa);
 }
 
 /* ---- the migration feature ------------------------------------------ */
@@ -343,6 +494,10 @@ FIXTURE_SETUP(mig)
 
 	self->src.v.device = -1;
 	self->dst.v.device = -1;
+	self->vm_src.kvm = self->vm_src.fd = -1;
+	self->vm_src.kvm_vfio = self->vm_src.vcpu = -1;
+	self->vm_dst = self->vm_src;
+	self->features = FEATURES;
 	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", cdna_test_nic());
 	if (access(path, F_OK))
 		SKIP(return, "no NIC %s attached (run through mig.sh)",
@@ -363,6 +518,11 @@ FIXTURE_TEARDOWN(mig)
 {
 	end_close(&self->src);
 	end_close(&self->dst);
+	/* The VMs hold the groups (kvm-vfio): gone before the contexts. */
+	if (self->vm_src.kvm >= 0)
+		vm_destroy(&self->vm_src);
+	if (self->vm_dst.kvm >= 0)
+		vm_destroy(&self->vm_dst);
 	ctx_del(&self->src);
 	ctx_del(&self->dst);
 	free(self->mem);
@@ -630,6 +790,272 @@ TEST_F(mig, impossible_contents_refused)
 	/* Another MAC: not this context's VM. */
 	stream_queue(buf, TXQ)->size = htole32(RING);
 	m->mac[5] ^= 1;
+	reseal(buf, len);
+	EXPECT_EQ(-EINVAL, mig_load(&self->dst, buf, len, &werr));
+	dst_usable(_metadata, self);
+}
+
+/* ---- version 2: the kick page and the RX buffer size ----------------- */
+
+static struct cdna_mig_ctx *stream_ctx(uint8_t *buf)
+{
+	return (struct cdna_mig_ctx *)(buf + sizeof(struct cdna_mig_header));
+}
+
+/* Rewrite a current stream of @len bytes as version 1; its length. */
+static size_t to_v1(uint8_t *buf, size_t len)
+{
+	static uint8_t v1[STREAM_MAX];
+	struct cdna_mig_header *h = (void *)buf;
+	unsigned int i, nq = le32toh(h->num_queues);
+	size_t n = sizeof(*h);
+
+	memcpy(v1, buf, n);
+	memcpy(v1 + n, stream_ctx(buf), CDNA_MIG_CTX_LEN_V1);
+	n += CDNA_MIG_CTX_LEN_V1;
+	for (i = 0; i < nq; i++) {
+		memcpy(v1 + n, stream_queue(buf, i), CDNA_MIG_QUEUE_LEN_V1);
+		n += CDNA_MIG_QUEUE_LEN_V1;
+	}
+	if (n > len)
+		return 0;
+	memcpy(buf, v1, n);
+	h = (void *)buf;
+	h->version = htole16(1);
+	h->total_len = htole32(n);
+	reseal(buf, n);
+	return n;
+}
+
+static int64_t stat_of(struct end *e, const char *name)
+{
+	int64_t v = -1;
+
+	if (cdna_stat(cdna_test_nic(), e->uuid, name, &v))
+		return -1;
+	return v;
+}
+
+/*
+ * Both ends reopened with a KVM VM each, as two QEMUs hold them; SKIP
+ * without /dev/kvm.  0 or -errno.
+ */
+static int ends_with_kvm(FIXTURE_DATA(mig) *self)
+{
+	int ret;
+
+	end_close(&self->src);
+	end_close(&self->dst);
+	ret = vm_create(&self->vm_src);
+	if (!ret)
+		ret = vm_create(&self->vm_dst);
+	if (!ret)
+		ret = end_open_kvm(self, &self->src, &self->vm_src);
+	if (!ret)
+		ret = end_open_kvm(self, &self->dst, &self->vm_dst);
+	return ret;
+}
+
+TEST_F(mig, kick_page_and_rx_buf_move)
+{
+	static uint8_t buf[STREAM_MAX];
+	struct cdna_mig_header *h = (void *)buf;
+	const uint32_t rxb = CDNA_REG_QUEUE(RXQ, CDNA_QREG_RX_BUF_SIZE);
+	uint32_t src_rxb;
+	int64_t kp0, bar0;
+	ssize_t len;
+	int ret, werr;
+
+	if (access("/dev/kvm", R_OK | W_OK))
+		SKIP(return, "no /dev/kvm: the kick page needs a KVM VM");
+	ret = ends_with_kvm(self);
+	ASSERT_EQ(0, ret) TH_LOG("two VMs holding the ends: %s", strerror(-ret));
+	self->features = FEATURES | F(CDNA_F_KICK_PAGE) | F(CDNA_F_RX_BUF_SIZE);
+	self->kick_gpa = KICK_GPA;
+	ASSERT_EQ(0, bringup(self, &self->src));
+	ASSERT_EQ(CDNA_KICK_PAGE_ON,
+		  cdna_vfio_rd32(&self->src.v, CDNA_REG_KICK_PAGE_STATUS))
+		TH_LOG("the source VM's kick page is not tracked");
+	src_rxb = cdna_vfio_rd32(&self->src.v, rxb);
+	/* A doorbell through the source's kick page, from its vCPU. */
+	tx_fill(self);
+	ASSERT_EQ(0, vm_kick(&self->vm_src, TXQ));
+	ASSERT_TRUE(wait_cons(self, 1, WAIT_MS));
+	EXPECT_EQ(1, stat_of(&self->src, "queue1_kick_page_kicks"));
+
+	len = mig_save(&self->src, buf, sizeof(buf));
+	ASSERT_GT(len, (ssize_t)sizeof(*h)) TH_LOG("save: %s", strerror(-len));
+	EXPECT_EQ(2, le16toh(h->version));
+	EXPECT_EQ(KICK_GPA, le64toh(stream_ctx(buf)->kick_page));
+	EXPECT_EQ(CDNA_KICK_PAGE_ON, le32toh(stream_ctx(buf)->kick_status));
+	/* What the device took (0 on a backend with no fixed size). */
+	EXPECT_EQ(src_rxb, le32toh(stream_queue(buf, RXQ)->rx_buf_size));
+	ASSERT_EQ(0, mig_load(&self->dst, buf, len, &werr));
+	EXPECT_EQ(0, werr);
+
+	/* The guest reads the same registers on the destination. */
+	EXPECT_EQ((uint32_t)KICK_GPA,
+		  cdna_vfio_rd32(&self->dst.v, CDNA_REG_KICK_PAGE_LO));
+	EXPECT_EQ(0, cdna_vfio_rd32(&self->dst.v, CDNA_REG_KICK_PAGE_HI));
+	EXPECT_EQ(CDNA_KICK_PAGE_ON,
+		  cdna_vfio_rd32(&self->dst.v, CDNA_REG_KICK_PAGE_STATUS))
+		TH_LOG("the destination does not track the kick page");
+	EXPECT_EQ(src_rxb, cdna_vfio_rd32(&self->dst.v, rxb));
+	ASSERT_EQ(0, mig_set(&self->dst, VFIO_DEVICE_STATE_RUNNING, NULL));
+
+	/* A store by the destination VM's vCPU is a doorbell there. */
+	kp0 = stat_of(&self->dst, "queue1_kick_page_kicks");
+	bar0 = stat_of(&self->dst, "queue1_kicks");
+	tx_fill(self);
+	ASSERT_EQ(0, vm_kick(&self->vm_dst, TXQ));
+	EXPECT_TRUE(wait_cons(self, 2, WAIT_MS));
+	EXPECT_EQ(kp0 + 1, stat_of(&self->dst, "queue1_kick_page_kicks"))
+		TH_LOG("the vCPU's store was no doorbell on the destination");
+	EXPECT_EQ(bar0, stat_of(&self->dst, "queue1_kicks"));
+}
+
+/*
+ * A kick page the destination cannot track (here: no KVM behind it)
+ * leaves it usable: the guest reads the status, the BAR doorbells work.
+ */
+TEST_F(mig, kick_page_untracked_here)
+{
+	static uint8_t buf[STREAM_MAX];
+	ssize_t len;
+	int werr;
+
+	self->features = FEATURES | F(CDNA_F_KICK_PAGE);
+	self->kick_gpa = KICK_GPA;
+	ASSERT_EQ(0, bringup(self, &self->src));
+	tx_post(self, &self->src);
+	ASSERT_TRUE(wait_cons(self, 1, WAIT_MS));
+	len = mig_save(&self->src, buf, sizeof(buf));
+	ASSERT_GT(len, 0);
+	end_close(&self->src);
+	/* As a source with KVM saves it. */
+	stream_ctx(buf)->kick_status = htole32(CDNA_KICK_PAGE_ON);
+	reseal(buf, len);
+	ASSERT_EQ(0, mig_load(&self->dst, buf, len, &werr));
+	EXPECT_EQ(0, werr);
+	EXPECT_EQ((uint32_t)KICK_GPA,
+		  cdna_vfio_rd32(&self->dst.v, CDNA_REG_KICK_PAGE_LO));
+	EXPECT_EQ(CDNA_KICK_PAGE_NO_KVM,
+		  cdna_vfio_rd32(&self->dst.v, CDNA_REG_KICK_PAGE_STATUS));
+	ASSERT_EQ(0, mig_set(&self->dst, VFIO_DEVICE_STATE_RUNNING, NULL));
+	tx_post(self, &self->dst);
+	EXPECT_TRUE(wait_cons(self, 2, WAIT_MS))
+		TH_LOG("the BAR doorbell does not work after the migration");
+}
+
+TEST_F(mig, version1_stream_accepted)
+{
+	static uint8_t buf[STREAM_MAX];
+	ssize_t len;
+	size_t len1;
+	int werr;
+
+	self->features = FEATURES | F(CDNA_F_KICK_PAGE) | F(CDNA_F_RX_BUF_SIZE);
+	len = saved_running(_metadata, self, buf);
+	ASSERT_GT(len, 0);
+	len1 = to_v1(buf, len);
+	ASSERT_GT(len1, 0);
+	ASSERT_EQ(0, mig_load(&self->dst, buf, len1, &werr))
+		TH_LOG("a version 1 stream was refused");
+	EXPECT_EQ(0, werr);
+	EXPECT_EQ(CDNA_KICK_PAGE_OFF,
+		  cdna_vfio_rd32(&self->dst.v, CDNA_REG_KICK_PAGE_STATUS));
+	EXPECT_EQ(0, cdna_vfio_rd32(&self->dst.v, CDNA_REG_KICK_PAGE_LO));
+	ASSERT_EQ(0, mig_set(&self->dst, VFIO_DEVICE_STATE_RUNNING, NULL));
+	EXPECT_NE(0, cdna_vfio_rd32(&self->dst.v, CDNA_REG_STATUS) &
+		  CDNA_STATUS_DRIVER_OK);
+	tx_post(self, &self->dst);
+	EXPECT_TRUE(wait_cons(self, 2, WAIT_MS));
+}
+
+TEST_F(mig, version2_too_short_refused)
+{
+	static uint8_t buf[STREAM_MAX];
+	struct cdna_mig_header *h = (void *)buf;
+	ssize_t len = saved_running(_metadata, self, buf);
+	size_t len1;
+	int werr;
+
+	ASSERT_GT(len, 0);
+	/* The version 1 layout under a version 2 header. */
+	len1 = to_v1(buf, len);
+	ASSERT_GT(len1, 0);
+	h->version = htole16(2);
+	reseal(buf, len1);
+	EXPECT_EQ(-EINVAL, mig_load(&self->dst, buf, len1, &werr));
+	EXPECT_EQ(EINVAL, werr) TH_LOG("write: %s", strerror(werr));
+	dst_usable(_metadata, self);
+}
+
+TEST_F(mig, bad_kick_page_refused)
+{
+	static uint8_t buf[STREAM_MAX];
+	struct cdna_mig_ctx *m = stream_ctx(buf);
+	ssize_t len;
+	int werr;
+
+	self->features = FEATURES | F(CDNA_F_KICK_PAGE);
+	self->kick_gpa = KICK_GPA;
+	len = saved_running(_metadata, self, buf);
+	ASSERT_GT(len, 0);
+	ASSERT_EQ(KICK_GPA, le64toh(m->kick_page));
+	/* On, at an address that is no page. */
+	m->kick_status = htole32(CDNA_KICK_PAGE_ON);
+	m->kick_page = htole64(KICK_GPA + 0x234);
+	reseal(buf, len);
+	EXPECT_EQ(-EINVAL, mig_load(&self->dst, buf, len, &werr));
+	EXPECT_EQ(0, werr);
+	/* On at address 0. */
+	m->kick_page = 0;
+	reseal(buf, len);
+	EXPECT_EQ(-EINVAL, mig_load(&self->dst, buf, len, &werr));
+	/* A status no device reads. */
+	m->kick_page = htole64(KICK_GPA);
+	m->kick_status = htole32(CDNA_KICK_PAGE_BAD_ADDR + 1);
+	reseal(buf, len);
+	EXPECT_EQ(-EINVAL, mig_load(&self->dst, buf, len, &werr));
+	/* A kick page without the feature acked. */
+	m->kick_status = htole32(CDNA_KICK_PAGE_ON);
+	m->drv_features = htole64(FEATURES);
+	reseal(buf, len);
+	EXPECT_EQ(-EINVAL, mig_load(&self->dst, buf, len, &werr));
+	dst_usable(_metadata, self);
+}
+
+TEST_F(mig, bad_rx_buf_size_refused)
+{
+	static uint8_t buf[STREAM_MAX];
+	struct cdna_mig_ctx *m = stream_ctx(buf);
+	uint32_t src_rxb;
+	ssize_t len;
+	int werr;
+
+	self->features = FEATURES | F(CDNA_F_RX_BUF_SIZE);
+	ASSERT_EQ(0, bringup(self, &self->src));
+	src_rxb = cdna_vfio_rd32(&self->src.v,
+				 CDNA_REG_QUEUE(RXQ, CDNA_QREG_RX_BUF_SIZE));
+	tx_post(self, &self->src);
+	ASSERT_TRUE(wait_cons(self, 1, WAIT_MS));
+	len = mig_save(&self->src, buf, sizeof(buf));
+	ASSERT_GT(len, 0);
+	end_close(&self->src);
+	/* A TX queue has none. */
+	stream_queue(buf, TXQ)->rx_buf_size = htole32(RX_BUF);
+	reseal(buf, len);
+	EXPECT_EQ(-EINVAL, mig_load(&self->dst, buf, len, &werr));
+	EXPECT_EQ(0, werr);
+	stream_queue(buf, TXQ)->rx_buf_size = 0;
+	/* A size this backend would not take from a register write. */
+	stream_queue(buf, RXQ)->rx_buf_size = htole32(UINT32_MAX);
+	reseal(buf, len);
+	EXPECT_EQ(-ERANGE, mig_load(&self->dst, buf, len, &werr));
+	/* An RX buffer size without the feature acked. */
+	stream_queue(buf, RXQ)->rx_buf_size = htole32(src_rxb ? src_rxb : 1);
+	m->drv_features = htole64(FEATURES);
 	reseal(buf, len);
 	EXPECT_EQ(-EINVAL, mig_load(&self->dst, buf, len, &werr));
 	dst_usable(_metadata, self);
