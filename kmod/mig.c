@@ -683,9 +683,9 @@ static void cdna_mig_load_queue_stats(struct cdna_queue *q,
 }
 
 /*
- * The kick page: the address registers as they were, and an address the
- * driver had applied applied again here, as its KICK_PAGE_LO write does,
- * in the VM that holds this device.  Tracking that fails here leaves the
+ * The kick page: the address registers as they were; an address the
+ * driver had applied is applied here once more, as its KICK_PAGE_LO write
+ * does, in the VM that holds this device.  Tracking that fails here leaves the
  * context as that write does: KICK_PAGE_STATUS says so, the BAR
  * doorbells work.
  */
