@@ -28,13 +28,15 @@
 /*
  * What the device offers: no checksum or segmentation offload (TX frames
  * go to the NIC as the guest wrote them), no RX checksum report, no MTU
- * change (the VF's frame size limit is the PF's); event index, moderation
- * and link interrupts are the core's, the RX buffer size is SRRCTL's.
+ * change (the VF's frame size limit is the PF's); event index, moderation,
+ * link interrupts and the kick page are the core's, the RX buffer size is
+ * SRRCTL's.
  */
 #define CDNA_IGB_FEATURES	(BIT_ULL(CDNA_F_VERSION_1) | \
 				 BIT_ULL(CDNA_F_EVENT_IDX) | \
 				 BIT_ULL(CDNA_F_IRQ_COAL) | \
 				 BIT_ULL(CDNA_F_LINK_IRQ) | \
+				 BIT_ULL(CDNA_F_KICK_PAGE) | \
 				 BIT_ULL(CDNA_F_RX_BUF_SIZE))
 
 static struct cdna_igb_ctx *cdna_igb_ictx(struct cdna_ctx *ctx)

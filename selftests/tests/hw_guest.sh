@@ -7,6 +7,10 @@
 # one context, an L2 guest with cdna_vf on it (vfio-pci sysfsdev). The
 # guest pings the peer igb port and runs 3 s of TCP to it, through the
 # VF's DMA into and out of its own pages.
+#  - teardown under live DMA: a first guest's QEMU is killed (-9) in the
+#    middle of a TCP stream; the context closes, nothing of that VM stays
+#    pinned, and the VF is not stuck: the next guest on the same context
+#    works;
 #  - the data path works: every ping answered, TCP above a floor far
 #    below what the path does (a broken one misses it: 4 Mbit/s when the
 #    backend's pass looped);
@@ -27,10 +31,12 @@ MAC=52:54:00:b0:00:21
 cdna_igb_setup
 up=$CDNA_IGB_UPLINK
 peer=$CDNA_IGB_PEER
+VF_NIC=$up
 [ -x "$VF_CTL" ] || cdna_skip "userspace/cdnactl is not built"
 
 # The next test in this L1 finds both ports as they were.
 cleanup() {
+	l2_kill hwk 2>/dev/null
 	l2_kill hwg 2>/dev/null
 	[ -s "$CDNA_TEST_DIR/iperf3.pid" ] && kill "$(<"$CDNA_TEST_DIR/iperf3.pid")" 2>/dev/null
 	ip -n "$NS" link set "$peer" netns 1 2>/dev/null
@@ -50,7 +56,7 @@ ip link set "$peer" netns "$NS" || cdna_fail "cannot move $peer into $NS"
 ip -n "$NS" link set lo up
 ip -n "$NS" addr add "$PEER_IP/24" dev "$peer"
 ip -n "$NS" link set "$peer" up
-ip netns exec "$NS" iperf3 -s -D -1 -I "$CDNA_TEST_DIR/iperf3.pid" ||
+ip netns exec "$NS" iperf3 -s -D --rcv-timeout 5000 -I "$CDNA_TEST_DIR/iperf3.pid" ||
 	cdna_fail "iperf3 -s in $NS failed"
 
 vf_ctl nic attach dev "$up" max_ctx 1 || cdna_fail "nic attach $up failed"
@@ -78,6 +84,34 @@ hipri_ticks() {
 	echo "$sum"
 }
 
+# --- kill -9 of QEMU in the middle of a TCP stream ---
+uuid=$(vf_ctl -j ctx show hwg | jq -r '.[0].uuid')
+l2_start hwk --mem 512 --qemu-args "$args" \
+	--script "$CDNA_REPO/selftests/tests/hw_guest-guest.sh" -- "$GUEST_IP" "$PEER_IP" hold
+kout=$(l2_out hwk)
+for ((i = 0; i < 1800; i++)); do
+	[ -e "$kout/vf-traffic" ] && break
+	[ -e "$kout/done" ] && break
+	cdna_sleep 0.1
+done
+[ -e "$kout/vf-traffic" ] || { l2_wait hwk 5; cdna_fail "the first guest never got TCP going; console: $(l2_console hwk)"; }
+sent=$(<"$kout/vf-traffic.txt")
+echo "first guest: $sent packets sent, killing its QEMU"
+[ "$sent" -ge 500 ] || cdna_fail "the first guest sent only $sent packets in 10 s"
+pid=$(cat "$kout/qemu.pid")
+kill -KILL "$pid" || cdna_fail "cannot kill QEMU ($pid)"
+t0=$(cdna_now_us)
+while [ "$(vf_dbg "$uuid" state)" != closed ]; do
+	[ $(($(cdna_now_us) - t0)) -lt 20000000 ] ||
+		cdna_fail "context still $(vf_dbg "$uuid" state) 20 s after kill -9"
+	cdna_sleep 0.05
+done
+echo "context closed $(cdna_since "$t0") s after kill -9 under traffic"
+l2_wait hwk 30 >/dev/null	# reaps the supervisor; the guest died, as planned
+pins=$(awk '$1 == "pins_total" { print $2 }' "$VF_DBG/$up/engine/stats")
+[ "$pins" = 0 ] || cdna_fail "$pins page(s) still pinned after kill -9 of the VM"
+
+# --- a guest on the same context: ping and TCP ---
 k0=$(hipri_ticks)
 t0=$(cdna_now_us)
 l2_start hwg --mem 512 --qemu-args "$args" \

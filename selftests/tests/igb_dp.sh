@@ -37,11 +37,17 @@ done
 b=$(vf_ctl -j nic show dev "$up" | jq -r '.[0].backend // empty')
 [ "$b" = igb ] || cdna_fail "cdnactl nic show says backend '$b', not igb"
 
+# The other context of the steering test: the second VF, on VLAN 10.
+other_mac=02:cd:0a:00:00:0b
+vf_ctl ctx add nic "$up" name other mac "$other_mac" vlan 10 ||
+	cdna_fail "ctx add other (vlan 10) on $up failed"
+
 # Every link settles before frames are counted.
 cdna_sleep 3
 
 t0=$(cdna_now_us)
-CDNA_NIC=$up CDNA_PEER=$peer CDNA_CTL=$VF_CTL "$bin"
+CDNA_NIC=$up CDNA_PEER=$peer CDNA_CTL=$VF_CTL CDNA_OTHER_MAC=$other_mac \
+	CDNA_OTHER_VLAN=10 "$bin"
 rc=$?
 cdna_stage igb_dp_test "$(cdna_since "$t0")"
 err=0
@@ -51,6 +57,7 @@ backend=$(awk '$1 == "backend" { print $2 }' "$VF_DBG/$up/engine/stats" 2>/dev/n
 pins=$(awk '$1 == "pins_total" { print $2 }' "$VF_DBG/$up/engine/stats")
 echo "after: pins_total $pins"
 [ "$pins" = 0 ] || { echo "FAIL: $pins page(s) still pinned"; err=1; }
+vf_ctl ctx del other || { echo "FAIL: ctx del other"; err=1; }
 left=$(ls /sys/bus/mdev/devices 2>/dev/null | wc -l)
 [ "$left" -eq 0 ] || { echo "FAIL: $left mdev(s) left behind"; err=1; }
 vf_ctl nic detach dev "$up" || { echo "FAIL: nic detach $up"; err=1; }

@@ -17,7 +17,9 @@
  *   queue's hardware buffer size or crossing a page (RX), or asking for an
  *   offload the device does not offer (TX), are refused with an error
  *   completion and a counter before the NIC sees them: nothing reaches the
- *   wire, and the canaries around the VM's memory stay intact.
+ *   wire, and the canaries around the VM's memory stay intact;
+ * - the NIC steers by MAC and VLAN: frames for another context, and
+ *   broadcasts on its VLAN, never reach this one's rings.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -280,6 +282,38 @@ static ssize_t peer_recv(FIXTURE_DATA(igb) *self, unsigned int tag,
 			return -1;
 		sleep_ms(1);
 	}
+}
+
+/*
+ * The peer sends a test frame to @dst, with an 802.1Q tag if @vid: the
+ * frame (without the tag) is left in @frame; its length, or -1.
+ */
+static ssize_t peer_send_to(FIXTURE_DATA(igb) *self, uint8_t *frame,
+			    size_t len, const uint8_t *dst, uint16_t vid)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_ifindex = self->peer_ifindex,
+		.sll_halen = ETH_ALEN,
+	};
+	uint8_t wire[2048];
+	size_t n = len;
+
+	frame_fill(self, frame, len, dst, self->peer_mac);
+	memcpy(wire, frame, 12);
+	if (vid) {
+		uint16_t tpid = htons(ETH_P_8021Q), tci = htons(vid);
+
+		memcpy(wire + 12, &tpid, 2);
+		memcpy(wire + 14, &tci, 2);
+		memcpy(wire + 16, frame + 12, len - 12);
+		n += 4;
+	} else {
+		memcpy(wire + 12, frame + 12, len - 12);
+	}
+	memcpy(sll.sll_addr, dst, ETH_ALEN);
+	return sendto(self->raw, wire, n, 0, (struct sockaddr *)&sll,
+		      sizeof(sll)) == (ssize_t)n ? (ssize_t)len : -1;
 }
 
 /* Did any frame from the context reach the peer within @ms? */
@@ -666,6 +700,49 @@ TEST_F(igb, rx_buf_size)
 	EXPECT_TRUE(untouched(b, 1500 - 1024, BUF_LEN));
 	EXPECT_EQ(0, slot_canary_damage(self, 0));
 	EXPECT_EQ(0, slot_canary_damage(self, 1));
+}
+
+/*
+ * The NIC steers by MAC and VLAN (VMDq pools): a frame for another context
+ * (its MAC), and a broadcast on another context's VLAN, never reach this
+ * context's rings; a broadcast on its own untagged network does.
+ * igb_dp.sh creates that other context (CDNA_OTHER_MAC, CDNA_OTHER_VLAN).
+ */
+TEST_F(igb, steering)
+{
+	static const uint8_t bcast[ETH_ALEN] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+	};
+	const char *omac_s = getenv("CDNA_OTHER_MAC");
+	const char *ovid_s = getenv("CDNA_OTHER_VLAN");
+	uint8_t frame[2048], omac[ETH_ALEN];
+	unsigned int m[ETH_ALEN], i;
+	struct cdna_cpl cpl;
+	uint16_t ovid;
+
+	if (!omac_s || !ovid_s ||
+	    sscanf(omac_s, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
+		   &m[4], &m[5]) != ETH_ALEN)
+		SKIP(return, "no other context (CDNA_OTHER_MAC, CDNA_OTHER_VLAN)");
+	for (i = 0; i < ETH_ALEN; i++)
+		omac[i] = m[i];
+	ovid = atoi(ovid_s);
+	for (i = 0; i < 4; i++)
+		rx_post(self, slot_buf(i), BUF_LEN);
+	publish(self, RXQ);
+	sleep_ms(50);
+
+	ASSERT_EQ(200, peer_send_to(self, frame, 200, omac, ovid));
+	ASSERT_EQ(200, peer_send_to(self, frame, 200, omac, 0));
+	ASSERT_EQ(200, peer_send_to(self, frame, 200, bcast, ovid));
+	EXPECT_FALSE(next_cpl(self, RXQ, &cpl, QUIET_MS))
+		TH_LOG("a frame for the other context reached this one (%u bytes)",
+		       le32toh(cpl.len));
+
+	ASSERT_EQ(300, peer_send_to(self, frame, 300, bcast, 0));
+	rx_expect(_metadata, self, 0, frame, 300);
+	ASSERT_TRUE(peer_send(self, frame, 400));
+	rx_expect(_metadata, self, 1, frame, 400);
 }
 
 /* The VM unmaps memory holding posted RX buffers: the NIC lets go of them. */
