@@ -144,10 +144,13 @@ struct cdna_ring_map {
 
 struct cdna_pin;
 
-/* How the engine will use a buffer (struct cdna_protect_ops.get_buf). */
-#define CDNA_BUF_WRITE		BIT(0)	/* data goes into it (RX) */
-#define CDNA_BUF_DEVICE		BIT(1)	/* a device DMAs it: the guest's own
-					 * pages or nothing, never a bounce */
+/*
+ * How the engine will use a buffer (struct cdna_protect_ops.get_buf):
+ * data goes into it (RX); a device DMAs it, so the guest's own pages or
+ * nothing, never a bounce page.
+ */
+#define CDNA_BUF_WRITE		BIT(0)
+#define CDNA_BUF_DEVICE		BIT(1)
 
 /**
  * struct cdna_buf - one validated guest buffer, host-owned description
