@@ -98,15 +98,8 @@ done
 sent=$(<"$kout/vf-traffic.txt")
 echo "first guest: $sent packets sent, killing its QEMU"
 [ "$sent" -ge 500 ] || cdna_fail "the first guest sent only $sent packets in 10 s"
-pid=$(cat "$kout/qemu.pid")
-kill -KILL "$pid" || cdna_fail "cannot kill QEMU ($pid)"
-t0=$(cdna_now_us)
-while [ "$(vf_dbg "$uuid" state)" != closed ]; do
-	[ $(($(cdna_now_us) - t0)) -lt 20000000 ] ||
-		cdna_fail "context still $(vf_dbg "$uuid" state) 20 s after kill -9"
-	cdna_sleep 0.05
-done
-echo "context closed $(cdna_since "$t0") s after kill -9 under traffic"
+vf_kill_closed "$uuid" "$(cat "$kout/qemu.pid")"
+echo "context closed $VF_KILL_SECS s after kill -9 under traffic"
 l2_wait hwk 30 >/dev/null	# reaps the supervisor; the guest died, as planned
 pins=$(awk '$1 == "pins_total" { print $2 }' "$VF_DBG/$up/engine/stats")
 [ "$pins" = 0 ] || cdna_fail "$pins page(s) still pinned after kill -9 of the VM"

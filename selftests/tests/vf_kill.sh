@@ -34,15 +34,9 @@ echo "detach while held: $(cat "$CDNA_TEST_DIR/detach.err")"
 [ "$(vf_dbg "$uuid" state)" = running ] || cdna_fail "refusals changed the context"
 
 pid=$(cat "$out/qemu.pid")
-t0=$(cdna_now_us)
-kill -KILL "$pid" || cdna_fail "cannot kill QEMU ($pid)"
-while [ "$(vf_dbg "$uuid" state)" != closed ]; do
-	[ $(($(cdna_now_us) - t0)) -lt 20000000 ] ||
-		cdna_fail "context still $(vf_dbg "$uuid" state) 20 s after kill -9"
-	cdna_sleep 0.05
-done
-echo "context closed $(cdna_since "$t0") s after kill -9 of QEMU"
-cdna_stage "kill -9 -> context closed" "$(cdna_since "$t0")"
+vf_kill_closed "$uuid" "$pid"
+echo "context closed $VF_KILL_SECS s after kill -9 of QEMU"
+cdna_stage "kill -9 -> context closed" "$VF_KILL_SECS"
 l2_wait vf0 30 >/dev/null	# reaps the supervisor; the guest died, as planned
 kill -0 "$pid" 2>/dev/null && cdna_fail "QEMU $pid still alive"
 

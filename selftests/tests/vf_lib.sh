@@ -14,6 +14,10 @@
 #   vf_dbg UUID FILE         print a context's debugfs file
 #   vf_stat UUID NAME        print one counter of a context's debugfs stats
 #   vf_stat_fast UUID NAME   the same without forking (sets $VF_STAT)
+#   vf_kill_closed UUID PID  kill -9 the QEMU PID holding context UUID and
+#                            wait (20 s at most) until the context reads
+#                            closed; fails the test otherwise; sets
+#                            $VF_KILL_SECS to the seconds it took
 #   vf_host_cleanup          remove contexts, detach, delete the veth, rmmod
 #                            cdna; fails the test if any step fails
 #   vf_qemu_args UUID        QEMU arguments assigning the context to a guest
@@ -64,6 +68,19 @@ vf_set_link() {
 
 vf_dbg() {
 	cat "$VF_DBG/$VF_NIC/$1/$2"
+}
+
+vf_kill_closed() {
+	local uuid=$1 pid=$2 t0
+
+	t0=$(cdna_now_us)
+	kill -KILL "$pid" || cdna_fail "cannot kill QEMU ($pid)"
+	while [ "$(vf_dbg "$uuid" state)" != closed ]; do
+		[ $(($(cdna_now_us) - t0)) -lt 20000000 ] ||
+			cdna_fail "context still $(vf_dbg "$uuid" state) 20 s after kill -9"
+		cdna_sleep 0.05
+	done
+	VF_KILL_SECS=$(cdna_since "$t0")
 }
 
 vf_stat() {
