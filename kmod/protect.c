@@ -467,25 +467,28 @@ static int cdna_checked_get_buf(struct cdna_ctx *ctx, u64 iova, u32 len,
 {
 	struct cdna_checked *chk = cdna_checked(ctx);
 	bool write = flags & CDNA_BUF_WRITE;
+	int idx;
 
 	buf->npages = 0;
 	if (!chk)
 		return -ENODEV;
 	if (!len || iova + len - 1 < iova)
 		return -EINVAL;
-	if (chk->nrevoked &&
-	    cdna_checked_revoked_find(chk, iova, iova + len - 1) >= 0) {
-		/*
-		 * A device cannot use a bounce page in the guest's stead:
-		 * refuse, unless the mapping is proven gone (then the pin
-		 * below fails on its own, or finds a new mapping).
-		 */
+	idx = chk->nrevoked ?
+	      cdna_checked_revoked_find(chk, iova, iova + len - 1) : -1;
+	if (idx >= 0) {
 		if (!(flags & CDNA_BUF_DEVICE))
 			return cdna_checked_bounce_get(chk, iova, len, write,
 						       buf);
-		cdna_checked_revoked_prune(chk);
-		if (cdna_checked_revoked_find(chk, iova, iova + len - 1) >= 0)
+		/*
+		 * A device cannot use a bounce page in the guest's stead:
+		 * refuse, unless this range's mapping is proven gone (then
+		 * the pin below fails on its own, or finds a new mapping).
+		 */
+		if (chk->revoked[idx].merged ||
+		    !cdna_checked_gone(ctx, chk->revoked[idx].first))
 			return -EFAULT;
+		cdna_checked_revoked_forget(chk, idx);
 	}
 	return cdna_pincache_get(&chk->pc, iova, len, write, buf);
 }
