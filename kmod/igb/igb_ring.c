@@ -433,6 +433,7 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 	dma_addr_t hdr_dma = p->txr_dma +
 		CDNA_IGB_TX_RING * sizeof(*p->txr) +
 		(ntu & (CDNA_IGB_TX_RING - 1)) * sizeof(*hdr);
+	const struct ethhdr *eth = (const struct ethhdr *)hdr->b;
 	struct cdna_buf *buf = &ictx->scratch;
 	enum cdna_drop_reason r = CDNA_DROP_MAX;
 	struct cdna_igb_tx_desc *last = NULL;
@@ -472,9 +473,7 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 				off += c;
 				seg -= c;
 				if (hlen == ETH_HLEN) {
-					r = cdna_igb_tx_policy(ictx,
-						(const struct ethhdr *)hdr->b,
-						total);
+					r = cdna_igb_tx_policy(ictx, eth, total);
 					if (r != CDNA_DROP_MAX)
 						goto put_rest;
 					last = cdna_igb_tx_put(p, ntu, n++,
