@@ -452,7 +452,7 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 			break;
 		}
 		/* Its pages, and the header's descriptor if still to come. */
-		if (buf->npages + (hlen < ETH_HLEN) > room - n) {
+		if (buf->npages + (hlen < ETH_HLEN ? 1 : 0) > room - n) {
 			ctx->protect->put_buf(ctx, buf);
 			r = CDNA_DROP_NOMEM;
 			*retry = true;
