@@ -1250,11 +1250,15 @@ TEST_F_TIMEOUT(dp, dma_unmap_reuse, 120)
 		 * bounced (docs/datapath.md): refused as bad addresses.
 		 */
 		if (backend_igb()) {
+			/* Until the range is proven gone, which depends on
+			 * whether a copy ran between unmap and map: a round
+			 * may see every frame refused.
+			 */
 			EXPECT_EQ(0, r.not_addr);
 		} else {
 			EXPECT_EQ(0, r.late_refused);
+			EXPECT_LE(64, r.ok);
 		}
-		EXPECT_LE(64, r.ok);
 		EXPECT_EQ(0, cdna_vfio_rd32(&self->v, CDNA_REG_STATUS) &
 			     CDNA_STATUS_NEEDS_RESET);
 	}
