@@ -55,6 +55,16 @@ rc=0
 # The igb L1 has intel-iommu, one group per VF (docs/testbed.md).
 [ -n "$(ls /sys/kernel/iommu_groups 2>/dev/null)" ] ||
 	cdna_fail "no IOMMU groups in the igb L1"
+# ctx add ... protect iommu strategy S: ctx show says both (default persistent).
+for st in "" single-use; do
+	vf_ctl ctx add nic "$up" name io protect iommu ${st:+strategy $st} ||
+		cdna_fail "ctx add protect iommu ${st:+strategy $st} on $up failed"
+	want=${st:-persistent}
+	vf_ctl -j ctx show io | jq -e --arg s "$want" \
+		'.[0].protect == "iommu" and .[0].strategy == $s' >/dev/null ||
+		{ echo "FAIL: ctx show io: $(vf_ctl -j ctx show io)"; err=1; }
+	vf_ctl ctx del io || cdna_fail "ctx del io"
+done
 for mode in "iommu" "iommu strategy single-use" ""; do
 	echo "# igb_dp_test with protection: ${mode:-checked}"
 	t0=$(cdna_now_us)
