@@ -54,6 +54,16 @@
 #define CDNA_IOMMU_WIN_SIZE	((u64)CDNA_IOMMU_SLOT_SIZE * CDNA_IOMMU_SLOTS)
 #define CDNA_IOMMU_REVOKED	16
 
+/*
+ * Where the next host area goes in the window: the slots rotate over
+ * every context's domain, so that an IOVA that just held a ring or a sink
+ * page is not given a new page at once.  If an IOTLB entry of the old
+ * mapping were ever left behind (its invalidation missed by the IOMMU or
+ * its emulation), the device then faults on it instead of reaching the
+ * freed page.
+ */
+static atomic_t cdna_iommu_slot_hint = ATOMIC_INIT(0);
+
 /**
  * struct cdna_iommu - per-context state of the iommu protection
  * @ctx: the context
@@ -387,7 +397,11 @@ static int cdna_iommu_host_alloc(struct cdna_ctx *ctx, struct device *dev,
 		return -ENODEV;
 	if (!size || size > CDNA_IOMMU_SLOT_SIZE)
 		return -E2BIG;
-	slot = find_first_zero_bit(io->slots, CDNA_IOMMU_SLOTS);
+	slot = (unsigned int)atomic_inc_return(&cdna_iommu_slot_hint) %
+	       CDNA_IOMMU_SLOTS;
+	slot = find_next_zero_bit(io->slots, CDNA_IOMMU_SLOTS, slot);
+	if (slot >= CDNA_IOMMU_SLOTS)
+		slot = find_first_zero_bit(io->slots, CDNA_IOMMU_SLOTS);
 	if (slot >= CDNA_IOMMU_SLOTS)
 		return -ENOSPC;
 	*cpu = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO);

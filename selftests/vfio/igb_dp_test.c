@@ -140,6 +140,20 @@ static unsigned int guard_damage(FIXTURE_DATA(igb) *self)
 	return bad;
 }
 
+/* Offset of the first damaged guard byte (the second guard follows the first). */
+static ssize_t guard_first_damage(FIXTURE_DATA(igb) *self)
+{
+	size_t i;
+
+	for (i = 0; i < GUARD; i++)
+		if (self->mem[i] != CANARY)
+			return i;
+	for (i = 0; i < GUARD; i++)
+		if (self->mem[GUARD + DMA_SIZE + i] != CANARY)
+			return GUARD + i;
+	return -1;
+}
+
 static void slots_fill(FIXTURE_DATA(igb) *self)
 {
 	unsigned int i;
@@ -503,7 +517,8 @@ FIXTURE_TEARDOWN(igb)
 		cdna_vfio_close(&self->v);
 	if (self->mem && self->mem != MAP_FAILED) {
 		EXPECT_EQ(0, guard_damage(self))
-			TH_LOG("memory around the VM's DMA memory was written");
+			TH_LOG("memory around the VM's DMA memory was written (first at guard byte %zd)",
+			       guard_first_damage(self));
 		munmap(self->mem, DMA_SIZE + 2 * GUARD);
 	}
 	if (self->ro && self->ro != MAP_FAILED)
