@@ -488,6 +488,9 @@ static int cdna_nl_put_stats(struct sk_buff *skb, struct cdna_ctx *ctx)
 			      CDNA_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, CDNA_STATS_KICK_PAGE_REARMS,
 			      cdna_kick_rearms(ctx), CDNA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, CDNA_STATS_IOMMU_FAULTS,
+			      atomic64_read(&ctx->iommu_faults),
+			      CDNA_STATS_PAD) ||
 	    nla_put_u32(skb, CDNA_STATS_KICK_PAGE_STATUS, ctx->kick_status) ||
 	    cdna_nl_put_drops(skb, sum.drops))
 		return -EMSGSIZE;

@@ -536,6 +536,8 @@ static int ctx_stats_cb(const struct nlmsghdr *nlh, void *data)
 	ctx_print_counter(st, CDNA_STATS_RESETS, "resets", " resets %llu");
 	ctx_print_counter(st, CDNA_STATS_TX_THROTTLED, "tx_throttled",
 			  " tx_throttled %llu");
+	ctx_print_counter(st, CDNA_STATS_IOMMU_FAULTS, "iommu_faults",
+			  " iommu_faults %llu");
 	pr_text("\n   ");
 	pr_string("kick_page", " kick_page %s",
 		  ctx_kick_page_status(st[CDNA_STATS_KICK_PAGE_STATUS]));

@@ -119,6 +119,9 @@ io_closed() {
 iodom() { awk '$1 == "iommu_domain" { print $2 }' "$iodbg/stats"; }
 hold_run
 [ "$(iodom)" = 1 ] || { echo "FAIL: io runs without its domain ($(iodom))"; err=1; }
+# cdnactl ctx stats has the counter (no bad DMA here: 0).
+f=$(vf_ctl -j ctx stats io | jq -r '.[0].iommu_faults // "missing"')
+[ "$f" = 0 ] || { echo "FAIL: ctx stats io: iommu_faults $f, not 0"; err=1; }
 kill -KILL "$hpid"
 wait "$hpid" 2>/dev/null
 exec {hfd}>&-

@@ -428,6 +428,9 @@ enum cdna_stats_attr {
 	CDNA_STATS_KICK_PAGE_KICKS,	/* u64: doorbells through the kick page */
 	CDNA_STATS_KICK_PAGE_REARMS,	/* u64: kick page tracking re-armed */
 	CDNA_STATS_KICK_PAGE_STATUS,	/* u32: CDNA_KICK_PAGE_* */
+	CDNA_STATS_IOMMU_FAULTS,	/* u64: device DMAs the context's IOMMU
+					 * domain stopped (iommu protection)
+					 */
 	__CDNA_STATS_MAX,
 };
 
