@@ -91,6 +91,26 @@ enum cdna_drop_reason {
 extern const char * const cdna_drop_names[CDNA_DROP_MAX];
 
 /**
+ * cdna_eth_tagged() - does a VLAN tag lead the frame?
+ * @proto: the Ethernet type after the MAC addresses
+ *
+ * Return: true for 802.1Q, 802.1ad and the old QinQ types.
+ */
+static inline bool cdna_eth_tagged(__be16 proto)
+{
+	switch (proto) {
+	case htons(ETH_P_8021Q):
+	case htons(ETH_P_8021AD):
+	case htons(ETH_P_QINQ1):
+	case htons(ETH_P_QINQ2):
+	case htons(ETH_P_QINQ3):
+		return true;
+	default:
+		return false;
+	}
+}
+
+/**
  * struct cdna_queue_stats - per-queue counters, written by the engine only
  * @syncp: u64_stats sync for readers on 32-bit hosts; the engine thread
  *	is its only writer
@@ -567,6 +587,9 @@ struct cdna_ctx_mig {
  * @tx_rate: TX rate limit in Mbit/s, 0 for none (the engine enforces it)
  * @deleting: the control plane is deleting the context: refuse opens,
  *	keep a forced-off context stopped
+ * @backend_lost: the engine's device went away under the context
+ *	(cdna_ctx_backend_lost()): the link stays down; set once, read
+ *	with READ_ONCE
  * @link_up: link state seen by the guest, from @link_mode (and the
  *	uplink's carrier for auto); written under @lock, read locklessly
  *	(READ_ONCE) by the engine
@@ -636,6 +659,7 @@ struct cdna_ctx {
 	u32 tx_rate;
 	bool incoming;
 	bool deleting;
+	bool backend_lost;
 	bool link_up;
 	bool engine_started;
 
@@ -1020,6 +1044,7 @@ void cdna_ctx_reset(struct cdna_ctx *ctx);
 void cdna_ctx_regs_init(struct cdna_ctx *ctx);
 void cdna_ctx_error(struct cdna_ctx *ctx, u32 cause, u32 queue);
 void cdna_ctx_raise_error(struct cdna_ctx *ctx, u32 cause, u32 queue);
+void cdna_ctx_backend_lost(struct cdna_ctx *ctx, u32 cause);
 void cdna_ctx_set_link(struct cdna_ctx *ctx, bool up);
 bool cdna_ctx_name_valid(const char *name);
 int cdna_ctx_apply(struct cdna_ctx *ctx, const struct cdna_ctx_settings *set,

@@ -137,6 +137,7 @@ bool cdna_ctx_is_open(struct cdna_ctx *ctx)
 }
 
 static void cdna_ctx_error_work(struct work_struct *work);
+static void cdna_ctx_set_link_locked(struct cdna_ctx *ctx, bool up);
 
 /* The largest MTU a context on @uplink may use; @fallback without one. */
 static u32 cdna_ctx_uplink_mtu(const struct net_device *uplink, u32 fallback)
@@ -448,12 +449,32 @@ void cdna_ctx_raise_error(struct cdna_ctx *ctx, u32 cause, u32 queue)
 	cdna_irq_signal(ctx, CDNA_MSIX_CTRL_VECTOR);
 }
 
+/**
+ * cdna_ctx_backend_lost() - the engine lost the device under the context
+ * @ctx: the context
+ * @cause: CDNA_ERR_* for the guest
+ *
+ * For a backend whose hardware went away without being asked (an igb VF
+ * removed by its PF): like cdna_ctx_raise_error(), and callable without
+ * ctx->lock, but the link also goes down, from the error work, and stays
+ * down whatever the link mode or the uplink say, until the context is
+ * deleted.  The engine has stopped and unmapped everything already.
+ */
+void cdna_ctx_backend_lost(struct cdna_ctx *ctx, u32 cause)
+{
+	WRITE_ONCE(ctx->backend_lost, true);
+	schedule_work(&ctx->error_work);
+	cdna_ctx_raise_error(ctx, cause, ~0U);
+}
+
 static void cdna_ctx_error_work(struct work_struct *work)
 {
 	struct cdna_ctx *ctx = container_of(work, struct cdna_ctx, error_work);
 	bool needs_reset;
 
 	mutex_lock(&ctx->lock);
+	if (READ_ONCE(ctx->backend_lost))
+		cdna_ctx_set_link_locked(ctx, false);
 	/* A reset in between cleared the error: nothing left to do. */
 	spin_lock_irq(&ctx->event_lock);
 	needs_reset = ctx->needs_reset;
@@ -470,6 +491,8 @@ static void cdna_ctx_set_link_locked(struct cdna_ctx *ctx, bool up)
 	bool irq;
 
 	lockdep_assert_held(&ctx->lock);
+	if (READ_ONCE(ctx->backend_lost))
+		up = false;
 	if (ctx->link_up == up)
 		return;
 	WRITE_ONCE(ctx->link_up, up);

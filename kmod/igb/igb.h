@@ -103,10 +103,29 @@ struct cdna_igb_rx_slot {
 };
 
 /**
+ * struct cdna_igb_tx_hdr - the host's copy of a TX frame's Ethernet header
+ * @b: the header; the NIC reads it from here, not from the guest
+ *
+ * Checked where the guest can no longer change it (the NIC itself may not
+ * police source MACs and tags: QEMU's igb does not), it is the packet's
+ * first hardware descriptor, at the same ring index.
+ */
+struct cdna_igb_tx_hdr {
+	u8 b[16];
+};
+
+#define CDNA_IGB_TXR_BYTES	(CDNA_IGB_TX_RING * \
+				 (sizeof(struct cdna_igb_tx_desc) + \
+				  sizeof(struct cdna_igb_tx_hdr)))
+
+/**
  * struct cdna_igb_qp - the hardware side of one queue pair
- * @txr: hardware TX ring (host memory from the protection's .host_alloc)
+ * @txr: hardware TX ring (host memory from the protection's
+ *	.host_alloc), followed in the same allocation by one struct
+ *	cdna_igb_tx_hdr per descriptor
  * @txr_dma: its bus address
- * @tx_slot: per hardware TX descriptor
+ * @tx_slot: per hardware TX descriptor (no pin: a header copy, or with
+ *	the iommu protection a page its domain does not map)
  * @tx_ntu: hardware TX descriptors written (free running)
  * @tx_ntc: hardware TX descriptors reclaimed (free running)
  * @tx_pkt: guest packets not completed yet, guest ring sized
@@ -187,6 +206,9 @@ struct cdna_igb_qp {
  *	holds the context (from the protection's .host_alloc)
  * @sink_dma: its address for the VF
  * @scratch: a cdna_buf to hand pins back to the protection
+ * @mac: the context's MAC, from ctx_start on
+ * @trusted: may send any source MAC (trusted, or spoofchk off)
+ * @may_tag: may send VLAN-tagged frames (trusted)
  * @qp: per queue pair
  * @irqs: interrupts taken from the VF
  * @polls: passes run by @poll
@@ -207,6 +229,9 @@ struct cdna_igb_ctx {
 	void *sink;
 	dma_addr_t sink_dma;
 	struct cdna_buf scratch;
+	u8 mac[ETH_ALEN];
+	bool trusted;
+	bool may_tag;
 	struct cdna_igb_qp qp[CDNA_IGB_VF_QUEUES];
 	atomic64_t irqs;
 	atomic64_t polls;

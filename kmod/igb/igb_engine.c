@@ -98,10 +98,17 @@ DEFINE_SHOW_ATTRIBUTE(cdna_igb_nic_stats);
 static int cdna_igb_ctx_stats_show(struct seq_file *s, void *unused)
 {
 	struct cdna_igb_ctx *ictx = s->private;
+	struct cdna_ctx *ctx = ictx->ctx;
+	u64 hits = 0, misses = 0, evictions = 0;
 	unsigned int qp;
 
 	mutex_lock(&ictx->lock);
+	if (ctx->protect->pin_stats)
+		ctx->protect->pin_stats(ctx, &hits, &misses, &evictions);
 	seq_printf(s, "vf %s\n", ictx->vf ? pci_name(ictx->vf->pdev) : "gone");
+	seq_printf(s, "pin_hits %llu\n", hits);
+	seq_printf(s, "pin_misses %llu\n", misses);
+	seq_printf(s, "pin_evictions %llu\n", evictions);
 	seq_printf(s, "started %d\n", ictx->started);
 	seq_printf(s, "irqs %lld\n", (s64)atomic64_read(&ictx->irqs));
 	seq_printf(s, "polls %lld\n", (s64)atomic64_read(&ictx->polls));
@@ -341,6 +348,9 @@ static void cdna_igb_ctx_start(struct cdna_ctx *ctx)
 		cdna_ctx_raise_error(ctx, CDNA_ERR_DMA, ~0U);
 		return;
 	}
+	ether_addr_copy(ictx->mac, ctx->mac);
+	ictx->trusted = ctx->trusted || !ctx->spoofchk;
+	ictx->may_tag = ctx->trusted;
 	for (i = 0; i < 2 * ctx->nqp; i++) {
 		struct cdna_queue *q = &ctx->queues[i];
 
@@ -497,7 +507,14 @@ static int cdna_igb_set_filter(struct cdna_ctx *ctx, const u8 *mac, u16 vlan,
 
 static void cdna_igb_set_tx_policy(struct cdna_ctx *ctx)
 {
-	cdna_igb_pf_set_policy(cdna_igb_ictx(ctx));
+	struct cdna_igb_ctx *ictx = cdna_igb_ictx(ctx);
+
+	/* The NIC's own policing, and cdna's check of every header. */
+	cdna_igb_pf_set_policy(ictx);
+	mutex_lock(&ictx->lock);
+	ictx->trusted = ctx->trusted || !ctx->spoofchk;
+	ictx->may_tag = ctx->trusted;
+	mutex_unlock(&ictx->lock);
 }
 
 const struct cdna_engine_ops cdna_igb_engine_ops = {

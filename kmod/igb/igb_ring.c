@@ -94,7 +94,8 @@ static bool cdna_igb_dev_iova(struct cdna_igb_ctx *ictx)
 static void cdna_igb_tx_unmap(struct cdna_igb_ctx *ictx,
 			      struct cdna_igb_tx_slot *s)
 {
-	if (ictx->vf && !cdna_igb_dev_iova(ictx))
+	/* No pin: a header copy, or (iommu) a page the domain lacks. */
+	if (s->pin && ictx->vf && !cdna_igb_dev_iova(ictx))
 		dma_unmap_page(cdna_igb_dev(ictx), s->dma, s->len,
 			       DMA_TO_DEVICE);
 }
@@ -133,8 +134,8 @@ int cdna_igb_qp_alloc(struct cdna_igb_ctx *ictx, unsigned int qp, bool tx,
 				     GFP_KERNEL);
 		if (!p->tx_pkt)
 			return -ENOMEM;
-		ret = prot->host_alloc(ictx->ctx, dev, CDNA_IGB_TX_RING *
-				       sizeof(*p->txr), &ring, &p->txr_dma);
+		ret = prot->host_alloc(ictx->ctx, dev, CDNA_IGB_TXR_BYTES,
+				       &ring, &p->txr_dma);
 		if (ret) {
 			kvfree(p->tx_pkt);
 			p->tx_pkt = NULL;
@@ -235,8 +236,8 @@ void cdna_igb_qp_free(struct cdna_igb_ctx *ictx, unsigned int qp, bool tx)
 			return;
 		cdna_igb_tx_drain(ictx, qp);
 		if (dev)
-			prot->host_free(ictx->ctx, dev, CDNA_IGB_TX_RING *
-					sizeof(*p->txr), p->txr, p->txr_dma);
+			prot->host_free(ictx->ctx, dev, CDNA_IGB_TXR_BYTES,
+					p->txr, p->txr_dma);
 		p->txr = NULL;
 		kvfree(p->tx_pkt);
 		p->tx_pkt = NULL;
@@ -405,7 +406,50 @@ static enum cdna_drop_reason cdna_igb_tx_check(struct cdna_igb_ctx *ictx,
 }
 
 /*
- * Pin, map and write the packet in hand as hardware descriptors.
+ * What the context may send, judged on the host's copy of the header: its
+ * own source MAC unless trusted (or spoofchk off), no VLAN tag unless
+ * trusted (the tag would reach any VLAN trunked on the wire), and no
+ * untagged frame above the MTU.
+ */
+static enum cdna_drop_reason cdna_igb_tx_policy(struct cdna_igb_ctx *ictx,
+						const struct ethhdr *eth,
+						u32 total)
+{
+	if (!ictx->trusted && !ether_addr_equal(eth->h_source, ictx->mac))
+		return CDNA_DROP_SPOOF;
+	if (cdna_eth_tagged(eth->h_proto)) {
+		if (!ictx->may_tag)
+			return CDNA_DROP_VLAN;
+	} else if (total > READ_ONCE(ictx->ctx->mtu) + ETH_HLEN) {
+		return CDNA_DROP_BAD_LEN;
+	}
+	return CDNA_DROP_MAX;
+}
+
+/* Write hardware descriptor @n of the packet starting at @ntu. */
+static struct cdna_igb_tx_desc *cdna_igb_tx_put(struct cdna_igb_qp *p,
+						u32 ntu, u32 n, dma_addr_t dma,
+						u32 len, struct cdna_pin *pin,
+						u32 total)
+{
+	u32 i = (ntu + n) & (CDNA_IGB_TX_RING - 1);
+	struct cdna_igb_tx_desc *hw = &p->txr[i];
+
+	p->tx_slot[i].dma = dma;
+	p->tx_slot[i].len = len;
+	p->tx_slot[i].pin = pin;
+	hw->addr = cpu_to_le64(dma);
+	hw->cmd_type_len = cpu_to_le32(len | CDNA_IGB_TXD_DTYP_DATA |
+				       CDNA_IGB_TXD_DEXT | CDNA_IGB_TXD_IFCS);
+	hw->olinfo = cpu_to_le32(total << CDNA_IGB_TXD_PAYLEN_SHIFT);
+	return hw;
+}
+
+/*
+ * Pin, map and write the packet in hand as hardware descriptors.  The
+ * Ethernet header is copied into the host's header slot of the first
+ * descriptor and checked there; the NIC reads the rest straight from the
+ * guest's pages.
  * Return: CDNA_DROP_MAX when written, a reason when refused (nothing
  * written, nothing held), or CDNA_DROP_NOMEM with *@retry set when the
  * hardware ring has no room yet.  *@faulted: written, but a page is one
@@ -419,9 +463,16 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 	bool dev_iova = cdna_igb_dev_iova(ictx);
 	struct cdna_ctx *ctx = ictx->ctx;
 	struct device *dev = cdna_igb_dev(ictx);
-	u32 ntu = p->tx_ntu, room, n = 0;
+	u32 ntu = p->tx_ntu, room, n = 0, hlen = 0;
+	struct cdna_igb_tx_hdr *hdr = (struct cdna_igb_tx_hdr *)
+		(p->txr + CDNA_IGB_TX_RING) + (ntu & (CDNA_IGB_TX_RING - 1));
+	dma_addr_t hdr_dma = p->txr_dma +
+		CDNA_IGB_TX_RING * sizeof(*p->txr) +
+		(ntu & (CDNA_IGB_TX_RING - 1)) * sizeof(*hdr);
+	const struct ethhdr *eth = (const struct ethhdr *)hdr->b;
 	struct cdna_buf *buf = &ictx->scratch;
 	enum cdna_drop_reason r = CDNA_DROP_MAX;
+	struct cdna_igb_tx_desc *last = NULL;
 	unsigned int f, i;
 	int err;
 
@@ -436,7 +487,8 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 			r = cdna_pincache_drop_reason(err);
 			break;
 		}
-		if (buf->npages > room - n) {
+		/* Its pages, and the header's descriptor if still to come. */
+		if (buf->npages + (hlen < ETH_HLEN ? 1 : 0) > room - n) {
 			ctx->protect->put_buf(ctx, buf);
 			r = CDNA_DROP_NOMEM;
 			*retry = true;
@@ -445,40 +497,66 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 		for (i = 0; i < buf->npages; i++) {
 			u32 off = i ? 0 : buf->offset;
 			u32 seg = min_t(u32, d->len - pos, PAGE_SIZE - off);
-			struct cdna_igb_tx_slot *s =
-				&p->tx_slot[(ntu + n) & (CDNA_IGB_TX_RING - 1)];
-			struct cdna_igb_tx_desc *hw =
-				&p->txr[(ntu + n) & (CDNA_IGB_TX_RING - 1)];
-			u32 cmd = seg | CDNA_IGB_TXD_DTYP_DATA |
-				  CDNA_IGB_TXD_DEXT | CDNA_IGB_TXD_IFCS;
+			dma_addr_t dma;
 
-			if (dev_iova)
-				s->dma = d->addr + pos;
-			else
-				s->dma = dma_map_page(dev, buf->pages[i], off,
-						      seg, DMA_TO_DEVICE);
-			if (!dev_iova && dma_mapping_error(dev, s->dma)) {
-				/* Pages i.. of this buffer are not in slots. */
-				memmove(&buf->pins[0], &buf->pins[i],
-					(buf->npages - i) * sizeof(buf->pins[0]));
-				buf->npages -= i;
-				ctx->protect->put_buf(ctx, buf);
-				r = CDNA_DROP_NOMEM;
-				break;
-			}
-			s->len = seg;
-			s->pin = buf->pins[i];
-			if (!s->pin)
-				*faulted = true;
-			if (f == p->nhand - 1 && i == buf->npages - 1)
-				cmd |= CDNA_IGB_TXD_EOP | CDNA_IGB_TXD_RS;
-			hw->addr = cpu_to_le64(s->dma);
-			hw->cmd_type_len = cpu_to_le32(cmd);
-			hw->olinfo = cpu_to_le32(total <<
-						 CDNA_IGB_TXD_PAYLEN_SHIFT);
 			pos += seg;
-			n++;
+			if (!buf->pins[i]) {
+				/*
+				 * iommu: a page the domain does not map.  It
+				 * goes to the NIC by its guest address and the
+				 * read faults; there is no header to copy.
+				 */
+				*faulted = true;
+				hlen = ETH_HLEN;
+				last = cdna_igb_tx_put(p, ntu, n++,
+						       d->addr + pos - seg, seg,
+						       NULL, total);
+				continue;
+			}
+			if (hlen < ETH_HLEN) {
+				u32 c = min_t(u32, seg, ETH_HLEN - hlen);
+
+				memcpy_from_page(hdr->b + hlen, buf->pages[i],
+						 off, c);
+				hlen += c;
+				off += c;
+				seg -= c;
+				if (hlen == ETH_HLEN) {
+					r = cdna_igb_tx_policy(ictx, eth, total);
+					if (r != CDNA_DROP_MAX)
+						goto put_rest;
+					last = cdna_igb_tx_put(p, ntu, n++,
+							       hdr_dma,
+							       ETH_HLEN, NULL,
+							       total);
+				}
+				if (!seg) {
+					/* Copied whole: nothing to map. */
+					cdna_igb_put_pin(ictx, buf->pins[i]);
+					continue;
+				}
+			}
+			if (dev_iova) {
+				/* What is left of the page, by guest address. */
+				dma = d->addr + pos - seg;
+			} else {
+				dma = dma_map_page(dev, buf->pages[i], off, seg,
+						   DMA_TO_DEVICE);
+				if (dma_mapping_error(dev, dma)) {
+					r = CDNA_DROP_NOMEM;
+					goto put_rest;
+				}
+			}
+			last = cdna_igb_tx_put(p, ntu, n++, dma, seg,
+					       buf->pins[i], total);
 		}
+		continue;
+put_rest:
+		/* Pages i.. of this buffer are in no slot. */
+		memmove(&buf->pins[0], &buf->pins[i],
+			(buf->npages - i) * sizeof(buf->pins[0]));
+		buf->npages -= i;
+		ctx->protect->put_buf(ctx, buf);
 	}
 	if (r != CDNA_DROP_MAX) {
 		/* Undo the descriptors written for the packet. */
@@ -491,6 +569,7 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 		}
 		return r;
 	}
+	last->cmd_type_len |= cpu_to_le32(CDNA_IGB_TXD_EOP | CDNA_IGB_TXD_RS);
 	p->tx_ntu += n;
 	*nhw = n;
 	return CDNA_DROP_MAX;
@@ -570,7 +649,11 @@ static void cdna_igb_rx_post(struct cdna_igb_ctx *ictx, struct cdna_igb_qp *p,
 	s->pin = NULL;
 	s->fault = false;
 	s->dma = ictx->sink_dma;
-	if (len < p->rx_buf) {
+	/*
+	 * The NIC writes at most rx_buf bytes, but the ABI's bounds hold for
+	 * the whole buffer as the guest described it, as on every backend.
+	 */
+	if (len < p->rx_buf || len > CDNA_BUF_MAX_LEN || addr + len - 1 < addr) {
 		s->reason = CDNA_DROP_BAD_LEN;
 		goto refused;
 	}

@@ -471,7 +471,7 @@ static void cdna_igb_remove(struct pci_dev *pdev)
 		mutex_unlock(&ictx->lock);
 		pci_warn(pdev, "VF removed under context %s\n",
 			 dev_name(mdev_dev(ictx->ctx->mdev)));
-		cdna_ctx_raise_error(ictx->ctx, CDNA_ERR_DMA, ~0U);
+		cdna_ctx_backend_lost(ictx->ctx, CDNA_ERR_DMA);
 	}
 	list_del(&vf->node);
 	mutex_unlock(&cdna_igb_lock);

@@ -319,21 +319,6 @@ static enum cdna_drop_reason cdna_tx_offload(struct sk_buff *skb,
 	return CDNA_DROP_MAX;
 }
 
-/* A VLAN tag (802.1Q, 802.1ad, or one of the old QinQ types) leads? */
-static bool cdna_tx_tagged(__be16 proto)
-{
-	switch (proto) {
-	case htons(ETH_P_8021Q):
-	case htons(ETH_P_8021AD):
-	case htons(ETH_P_QINQ1):
-	case htons(ETH_P_QINQ2):
-	case htons(ETH_P_QINQ3):
-		return true;
-	default:
-		return false;
-	}
-}
-
 /*
  * What the context may send: its own source MAC unless trusted, no VLAN
  * tag unless trusted (a tag would reach every VLAN trunked on the uplink,
@@ -347,7 +332,7 @@ static enum cdna_drop_reason cdna_tx_policy(struct cdna_engine_ctx *ectx,
 
 	if (!ectx->trusted && !ether_addr_equal(eth->h_source, ectx->mac))
 		return CDNA_DROP_SPOOF;
-	if (cdna_tx_tagged(eth->h_proto)) {
+	if (cdna_eth_tagged(eth->h_proto)) {
 		if (!ectx->may_tag)
 			return CDNA_DROP_VLAN;
 		l2len += VLAN_HLEN;

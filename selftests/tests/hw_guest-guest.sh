@@ -6,7 +6,8 @@
 # Brings the VF up and pings the peer port. Then, without "hold", runs 3 s
 # of TCP to it (the iperf3 JSON in $CDNA_OUT/hw-tcp.json, the ping result
 # in $CDNA_OUT/hw-ping.txt); with "hold", starts 60 s of TCP, publishes
-# vf-traffic once data flows and waits to be killed.
+# vf-traffic once data flows, publishes vf-link-down if the VF's carrier
+# goes, and waits to be killed.
 set -u
 . "$CDNA_LIB"
 . "$CDNA_REPO/selftests/tests/vf_guest_lib.sh"
@@ -28,6 +29,15 @@ if [ "$mode" = hold ]; then
 		[ "$(<"/sys/class/net/$ifc/statistics/tx_packets")" -gt $((tx0 + 500)) ] && break
 	done
 	vfg_mark vf-traffic "$(($(<"/sys/class/net/$ifc/statistics/tx_packets") - tx0))"
+	# Until killed: the first loss of carrier is published (hw_teardown
+	# takes the VF away under the guest).
+	for ((i = 0; i < 1200; i++)); do
+		if [ "$(cat "/sys/class/net/$ifc/carrier" 2>/dev/null)" != 1 ]; then
+			vfg_mark vf-link-down "$i"
+			break
+		fi
+		cdna_sleep 0.1
+	done
 	sleep 120
 	exit 0
 fi

@@ -38,9 +38,7 @@ VF_NIC=$up
 cleanup() {
 	l2_kill hwk 2>/dev/null
 	l2_kill hwg 2>/dev/null
-	[ -s "$CDNA_TEST_DIR/iperf3.pid" ] && kill "$(<"$CDNA_TEST_DIR/iperf3.pid")" 2>/dev/null
-	ip -n "$NS" link set "$peer" netns 1 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
+	vf_peer_ns_del "$NS" "$peer"
 	vf_ctl ctx del hwg 2>/dev/null
 	vf_ctl nic detach dev "$up" 2>/dev/null
 	echo 0 >"/sys/class/net/$up/device/sriov_numvfs" 2>/dev/null
@@ -51,13 +49,7 @@ cdna_kvm_setup
 cdna_insmod_host
 sysctl -qw "net.ipv6.conf.$up.disable_ipv6=1"
 ip link set "$up" up
-ip netns add "$NS" || cdna_fail "ip netns add $NS failed"
-ip link set "$peer" netns "$NS" || cdna_fail "cannot move $peer into $NS"
-ip -n "$NS" link set lo up
-ip -n "$NS" addr add "$PEER_IP/24" dev "$peer"
-ip -n "$NS" link set "$peer" up
-ip netns exec "$NS" iperf3 -s -D --rcv-timeout 5000 -I "$CDNA_TEST_DIR/iperf3.pid" ||
-	cdna_fail "iperf3 -s in $NS failed"
+vf_peer_ns "$NS" "$peer" "$PEER_IP"
 
 vf_ctl nic attach dev "$up" max_ctx 1 || cdna_fail "nic attach $up failed"
 b=$(vf_ctl -j nic show dev "$up" | jq -r '.[0].backend // empty')

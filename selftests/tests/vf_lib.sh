@@ -21,6 +21,9 @@
 #   vf_host_cleanup          remove contexts, detach, delete the veth, rmmod
 #                            cdna; fails the test if any step fails
 #   vf_qemu_args UUID        QEMU arguments assigning the context to a guest
+#   vf_peer_ns NS PORT IP    move the igb peer PORT into a new netns NS at
+#                            IP/24 with an iperf3 server (pid file in the
+#                            test dir); vf_peer_ns_del NS PORT undoes it
 #   vf_guest_text GUEST NAME print what the guest published with vfg_mark
 
 VF_NIC=${VF_NIC:-cdnaup0}
@@ -108,6 +111,23 @@ vf_guest_text() {
 
 vf_qemu_args() {
 	echo "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$1"
+}
+
+vf_peer_ns() {
+	local ns=$1 port=$2 ip=$3
+	ip netns add "$ns" || cdna_fail "ip netns add $ns failed"
+	ip link set "$port" netns "$ns" || cdna_fail "cannot move $port into $ns"
+	ip -n "$ns" link set lo up
+	ip -n "$ns" addr add "$ip/24" dev "$port"
+	ip -n "$ns" link set "$port" up
+	ip netns exec "$ns" iperf3 -s -D --rcv-timeout 5000 -I "$CDNA_TEST_DIR/iperf3.pid" ||
+		cdna_fail "iperf3 -s in $ns failed"
+}
+
+vf_peer_ns_del() {
+	[ -s "$CDNA_TEST_DIR/iperf3.pid" ] && kill "$(<"$CDNA_TEST_DIR/iperf3.pid")" 2>/dev/null
+	ip -n "$1" link set "$2" netns 1 2>/dev/null
+	ip netns del "$1" 2>/dev/null
 }
 
 vf_host_cleanup() {

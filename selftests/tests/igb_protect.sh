@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# cdna-l1: igb
+# cdna-timeout: 600
+#
+# The data-path protection suite of dp_protect (selftests/vfio/
+# dp_protect_test: a hostile userspace VFIO guest), on the igb backend:
+# the same bad descriptors, ring indexes, rewrites after the kick, DMA
+# unmaps and Bus Master Enable, with the VF's DMA doing the work and the
+# peer igb port at the other end of the wire. What the device does not
+# offer (checksum and segmentation offload) is refused as unacked.
+# Afterwards nothing may stay pinned and the skb slabs must be back near
+# their baseline; the VFs go with sriov_numvfs 0.
+set -u
+. "$CDNA_LIB"
+cdna_igb_setup
+VF_NIC=$CDNA_IGB_UPLINK
+VF_PEER=$CDNA_IGB_PEER
+. "$CDNA_REPO/selftests/tests/vf_lib.sh"
+. "$CDNA_REPO/selftests/tests/dp_lib.sh"
+
+# The next test in this L1 finds the PF without VFs.
+trap 'echo 0 >"/sys/class/net/$VF_NIC/device/sriov_numvfs" 2>/dev/null' EXIT
+cdna_insmod_host
+ip link set "$VF_NIC" up
+vf_ctl nic attach dev "$VF_NIC" max_ctx 1 || cdna_fail "nic attach $VF_NIC failed"
+b=$(vf_ctl -j nic show dev "$VF_NIC" | jq -r '.[0].backend // empty')
+[ "$b" = igb ] || cdna_fail "cdnactl nic show says backend '$b', not igb"
+# Every link settles before frames are counted.
+cdna_sleep 3
+dp_vfio_run dp_protect_test
