@@ -595,26 +595,25 @@ TEST_F(igb, tx_refused)
 	unsigned int i;
 
 	frame_fill(self, at(self, TX_BASE), 100, self->peer_mac, self->mac);
-	/*
-	 * The one that starts inside the VM has a good header there: the
-	 * host's header check passes, and (iommu) the NIC's read of the rest
-	 * faults.
-	 */
-	frame_fill(self, at(self, DMA_IOVA + DMA_SIZE - 64), 64, self->peer_mac,
-		   self->mac);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		tx_desc(self, bad[i].addr, bad[i].len, bad[i].flags);
 		publish(self, TXQ);
 		ASSERT_TRUE(next_cpl(self, TXQ, &cpl, WAIT_MS))
 			TH_LOG("no completion for bad descriptor %u", i);
-		EXPECT_EQ(bad[i].status, le16toh(cpl.status))
+		/*
+		 * iommu: the one that starts inside the VM gets its header
+		 * checked in a host copy first (zeros there: spoofed).
+		 */
+		EXPECT_EQ(iommu_mode() && i == 2 ? CDNA_CPL_ERR_SPOOF :
+			  bad[i].status, le16toh(cpl.status))
 			TH_LOG("descriptor %u", i);
 		EXPECT_EQ(1, le16toh(cpl.ndesc));
 	}
 	EXPECT_TRUE(peer_quiet(self, QUIET_MS))
 		TH_LOG("a refused frame reached the wire");
-	EXPECT_EQ(addr0 + 4, stat_of(self, "queue1_drop_bad_addr"));
-	EXPECT_EQ(faults0 + (iommu_mode() ? 4 : 0), faults_of(self))
+	EXPECT_EQ(addr0 + (iommu_mode() ? 3 : 4),
+		  stat_of(self, "queue1_drop_bad_addr"));
+	EXPECT_EQ(faults0 + (iommu_mode() ? 3 : 0), faults_of(self))
 		TH_LOG("DMAs the IOMMU stopped");
 	/* The queue goes on. */
 	tx_check(_metadata, self, TX_BASE + PAGE, 200, 1);
