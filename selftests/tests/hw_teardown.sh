@@ -28,7 +28,7 @@ NS=cdnahwt
 PEER_IP=198.18.2.2
 GUEST_IP=198.18.2.11
 MAC=52:54:00:b0:00:31
-TD_BOUND=5
+TD_BOUND=10		# igb itself takes ~3 s to reconfigure SR-IOV
 
 cdna_igb_setup
 up=$CDNA_IGB_UPLINK
