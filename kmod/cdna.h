@@ -19,6 +19,7 @@
  *   irq.c      per-vector eventfd triggers, pending bits, moderation
  *   protect.c  guest DMA protection interface + "checked" implementation
  *   pincache.c pin cache used by the checked protection
+ *   protect_iommu.c "iommu" protection: a per-context IOMMU domain
  *   queue.c    guest-ring library: ring mapping, descriptor fetch,
  *              completions, event index, moderation (any backend)
  *   engine.h   the engine interface (struct cdna_engine_ops)
@@ -163,6 +164,7 @@ struct cdna_ring_map {
 #define CDNA_BUF_MAX_PAGES	(DIV_ROUND_UP(CDNA_BUF_MAX_LEN, PAGE_SIZE) + 1)
 
 struct cdna_pin;
+struct seq_file;
 
 /*
  * How the engine will use a buffer (struct cdna_protect_ops.get_buf):
@@ -179,13 +181,17 @@ struct cdna_pin;
  * @offset: offset of @iova in its first page
  * @npages: pages in @pages
  * @pages: pinned pages covering [iova, iova + len)
- * @pins: the protection's handle of each page (pin cache entries)
+ * @pins: the protection's handle of each page (pin cache entries); with
+ *	struct cdna_protect_ops.dev_iova a NULL entry is a page the
+ *	protection could not map: the device's DMA there is stopped
+ * @unmapped: pages of @pins that are NULL (dev_iova protections only)
  */
 struct cdna_buf {
 	u64 iova;
 	u32 len;
 	u32 offset;
 	unsigned int npages;
+	unsigned int unmapped;
 	struct page *pages[CDNA_BUF_MAX_PAGES];
 	struct cdna_pin *pins[CDNA_BUF_MAX_PAGES];
 };
@@ -207,13 +213,28 @@ struct cdna_buf {
  * @pinned_pages: pages currently pinned for this context
  * @pin_stats: pin cache hits, misses and evictions
  * @flush: drop every cached pin (engine exclusion held)
+ * @dev_iova: a device gets guest addresses as they are, translated by
+ *	an IOMMU domain the protection fills: the engine maps no guest
+ *	page with the DMA API, and a NULL pin of @get_buf is a page the
+ *	domain does not map (the device's access there faults)
+ * @dev_attach: optional: @dev does the context's DMA from now until
+ *	@dev_detach (engine exclusion held; a VM holds the context)
+ * @dev_detach: optional: @dev does no DMA for the context any more (its
+ *	queues are stopped; engine exclusion held)
+ * @host_alloc: allocate @size bytes of zeroed host memory that the
+ *	device attached (or @dev) reads and writes: *@cpu for the CPU,
+ *	*@dma for the device (engine exclusion held)
+ * @host_free: free what @host_alloc gave
+ * @show: optional: print the protection's state into debugfs
  *
- * All ops but @pinned_pages and @pin_stats sleep.  @get_buf, @put_buf and
- * @flush are called by the engine with the context's engine exclusion
- * (struct cdna_engine_ops.ctx_lock) held.
+ * All ops but @pinned_pages, @pin_stats and @show sleep.  @get_buf,
+ * @put_buf, @flush, @dev_attach, @dev_detach, @host_alloc and @host_free
+ * are called by the engine with the context's engine exclusion (struct
+ * cdna_engine_ops.ctx_lock) held.
  */
 struct cdna_protect_ops {
 	const char *name;
+	bool dev_iova;
 	int (*open)(struct cdna_ctx *ctx);
 	void (*close)(struct cdna_ctx *ctx);
 	int (*map_ring)(struct cdna_ctx *ctx, u64 iova, size_t len,
@@ -227,9 +248,21 @@ struct cdna_protect_ops {
 	void (*pin_stats)(struct cdna_ctx *ctx, u64 *hits, u64 *misses,
 			  u64 *evictions);
 	void (*flush)(struct cdna_ctx *ctx);
+	int (*dev_attach)(struct cdna_ctx *ctx, struct device *dev);
+	void (*dev_detach)(struct cdna_ctx *ctx, struct device *dev);
+	int (*host_alloc)(struct cdna_ctx *ctx, struct device *dev,
+			  size_t size, void **cpu, dma_addr_t *dma);
+	void (*host_free)(struct cdna_ctx *ctx, struct device *dev,
+			  size_t size, void *cpu, dma_addr_t dma);
+	void (*show)(struct cdna_ctx *ctx, struct seq_file *s);
 };
 
 extern const struct cdna_protect_ops cdna_protect_checked_ops;
+extern const struct cdna_protect_ops cdna_protect_iommu_ops;
+
+int cdna_protect_pin_ring(struct cdna_ctx *ctx, u64 iova, size_t len,
+			  struct cdna_ring_map *map);
+void cdna_protect_unpin_ring(struct cdna_ctx *ctx, struct cdna_ring_map *map);
 
 /* ------------------------------------------------------------------ */
 /* Queues                                                              */
@@ -561,8 +594,13 @@ struct cdna_ctx_mig {
  *	uplink's carrier for auto); written under @lock, read locklessly
  *	(READ_ONCE) by the engine
  * @engine_started: ops->ctx_start was called and not yet undone
- * @protect: DMA protection implementation
+ * @protect: DMA protection implementation (fixed at creation)
  * @protect_priv: its per-context state
+ * @strategy: enum cdna_strategy of an iommu context (fixed at
+ *	creation)
+ * @iommu_faults: device DMAs to a page the context's IOMMU domain did not
+ *	map (the engine counts the slots it posted so; the IOMMU driver's
+ *	fault reports add to it)
  * @eng_priv: the backend's per-context state, from nic->ops->ctx_add to
  *	nic->ops->ctx_del
  * @nqp: queue pairs of this function (from the mdev type)
@@ -627,6 +665,8 @@ struct cdna_ctx {
 
 	const struct cdna_protect_ops *protect;
 	void *protect_priv;
+	u8 strategy;
+	atomic64_t iommu_faults;
 	void *eng_priv;
 
 	unsigned int nqp;
@@ -750,6 +790,7 @@ static inline struct cdna_nic *cdna_parent_to_nic(struct mdev_parent *parent)
  * @vlan: VLAN, 0 for none
  * @nqp: queue pairs; the mdev type written must match
  * @protect: enum cdna_protect
+ * @strategy: enum cdna_strategy
  * @trusted: may send any source MAC
  * @spoofchk: check the source MAC on TX
  * @tx_rate: TX rate limit in Mbit/s, 0 for none
@@ -764,6 +805,7 @@ struct cdna_ctx_def {
 	u16 vlan;
 	unsigned int nqp;
 	u8 protect;
+	u8 strategy;
 	bool trusted;
 	bool spoofchk;
 	u32 tx_rate;
@@ -781,6 +823,7 @@ struct cdna_ctx_def {
 #define CDNA_SET_SPOOFCHK	BIT(4)
 #define CDNA_SET_TX_RATE	BIT(5)
 #define CDNA_SET_LINK		BIT(6)
+#define CDNA_SET_PROTECT	BIT(7)	/* protection and strategy (idle) */
 /* Only while no VM holds the context (MAC and VLAN: always). */
 #define CDNA_SET_IDLE_ONLY	BIT(31)
 
@@ -796,6 +839,8 @@ struct cdna_ctx_def {
  * @spoofchk: check the source MAC on TX
  * @tx_rate: TX rate limit in Mbit/s, 0 for none
  * @link_mode: enum cdna_link_mode
+ * @protect: enum cdna_protect
+ * @strategy: enum cdna_strategy (iommu protection)
  */
 struct cdna_ctx_settings {
 	u32 mask;
@@ -806,6 +851,8 @@ struct cdna_ctx_settings {
 	bool spoofchk;
 	u32 tx_rate;
 	u8 link_mode;
+	u8 protect;
+	u8 strategy;
 };
 
 /* ------------------------------------------------------------------ */

@@ -13,6 +13,8 @@
 
 #include <linux/version.h>
 #include <linux/eventfd.h>
+#include <linux/err.h>
+#include <linux/iommu.h>
 #include <linux/vfio.h>
 #include <net/genetlink.h>
 
@@ -110,6 +112,39 @@ cdna_genl_dumpit_attrs(struct netlink_callback *cb)
 	return genl_dumpit_info(cb)->info.attrs;
 #else
 	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/*
+ * An unmanaged paging domain for one device: 6.11 added
+ * iommu_paging_domain_alloc(dev), which returns an ERR_PTR; before, the
+ * domain was allocated for the device's bus (iommu_domain_alloc(), NULL
+ * on failure).
+ */
+static inline struct iommu_domain *
+cdna_iommu_paging_domain_alloc(struct device *dev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	return iommu_paging_domain_alloc(dev);
+#else
+	struct iommu_domain *domain = iommu_domain_alloc(dev->bus);
+
+	return domain ?: ERR_PTR(-ENOMEM);
+#endif
+}
+
+/*
+ * iommu_map() took a gfp_t for its page table allocations in 6.3 (it
+ * always slept before).  Map from process context.
+ */
+static inline int cdna_iommu_map(struct iommu_domain *domain,
+				 unsigned long iova, phys_addr_t paddr,
+				 size_t size, int prot)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	return iommu_map(domain, iova, paddr, size, prot, GFP_KERNEL);
+#else
+	return iommu_map(domain, iova, paddr, size, prot);
 #endif
 }
 

@@ -591,6 +591,9 @@ void cdna_ctx_apply_def(struct cdna_ctx *ctx, const struct cdna_ctx_def *def)
 	ctx->tx_rate = def->tx_rate;
 	ctx->link_mode = def->link_mode;
 	ctx->incoming = def->incoming;
+	ctx->protect = def->protect == CDNA_PROTECT_MODE_IOMMU ?
+		       &cdna_protect_iommu_ops : &cdna_protect_checked_ops;
+	ctx->strategy = def->strategy;
 	mutex_unlock(&ctx->lock);
 }
 
@@ -726,7 +729,8 @@ static int cdna_ctx_settings_check(const struct cdna_ctx_settings *set,
  *
  * Return: 0; -EINVAL for a malformed name, a multicast or zero MAC, or an
  * unknown link mode; -ERANGE for a VLAN or rate out of range; -EBUSY while
- * a VM holds the context; -EADDRINUSE for the uplink's own MAC; -EEXIST
+ * a VM holds the context; -EOPNOTSUPP for iommu protection on a backend
+ * that copies with the CPU; -EADDRINUSE for the uplink's own MAC; -EEXIST
  * for a name on the host or a MAC on the NIC that another context or a
  * definition has.
  */
@@ -734,7 +738,7 @@ int cdna_ctx_apply(struct cdna_ctx *ctx, const struct cdna_ctx_settings *set,
 		   struct netlink_ext_ack *extack)
 {
 	const u32 idle = CDNA_SET_NAME | CDNA_SET_MAC | CDNA_SET_VLAN |
-			 CDNA_SET_IDLE_ONLY;
+			 CDNA_SET_PROTECT | CDNA_SET_IDLE_ONLY;
 	struct cdna_nic *nic = ctx->nic;
 	bool trusted, spoofchk;
 	u32 tx_rate;
@@ -755,10 +759,19 @@ int cdna_ctx_apply(struct cdna_ctx *ctx, const struct cdna_ctx_settings *set,
 		if (set->mask & CDNA_SET_IDLE_ONLY)
 			NL_SET_ERR_MSG(extack,
 				       "settings change only while no VM holds the context");
+		else if (set->mask & CDNA_SET_PROTECT)
+			NL_SET_ERR_MSG(extack,
+				       "protection and mapping strategy change only while no VM holds the context");
 		else
 			NL_SET_ERR_MSG(extack,
 				       "MAC and VLAN change only while no VM holds the context");
 		ret = -EBUSY;
+	} else if ((set->mask & CDNA_SET_PROTECT) &&
+		   set->protect == CDNA_PROTECT_MODE_IOMMU &&
+		   !(nic->caps.flags & CDNA_ENG_CAP_DMA)) {
+		NL_SET_ERR_MSG(extack,
+			       "iommu protection needs a NIC that does the DMA itself (igb backend); this NIC's backend copies with the CPU");
+		ret = -EOPNOTSUPP;
 	} else if ((set->mask & CDNA_SET_MAC) &&
 		   cdna_nic_mac_is_uplink(nic, set->mac)) {
 		NL_SET_ERR_MSG(extack, "MAC address is the uplink's own");
@@ -786,6 +799,12 @@ int cdna_ctx_apply(struct cdna_ctx *ctx, const struct cdna_ctx_settings *set,
 		ctx->vlan = set->vlan;
 	if (set->mask & CDNA_SET_LINK)
 		ctx->link_mode = set->link_mode;
+	if (set->mask & CDNA_SET_PROTECT) {
+		ctx->protect = set->protect == CDNA_PROTECT_MODE_IOMMU ?
+			       &cdna_protect_iommu_ops :
+			       &cdna_protect_checked_ops;
+		ctx->strategy = set->strategy;
+	}
 	trusted = set->mask & CDNA_SET_TRUST ? set->trusted : ctx->trusted;
 	spoofchk = set->mask & CDNA_SET_SPOOFCHK ? set->spoofchk :
 		   ctx->spoofchk;

@@ -152,6 +152,9 @@ static int cdna_debugfs_stats_show(struct seq_file *s, void *unused)
 	for (i = 0; i < 2 * ctx->nqp; i++)
 		cdna_debugfs_queue_stats(s, &ctx->queues[i]);
 	seq_printf(s, "pinned_pages %llu\n", ctx->protect->pinned_pages(ctx));
+	seq_printf(s, "protect %s\n", ctx->protect->name);
+	if (ctx->protect->show)
+		ctx->protect->show(ctx, s);
 	mutex_unlock(&ctx->lock);
 	return 0;
 }

@@ -74,6 +74,8 @@ static const struct nla_policy cdna_nl_policy[CDNA_ATTR_MAX + 1] = {
 						CDNA_LINK_MODE_DOWN),
 	[CDNA_ATTR_FORCE]		= { .type = NLA_FLAG },
 	[CDNA_ATTR_CTX_INCOMING]	= { .type = NLA_FLAG },
+	[CDNA_ATTR_CTX_STRATEGY]	= NLA_POLICY_MAX(NLA_U8,
+						CDNA_STRATEGY_MODE_SINGLE_USE),
 };
 
 /* ------------------------------------------------------------------ */
@@ -258,6 +260,7 @@ struct cdna_nl_ctx_info {
 	u16 vlan;
 	u32 nqp;
 	u8 protect;
+	u8 strategy;
 	bool trusted;
 	bool spoofchk;
 	u32 tx_rate;
@@ -278,6 +281,8 @@ static int cdna_nl_ctx_info_put(struct sk_buff *skb,
 	    nla_put_u16(skb, CDNA_ATTR_CTX_VLAN, ci->vlan) ||
 	    nla_put_u32(skb, CDNA_ATTR_CTX_QUEUE_PAIRS, ci->nqp) ||
 	    nla_put_u8(skb, CDNA_ATTR_CTX_PROTECT, ci->protect) ||
+	    (ci->protect == CDNA_PROTECT_MODE_IOMMU &&
+	     nla_put_u8(skb, CDNA_ATTR_CTX_STRATEGY, ci->strategy)) ||
 	    nla_put_u8(skb, CDNA_ATTR_CTX_TRUST, ci->trusted) ||
 	    nla_put_u8(skb, CDNA_ATTR_CTX_SPOOFCHK, ci->spoofchk) ||
 	    nla_put_u32(skb, CDNA_ATTR_CTX_TX_RATE, ci->tx_rate) ||
@@ -321,7 +326,9 @@ static int cdna_nl_ctx_fill(struct sk_buff *skb, struct cdna_ctx *ctx,
 		.mac = mac,
 		.vlan = ctx->vlan,
 		.nqp = ctx->nqp,
-		.protect = CDNA_PROTECT_MODE_CHECKED,
+		.protect = ctx->protect == &cdna_protect_iommu_ops ?
+			   CDNA_PROTECT_MODE_IOMMU : CDNA_PROTECT_MODE_CHECKED,
+		.strategy = ctx->strategy,
 		.trusted = ctx->trusted,
 		.spoofchk = ctx->spoofchk,
 		.tx_rate = ctx->tx_rate,
@@ -355,6 +362,7 @@ static int cdna_nl_def_fill(struct sk_buff *skb, struct cdna_nic *nic,
 		.vlan = def->vlan,
 		.nqp = def->nqp,
 		.protect = def->protect,
+		.strategy = def->strategy,
 		.trusted = def->trusted,
 		.spoofchk = def->spoofchk,
 		.tx_rate = def->tx_rate,
@@ -480,6 +488,9 @@ static int cdna_nl_put_stats(struct sk_buff *skb, struct cdna_ctx *ctx)
 			      CDNA_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, CDNA_STATS_KICK_PAGE_REARMS,
 			      cdna_kick_rearms(ctx), CDNA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, CDNA_STATS_IOMMU_FAULTS,
+			      atomic64_read(&ctx->iommu_faults),
+			      CDNA_STATS_PAD) ||
 	    nla_put_u32(skb, CDNA_STATS_KICK_PAGE_STATUS, ctx->kick_status) ||
 	    cdna_nl_put_drops(skb, sum.drops))
 		return -EMSGSIZE;
@@ -666,7 +677,7 @@ static int cdna_nl_check_mac(struct genl_info *info, const u8 *mac)
 /* Is there an IOMMU that could translate for this uplink? */
 static bool cdna_nl_have_iommu(struct net_device *uplink)
 {
-	struct device *parent = uplink->dev.parent;
+	struct device *parent = uplink ? uplink->dev.parent : NULL;
 
 	if (parent && device_iommu_mapped(parent))
 		return true;
@@ -741,6 +752,16 @@ static int cdna_nl_ctx_new(struct sk_buff *skb, struct genl_info *info)
 		def->vlan = nla_get_u16(tb[CDNA_ATTR_CTX_VLAN]);
 	if (tb[CDNA_ATTR_CTX_PROTECT])
 		def->protect = nla_get_u8(tb[CDNA_ATTR_CTX_PROTECT]);
+	if (tb[CDNA_ATTR_CTX_STRATEGY]) {
+		if (def->protect != CDNA_PROTECT_MODE_IOMMU) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[CDNA_ATTR_CTX_STRATEGY],
+					    "a mapping strategy is for iommu protection only");
+			ret = -EINVAL;
+			goto err_free;
+		}
+		def->strategy = nla_get_u8(tb[CDNA_ATTR_CTX_STRATEGY]);
+	}
 	def->trusted = tb[CDNA_ATTR_CTX_TRUST] &&
 		       nla_get_u8(tb[CDNA_ATTR_CTX_TRUST]);
 	def->spoofchk = !tb[CDNA_ATTR_CTX_SPOOFCHK] ||
@@ -777,20 +798,18 @@ static int cdna_nl_ctx_new(struct sk_buff *skb, struct genl_info *info)
 		ret = -EOPNOTSUPP;
 		goto err_unlock;
 	}
-	if (def->protect == CDNA_PROTECT_MODE_IOMMU) {
-		if (!(nic->caps.flags & CDNA_ENG_CAP_DMA))
-			/* An IOMMU does not constrain what a CPU copies. */
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    tb[CDNA_ATTR_CTX_PROTECT],
-					    "iommu protection not implemented by the NIC's backend: it moves data with the CPU, which no IOMMU constrains");
-		else if (cdna_nl_have_iommu(nic->uplink))
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    tb[CDNA_ATTR_CTX_PROTECT],
-					    "iommu protection not implemented");
-		else
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    tb[CDNA_ATTR_CTX_PROTECT],
-					    "iommu protection needs an IOMMU");
+	if (def->protect == CDNA_PROTECT_MODE_IOMMU &&
+	    !(nic->caps.flags & CDNA_ENG_CAP_DMA)) {
+		/* An IOMMU does not constrain what a CPU copies. */
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[CDNA_ATTR_CTX_PROTECT],
+				    "iommu protection needs a NIC that does the DMA itself (igb backend); this NIC's backend copies with the CPU");
+		ret = -EOPNOTSUPP;
+		goto err_unlock;
+	}
+	if (def->protect == CDNA_PROTECT_MODE_IOMMU &&
+	    !cdna_nl_have_iommu(nic->uplink)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[CDNA_ATTR_CTX_PROTECT],
+				    "iommu protection needs an IOMMU, and this host has none (or it is off)");
 		ret = -EOPNOTSUPP;
 		goto err_unlock;
 	}
@@ -1028,14 +1047,29 @@ static int cdna_nl_ctx_set(struct sk_buff *skb, struct genl_info *info)
 	ret = cdna_nl_ctx_key(info, &name, &uuid, &by_uuid);
 	if (ret)
 		return ret;
-	if (tb[CDNA_ATTR_CTX_QUEUE_PAIRS] || tb[CDNA_ATTR_CTX_PROTECT] ||
-	    tb[CDNA_ATTR_NIC]) {
+	if (tb[CDNA_ATTR_CTX_QUEUE_PAIRS] || tb[CDNA_ATTR_NIC]) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    tb[CDNA_ATTR_CTX_QUEUE_PAIRS] ?:
-				    tb[CDNA_ATTR_CTX_PROTECT] ?:
 				    tb[CDNA_ATTR_NIC],
-				    "NIC, queue pairs and protection are fixed at creation");
+				    "NIC and queue pairs are fixed at creation");
 		return -EOPNOTSUPP;
+	}
+	if (tb[CDNA_ATTR_CTX_STRATEGY] && !tb[CDNA_ATTR_CTX_PROTECT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[CDNA_ATTR_CTX_STRATEGY],
+				    "a mapping strategy comes with protect iommu");
+		return -EINVAL;
+	}
+	if (tb[CDNA_ATTR_CTX_PROTECT]) {
+		set.mask |= CDNA_SET_PROTECT;
+		set.protect = nla_get_u8(tb[CDNA_ATTR_CTX_PROTECT]);
+		if (tb[CDNA_ATTR_CTX_STRATEGY])
+			set.strategy = nla_get_u8(tb[CDNA_ATTR_CTX_STRATEGY]);
+		if (set.protect != CDNA_PROTECT_MODE_IOMMU && set.strategy) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[CDNA_ATTR_CTX_STRATEGY],
+					    "a mapping strategy is for iommu protection only");
+			return -EINVAL;
+		}
 	}
 	if (by_uuid && tb[CDNA_ATTR_CTX_NAME]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[CDNA_ATTR_CTX_NAME],
@@ -1074,7 +1108,16 @@ static int cdna_nl_ctx_set(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 		goto out_unlock;
 	}
-	ret = cdna_ctx_apply(ctx, &set, info->extack);
+	if ((set.mask & CDNA_SET_PROTECT) &&
+	    set.protect == CDNA_PROTECT_MODE_IOMMU &&
+	    (ctx->nic->caps.flags & CDNA_ENG_CAP_DMA) &&
+	    !cdna_nl_have_iommu(ctx->nic->uplink)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "iommu protection needs an IOMMU, and this host has none (or it is off)");
+		ret = -EOPNOTSUPP;
+	} else {
+		ret = cdna_ctx_apply(ctx, &set, info->extack);
+	}
 	cdna_nl_ctx_put(ctx);
 out_unlock:
 	mutex_unlock(&cdna_nics_lock);

@@ -37,6 +37,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -288,32 +289,27 @@ static void cdna_checked_unpin_range(struct cdna_ctx *ctx, u64 gfn,
 	}
 }
 
-static int cdna_checked_map_ring(struct cdna_ctx *ctx, u64 iova, size_t len,
-				 struct cdna_ring_map *map)
+/**
+ * cdna_protect_pin_ring() - pin a guest range and vmap it for the CPU
+ * @ctx: the context, open
+ * @iova: guest DMA address of the first byte
+ * @len: bytes, not wrapping
+ * @map: filled on success
+ *
+ * The part of .map_ring every protection shares: the host CPU reads and
+ * writes rings and shared areas, whatever guards the device's DMA.
+ *
+ * Return: 0; -EFAULT if a page is not memory the VM mapped for DMA;
+ * -ENOMEM, or vfio_pin_pages()'s error for lack of host resources.
+ */
+int cdna_protect_pin_ring(struct cdna_ctx *ctx, u64 iova, size_t len,
+			  struct cdna_ring_map *map)
 {
-	struct cdna_checked *chk = cdna_checked(ctx);
 	unsigned int npages, done, n;
 	struct page **pages;
 	void *vaddr;
 	u64 gfn;
 	int ret;
-
-	if (!chk)
-		return -ENODEV;
-	if (!len || iova + len - 1 < iova)
-		return -EINVAL;
-	ret = cdna_checked_revoked_find(chk, iova, iova + len - 1);
-	if (ret >= 0 && chk->revoked[ret].ring_strict) {
-		/*
-		 * A ring was pinned here after the VM unmapped the range, and
-		 * the range was unmapped again: refuse until the mapping is
-		 * proven gone, so that type1 cannot be made to retry for ever.
-		 */
-		if (chk->revoked[ret].merged ||
-		    !cdna_checked_gone(ctx, chk->revoked[ret].first))
-			return -EFAULT;
-		cdna_checked_revoked_forget(chk, ret);
-	}
 
 	gfn = iova >> PAGE_SHIFT;
 	npages = ((iova + len - 1) >> PAGE_SHIFT) - gfn + 1;
@@ -344,7 +340,6 @@ static int cdna_checked_map_ring(struct cdna_ctx *ctx, u64 iova, size_t len,
 	map->vaddr = vaddr + offset_in_page(iova);
 	map->npages = npages;
 	map->pages = pages;
-	atomic_add(npages, &chk->ring_pages);
 	cdna_pins_total_add(npages);
 	return 0;
 
@@ -355,6 +350,51 @@ err_unpin:
 	return ret;
 }
 
+/**
+ * cdna_protect_unpin_ring() - undo cdna_protect_pin_ring()
+ * @ctx: the context
+ * @map: a map filled by cdna_protect_pin_ring(), or an empty one
+ */
+void cdna_protect_unpin_ring(struct cdna_ctx *ctx, struct cdna_ring_map *map)
+{
+	if (!map->pages)
+		return;
+	vunmap((void *)((unsigned long)map->vaddr & PAGE_MASK));
+	cdna_checked_unpin_range(ctx, map->iova >> PAGE_SHIFT, map->npages);
+	cdna_pins_total_add(-(s64)map->npages);
+	kfree(map->pages);
+	memset(map, 0, sizeof(*map));
+}
+
+static int cdna_checked_map_ring(struct cdna_ctx *ctx, u64 iova, size_t len,
+				 struct cdna_ring_map *map)
+{
+	struct cdna_checked *chk = cdna_checked(ctx);
+	int ret;
+
+	if (!chk)
+		return -ENODEV;
+	if (!len || iova + len - 1 < iova)
+		return -EINVAL;
+	ret = cdna_checked_revoked_find(chk, iova, iova + len - 1);
+	if (ret >= 0 && chk->revoked[ret].ring_strict) {
+		/*
+		 * A ring was pinned here after the VM unmapped the range, and
+		 * the range was unmapped again: refuse until the mapping is
+		 * proven gone, so that type1 cannot be made to retry for ever.
+		 */
+		if (chk->revoked[ret].merged ||
+		    !cdna_checked_gone(ctx, chk->revoked[ret].first))
+			return -EFAULT;
+		cdna_checked_revoked_forget(chk, ret);
+	}
+
+	ret = cdna_protect_pin_ring(ctx, iova, len, map);
+	if (!ret)
+		atomic_add(map->npages, &chk->ring_pages);
+	return ret;
+}
+
 static void cdna_checked_unmap_ring(struct cdna_ctx *ctx,
 				    struct cdna_ring_map *map)
 {
@@ -362,13 +402,9 @@ static void cdna_checked_unmap_ring(struct cdna_ctx *ctx,
 
 	if (!map->pages)
 		return;
-	vunmap((void *)((unsigned long)map->vaddr & PAGE_MASK));
-	cdna_checked_unpin_range(ctx, map->iova >> PAGE_SHIFT, map->npages);
 	if (chk)
 		atomic_sub(map->npages, &chk->ring_pages);
-	cdna_pins_total_add(-(s64)map->npages);
-	kfree(map->pages);
-	memset(map, 0, sizeof(*map));
+	cdna_protect_unpin_ring(ctx, map);
 }
 
 /* vfio_dma_rw() errors as cdna_pincache_get() reports them. */
@@ -560,6 +596,20 @@ static void cdna_checked_flush(struct cdna_ctx *ctx)
 	WRITE_ONCE(chk->pc.max_pins, READ_ONCE(cdna_pin_max));
 }
 
+/* Host memory for the device: the DMA API, in the device's own domain. */
+static int cdna_checked_host_alloc(struct cdna_ctx *ctx, struct device *dev,
+				   size_t size, void **cpu, dma_addr_t *dma)
+{
+	*cpu = dma_alloc_coherent(dev, size, dma, GFP_KERNEL);
+	return *cpu ? 0 : -ENOMEM;
+}
+
+static void cdna_checked_host_free(struct cdna_ctx *ctx, struct device *dev,
+				   size_t size, void *cpu, dma_addr_t dma)
+{
+	dma_free_coherent(dev, size, cpu, dma);
+}
+
 const struct cdna_protect_ops cdna_protect_checked_ops = {
 	.name = "checked",
 	.open = cdna_checked_open,
@@ -572,4 +622,6 @@ const struct cdna_protect_ops cdna_protect_checked_ops = {
 	.pinned_pages = cdna_checked_pinned_pages,
 	.pin_stats = cdna_checked_pin_stats,
 	.flush = cdna_checked_flush,
+	.host_alloc = cdna_checked_host_alloc,
+	.host_free = cdna_checked_host_free,
 };

@@ -53,6 +53,7 @@ enum {
 	CDNACTL_OPT_MAX_CTX	= 1u << 13,
 	CDNACTL_OPT_TIMEOUT	= 1u << 14,
 	CDNACTL_OPT_INCOMING	= 1u << 15,
+	CDNACTL_OPT_STRATEGY	= 1u << 16,
 };
 
 struct cdnactl_opts {
@@ -64,6 +65,7 @@ struct cdnactl_opts {
 	uint8_t mac[6];
 	uint32_t queues;
 	uint8_t protect;
+	uint8_t strategy;
 	uint16_t vlan;
 	bool trust;
 	bool spoofchk;
@@ -74,6 +76,7 @@ struct cdnactl_opts {
 };
 
 extern const char *const cdnactl_protect_names[2];
+extern const char *const cdnactl_strategy_names[2];
 extern const char *const cdnactl_link_names[3];
 
 /*

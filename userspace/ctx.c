@@ -46,13 +46,15 @@ static void ctx_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: cdnactl ctx add nic IFNAME name NAME [ mac MAC ] [ queues { 1 | 2 | 4 | 8 } ]\n"
-		"                       [ protect { checked | iommu } ] [ vlan VID ] [ trust { on | off } ]\n"
+		"                       [ protect { checked | iommu } [ strategy { persistent | single-use } ] ]\n"
+		"                       [ vlan VID ] [ trust { on | off } ]\n"
 		"                       [ spoofchk { on | off } ] [ rate MBIT ] [ link { auto | up | down } ]\n"
 		"                       [ uuid UUID ] [ incoming ]\n"
 		"       cdnactl ctx del [ name ] NAME [ force ] [ timeout SECS ]\n"
 		"       cdnactl ctx show [ [ name ] NAME ] [ nic IFNAME ]\n"
 		"       cdnactl ctx set [ name ] NAME [ mac MAC ] [ vlan VID ] [ link { auto | up | down } ]\n"
 		"                       [ trust { on | off } ] [ spoofchk { on | off } ] [ rate MBIT ]\n"
+		"                       [ protect { checked | iommu } [ strategy { persistent | single-use } ] ]\n"
 		"       cdnactl ctx stats [ [ name ] NAME ] [ nic IFNAME ]\n"
 		"       cdnactl ctx qemu-args [ name ] NAME\n"
 		"       cdnactl ctx libvirt [ name ] NAME\n"
@@ -99,6 +101,11 @@ static void ctx_print(const struct nlattr **tb)
 		v = mnl_attr_get_u8(tb[CDNA_ATTR_CTX_PROTECT]);
 		pr_string("protect", " protect %s",
 			  v < 2 ? cdnactl_protect_names[v] : "unknown");
+	}
+	if (tb[CDNA_ATTR_CTX_STRATEGY]) {
+		v = mnl_attr_get_u8(tb[CDNA_ATTR_CTX_STRATEGY]);
+		pr_string("strategy", " strategy %s",
+			  v < 2 ? cdnactl_strategy_names[v] : "unknown");
 	}
 	if (tb[CDNA_ATTR_CTX_LINK]) {
 		v = mnl_attr_get_u8(tb[CDNA_ATTR_CTX_LINK]);
@@ -267,6 +274,8 @@ static void ctx_put_settings(struct nlmsghdr *nlh, const struct cdnactl_opts *o)
 		mnl_attr_put_u32(nlh, CDNA_ATTR_CTX_QUEUE_PAIRS, o->queues);
 	if (o->present & CDNACTL_OPT_PROTECT)
 		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_PROTECT, o->protect);
+	if (o->present & CDNACTL_OPT_STRATEGY)
+		mnl_attr_put_u8(nlh, CDNA_ATTR_CTX_STRATEGY, o->strategy);
 	if (o->present & CDNACTL_OPT_VLAN)
 		mnl_attr_put_u16(nlh, CDNA_ATTR_CTX_VLAN, o->vlan);
 	if (o->present & CDNACTL_OPT_TRUST)
@@ -326,7 +335,8 @@ static int ctx_add(int argc, char **argv)
 	if (cdnactl_parse_opts(argc, argv,
 			       CDNACTL_OPT_NIC | CDNACTL_OPT_NAME,
 			       CDNACTL_OPT_MAC | CDNACTL_OPT_QUEUES |
-			       CDNACTL_OPT_PROTECT | CDNACTL_OPT_VLAN |
+			       CDNACTL_OPT_PROTECT | CDNACTL_OPT_STRATEGY |
+			       CDNACTL_OPT_VLAN |
 			       CDNACTL_OPT_TRUST | CDNACTL_OPT_SPOOFCHK |
 			       CDNACTL_OPT_RATE | CDNACTL_OPT_LINK |
 			       CDNACTL_OPT_UUID | CDNACTL_OPT_INCOMING, false,
@@ -433,7 +443,8 @@ static int ctx_set(int argc, char **argv)
 {
 	const uint32_t settable = CDNACTL_OPT_MAC | CDNACTL_OPT_VLAN |
 				  CDNACTL_OPT_LINK | CDNACTL_OPT_TRUST |
-				  CDNACTL_OPT_SPOOFCHK | CDNACTL_OPT_RATE;
+				  CDNACTL_OPT_SPOOFCHK | CDNACTL_OPT_RATE |
+				  CDNACTL_OPT_PROTECT | CDNACTL_OPT_STRATEGY;
 	struct cdnactl_opts o = {};
 	struct nlmsghdr *nlh;
 
@@ -525,6 +536,8 @@ static int ctx_stats_cb(const struct nlmsghdr *nlh, void *data)
 	ctx_print_counter(st, CDNA_STATS_RESETS, "resets", " resets %llu");
 	ctx_print_counter(st, CDNA_STATS_TX_THROTTLED, "tx_throttled",
 			  " tx_throttled %llu");
+	ctx_print_counter(st, CDNA_STATS_IOMMU_FAULTS, "iommu_faults",
+			  " iommu_faults %llu");
 	pr_text("\n   ");
 	pr_string("kick_page", " kick_page %s",
 		  ctx_kick_page_status(st[CDNA_STATS_KICK_PAGE_STATUS]));

@@ -55,6 +55,7 @@ static const char *const nl_attr_kw[CDNA_ATTR_MAX + 1] = {
 	[CDNA_ATTR_CTX_LINK]		= "link",
 	[CDNA_ATTR_FORCE]		= "force",
 	[CDNA_ATTR_CTX_INCOMING]	= "incoming",
+	[CDNA_ATTR_CTX_STRATEGY]	= "strategy",
 };
 
 static int nl_family_cb(const struct nlmsghdr *nlh, void *data)

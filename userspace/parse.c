@@ -16,6 +16,11 @@ const char *const cdnactl_protect_names[2] = {
 	[CDNA_PROTECT_MODE_IOMMU]	= "iommu",
 };
 
+const char *const cdnactl_strategy_names[2] = {
+	[CDNA_STRATEGY_MODE_PERSISTENT]	= "persistent",
+	[CDNA_STRATEGY_MODE_SINGLE_USE]	= "single-use",
+};
+
 const char *const cdnactl_link_names[3] = {
 	[CDNA_LINK_MODE_AUTO]	= "auto",
 	[CDNA_LINK_MODE_UP]	= "up",
@@ -141,6 +146,8 @@ static const struct cdnactl_kw cdnactl_kws[] = {
 	{ "mac",	CDNACTL_OPT_MAC,	"MAC address (mac)",	"xx:xx:xx:xx:xx:xx", 0 },
 	{ "queues",	CDNACTL_OPT_QUEUES,	"Queue pairs (queues)",	"1, 2, 4 or 8", UINT32_MAX },
 	{ "protect",	CDNACTL_OPT_PROTECT,	"Protection (protect)",	"checked or iommu", 0 },
+	{ "strategy",	CDNACTL_OPT_STRATEGY,	"Mapping strategy (strategy)",
+	  "persistent or single-use", 0 },
 	{ "vlan",	CDNACTL_OPT_VLAN,	"VLAN (vlan)",		"0..4094, 0 for none", 4094 },
 	{ "trust",	CDNACTL_OPT_TRUST,	"Trust (trust)",	"on or off", 0 },
 	{ "spoofchk",	CDNACTL_OPT_SPOOFCHK,	"Spoof check (spoofchk)", "on or off", 0 },
@@ -214,6 +221,9 @@ static int cdnactl_parse_value(const struct cdnactl_kw *k, const char *v,
 	case CDNACTL_OPT_PROTECT:
 		return cdnactl_parse_enum(v, cdnactl_protect_names, 2,
 					  &o->protect) ? -EINVAL : 0;
+	case CDNACTL_OPT_STRATEGY:
+		return cdnactl_parse_enum(v, cdnactl_strategy_names, 2,
+					  &o->strategy) ? -EINVAL : 0;
 	case CDNACTL_OPT_VLAN:
 		o->vlan = (uint16_t)u;
 		return 0;

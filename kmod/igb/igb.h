@@ -62,7 +62,8 @@ struct cdna_igb_vf {
  * struct cdna_igb_tx_slot - one hardware TX descriptor in flight
  * @dma: mapping of the page range it points at
  * @len: bytes mapped
- * @pin: the guest page's pin
+ * @pin: the guest page's pin; NULL for a page the context's IOMMU
+ *	domain does not map (iommu protection: the NIC's read faults)
  */
 struct cdna_igb_tx_slot {
 	dma_addr_t dma;
@@ -89,12 +90,16 @@ struct cdna_igb_tx_pkt {
  * @dma: mapping of the guest buffer (or of the sink)
  * @pin: the guest page's pin, NULL when the buffer was refused
  * @reason: CDNA_DROP_MAX for a good buffer, else why it was refused
- *	(the hardware descriptor points at the backend's sink page)
+ *	(the hardware descriptor points at the backend's sink page, or with
+ *	@fault at the guest address)
+ * @fault: the iommu protection could not map the buffer: the hardware
+ *	descriptor has the guest address, and the NIC's write faults
  */
 struct cdna_igb_rx_slot {
 	dma_addr_t dma;
 	struct cdna_pin *pin;
 	u8 reason;
+	bool fault;
 };
 
 /**
@@ -115,10 +120,12 @@ struct cdna_igb_tx_hdr {
 
 /**
  * struct cdna_igb_qp - the hardware side of one queue pair
- * @txr: hardware TX ring (coherent DMA memory of the VF), followed in
- *	the same allocation by one struct cdna_igb_tx_hdr per descriptor
+ * @txr: hardware TX ring (host memory from the protection's
+ *	.host_alloc), followed in the same allocation by one struct
+ *	cdna_igb_tx_hdr per descriptor
  * @txr_dma: its bus address
- * @tx_slot: per hardware TX descriptor (no pin: a header copy)
+ * @tx_slot: per hardware TX descriptor (no pin: a header copy, or with
+ *	the iommu protection a page its domain does not map)
  * @tx_ntu: hardware TX descriptors written (free running)
  * @tx_ntc: hardware TX descriptors reclaimed (free running)
  * @tx_pkt: guest packets not completed yet, guest ring sized
@@ -193,8 +200,11 @@ struct cdna_igb_qp {
  * @started: the context runs (DRIVER_OK)
  * @vf_gone: the VF was removed under the context
  * @hw_up: the VF was reset and its vectors requested
- * @sink: a host page refused RX buffers point the NIC at
- * @sink_dma: its mapping on the VF
+ * @dma_up: cdna_igb_dma_up() done: the protection has the VF, @sink is
+ *	allocated
+ * @sink: a host page refused RX buffers point the NIC at, while a VM
+ *	holds the context (from the protection's .host_alloc)
+ * @sink_dma: its address for the VF
  * @scratch: a cdna_buf to hand pins back to the protection
  * @mac: the context's MAC, from ctx_start on
  * @trusted: may send any source MAC (trusted, or spoofchk off)
@@ -215,7 +225,8 @@ struct cdna_igb_ctx {
 	bool started;
 	bool vf_gone;
 	bool hw_up;
-	struct page *sink;
+	bool dma_up;
+	void *sink;
 	dma_addr_t sink_dma;
 	struct cdna_buf scratch;
 	u8 mac[ETH_ALEN];
@@ -262,6 +273,8 @@ unsigned int cdna_igb_count_vfs(struct pci_dev *pf);
 struct cdna_igb_vf *cdna_igb_vf_claim(struct pci_dev *pf,
 				      struct cdna_igb_ctx *ictx);
 void cdna_igb_vf_release(struct cdna_igb_vf *vf);
+int cdna_igb_dma_up(struct cdna_igb_ctx *ictx);
+void cdna_igb_dma_down(struct cdna_igb_ctx *ictx);
 int cdna_igb_hw_up(struct cdna_igb_ctx *ictx);
 void cdna_igb_hw_down(struct cdna_igb_ctx *ictx);
 int cdna_igb_pf_set_filter(struct cdna_igb_ctx *ictx, const u8 *mac,

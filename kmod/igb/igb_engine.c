@@ -116,6 +116,9 @@ static int cdna_igb_ctx_stats_show(struct seq_file *s, void *unused)
 		   (s64)atomic64_read(&ictx->rx_refused));
 	seq_printf(s, "tx_refused %lld\n",
 		   (s64)atomic64_read(&ictx->tx_refused));
+	seq_printf(s, "iommu_faults %lld\n",
+		   (s64)atomic64_read(&ictx->ctx->iommu_faults));
+	seq_printf(s, "protect %s\n", ictx->ctx->protect->name);
 	for (qp = 0; qp < CDNA_IGB_VF_QUEUES; qp++) {
 		struct cdna_igb_qp *p = &ictx->qp[qp];
 
@@ -310,7 +313,12 @@ static int cdna_igb_ctx_open(struct cdna_ctx *ctx)
 		return ret;
 	cdna_igb_pf_set_policy(ictx);
 	mutex_lock(&ictx->lock);
-	ret = cdna_igb_hw_up(ictx);
+	ret = cdna_igb_dma_up(ictx);
+	if (!ret) {
+		ret = cdna_igb_hw_up(ictx);
+		if (ret)
+			cdna_igb_dma_down(ictx);
+	}
 	mutex_unlock(&ictx->lock);
 	return ret;
 }
@@ -321,6 +329,7 @@ static void cdna_igb_ctx_close(struct cdna_ctx *ctx)
 
 	mutex_lock(&ictx->lock);
 	cdna_igb_hw_down(ictx);
+	cdna_igb_dma_down(ictx);
 	mutex_unlock(&ictx->lock);
 }
 

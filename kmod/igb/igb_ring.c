@@ -23,6 +23,14 @@
  *    that, or one whose first SRRCTL bytes cross a page (one hardware
  *    descriptor, one DMA mapping), is refused.
  *
+ * With the iommu protection (struct cdna_protect_ops.dev_iova) the guest
+ * addresses go into the hardware descriptors as they are, the VF being
+ * attached to the context's own IOMMU domain, and the hardware rings are
+ * host memory the protection maps there (.host_alloc).  A page the
+ * protection could not map still goes to the NIC, whose DMA there the
+ * IOMMU stops; its descriptor completes to the guest as an error
+ * (CDNA_DROP_BAD_ADDR) and counts in ctx->iommu_faults.
+ *
  * Everything here runs with the context's engine lock (cdna_igb_ctx.lock).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -64,6 +72,8 @@ static void cdna_igb_put_pin(struct cdna_igb_ctx *ictx, struct cdna_pin *pin)
 {
 	struct cdna_ctx *ctx = ictx->ctx;
 
+	if (!pin)
+		return;		/* a page the IOMMU domain does not map */
 	ictx->scratch.npages = 1;
 	ictx->scratch.pins[0] = pin;
 	ctx->protect->put_buf(ctx, &ictx->scratch);
@@ -72,6 +82,30 @@ static void cdna_igb_put_pin(struct cdna_igb_ctx *ictx, struct cdna_pin *pin)
 static struct device *cdna_igb_dev(struct cdna_igb_ctx *ictx)
 {
 	return &ictx->vf->pdev->dev;
+}
+
+/* Guest pages go to the NIC by guest address (the iommu protection). */
+static bool cdna_igb_dev_iova(struct cdna_igb_ctx *ictx)
+{
+	return ictx->ctx->protect->dev_iova;
+}
+
+/* Unmap a TX slot's page from the DMA API (the checked protection). */
+static void cdna_igb_tx_unmap(struct cdna_igb_ctx *ictx,
+			      struct cdna_igb_tx_slot *s)
+{
+	/* No pin: a header copy, or (iommu) a page the domain lacks. */
+	if (s->pin && ictx->vf && !cdna_igb_dev_iova(ictx))
+		dma_unmap_page(cdna_igb_dev(ictx), s->dma, s->len,
+			       DMA_TO_DEVICE);
+}
+
+static void cdna_igb_rx_unmap(struct cdna_igb_ctx *ictx,
+			      struct cdna_igb_qp *p, struct cdna_igb_rx_slot *s)
+{
+	if (ictx->vf && !cdna_igb_dev_iova(ictx))
+		dma_unmap_page(cdna_igb_dev(ictx), s->dma, p->rx_buf,
+			       DMA_FROM_DEVICE);
 }
 
 /**
@@ -86,8 +120,11 @@ static struct device *cdna_igb_dev(struct cdna_igb_ctx *ictx)
 int cdna_igb_qp_alloc(struct cdna_igb_ctx *ictx, unsigned int qp, bool tx,
 		      u32 guest_size)
 {
+	const struct cdna_protect_ops *prot = ictx->ctx->protect;
 	struct cdna_igb_qp *p = &ictx->qp[qp];
 	struct device *dev;
+	void *ring;
+	int ret;
 
 	if (!ictx->vf)
 		return -ENODEV;
@@ -97,13 +134,14 @@ int cdna_igb_qp_alloc(struct cdna_igb_ctx *ictx, unsigned int qp, bool tx,
 				     GFP_KERNEL);
 		if (!p->tx_pkt)
 			return -ENOMEM;
-		p->txr = dma_alloc_coherent(dev, CDNA_IGB_TXR_BYTES,
-					    &p->txr_dma, GFP_KERNEL);
-		if (!p->txr) {
+		ret = prot->host_alloc(ictx->ctx, dev, CDNA_IGB_TXR_BYTES,
+				       &ring, &p->txr_dma);
+		if (ret) {
 			kvfree(p->tx_pkt);
 			p->tx_pkt = NULL;
-			return -ENOMEM;
+			return ret;
 		}
+		p->txr = ring;
 		p->tx_pkt_mask = guest_size - 1;
 		p->tx_ntu = 0;
 		p->tx_ntc = 0;
@@ -117,13 +155,14 @@ int cdna_igb_qp_alloc(struct cdna_igb_ctx *ictx, unsigned int qp, bool tx,
 	p->rx_slot = kvcalloc(guest_size, sizeof(*p->rx_slot), GFP_KERNEL);
 	if (!p->rx_slot)
 		return -ENOMEM;
-	p->rxr = dma_alloc_coherent(dev, guest_size * sizeof(*p->rxr),
-				    &p->rxr_dma, GFP_KERNEL);
-	if (!p->rxr) {
+	ret = prot->host_alloc(ictx->ctx, dev, guest_size * sizeof(*p->rxr),
+			       &ring, &p->rxr_dma);
+	if (ret) {
 		kvfree(p->rx_slot);
 		p->rx_slot = NULL;
-		return -ENOMEM;
+		return ret;
 	}
+	p->rxr = ring;
 	p->rx_count = guest_size;
 	p->rx_ntu = 0;
 	p->rx_ntc = 0;
@@ -144,11 +183,7 @@ static void cdna_igb_tx_drain(struct cdna_igb_ctx *ictx, unsigned int qp)
 
 	for (; p->tx_ntc != p->tx_ntu; p->tx_ntc++) {
 		s = &p->tx_slot[p->tx_ntc & (CDNA_IGB_TX_RING - 1)];
-		if (!s->pin)
-			continue;	/* a header copy */
-		if (ictx->vf)
-			dma_unmap_page(cdna_igb_dev(ictx), s->dma, s->len,
-				       DMA_TO_DEVICE);
+		cdna_igb_tx_unmap(ictx, s);
 		cdna_igb_put_pin(ictx, s->pin);
 	}
 	p->tx_head = p->tx_tail;
@@ -169,9 +204,7 @@ static void cdna_igb_rx_drain(struct cdna_igb_ctx *ictx, unsigned int qp)
 		s = &p->rx_slot[p->rx_ntc & (p->rx_count - 1)];
 		if (!s->pin)
 			continue;
-		if (ictx->vf)
-			dma_unmap_page(cdna_igb_dev(ictx), s->dma, p->rx_buf,
-				       DMA_FROM_DEVICE);
+		cdna_igb_rx_unmap(ictx, p, s);
 		cdna_igb_put_pin(ictx, s->pin);
 		s->pin = NULL;
 	}
@@ -194,6 +227,7 @@ static void cdna_igb_rx_drain(struct cdna_igb_ctx *ictx, unsigned int qp)
  */
 void cdna_igb_qp_free(struct cdna_igb_ctx *ictx, unsigned int qp, bool tx)
 {
+	const struct cdna_protect_ops *prot = ictx->ctx->protect;
 	struct cdna_igb_qp *p = &ictx->qp[qp];
 	struct device *dev = ictx->vf ? cdna_igb_dev(ictx) : NULL;
 
@@ -202,8 +236,8 @@ void cdna_igb_qp_free(struct cdna_igb_ctx *ictx, unsigned int qp, bool tx)
 			return;
 		cdna_igb_tx_drain(ictx, qp);
 		if (dev)
-			dma_free_coherent(dev, CDNA_IGB_TXR_BYTES, p->txr,
-					  p->txr_dma);
+			prot->host_free(ictx->ctx, dev, CDNA_IGB_TXR_BYTES,
+					p->txr, p->txr_dma);
 		p->txr = NULL;
 		kvfree(p->tx_pkt);
 		p->tx_pkt = NULL;
@@ -214,8 +248,8 @@ void cdna_igb_qp_free(struct cdna_igb_ctx *ictx, unsigned int qp, bool tx)
 		return;
 	cdna_igb_rx_drain(ictx, qp);
 	if (dev)
-		dma_free_coherent(dev, p->rx_count * sizeof(*p->rxr), p->rxr,
-				  p->rxr_dma);
+		prot->host_free(ictx->ctx, dev, p->rx_count * sizeof(*p->rxr),
+				p->rxr, p->rxr_dma);
 	p->rxr = NULL;
 	kvfree(p->rx_slot);
 	p->rx_slot = NULL;
@@ -312,7 +346,6 @@ static void cdna_igb_tx_reap(struct cdna_igb_ctx *ictx, unsigned int qp)
 {
 	struct cdna_igb_qp *p = &ictx->qp[qp];
 	struct cdna_queue *q = &ictx->ctx->queues[CDNA_QUEUE_TX(qp)];
-	struct device *dev = cdna_igb_dev(ictx);
 
 	while (p->tx_head != p->tx_tail) {
 		struct cdna_igb_tx_pkt *pkt =
@@ -333,12 +366,12 @@ static void cdna_igb_tx_reap(struct cdna_igb_ctx *ictx, unsigned int qp)
 					&p->tx_slot[p->tx_ntc &
 						    (CDNA_IGB_TX_RING - 1)];
 
-				if (!s->pin)
-					continue;
-				dma_unmap_page(dev, s->dma, s->len,
-					       DMA_TO_DEVICE);
+				cdna_igb_tx_unmap(ictx, s);
 				cdna_igb_put_pin(ictx, s->pin);
 			}
+			/* The NIC had a page the IOMMU does not map. */
+			if (pkt->reason != CDNA_DROP_MAX)
+				atomic64_inc(&ictx->ctx->iommu_faults);
 		}
 		cdna_igb_complete(q, pkt->ndesc, pkt->len, pkt->reason);
 		p->tx_head++;
@@ -419,12 +452,15 @@ static struct cdna_igb_tx_desc *cdna_igb_tx_put(struct cdna_igb_qp *p,
  * guest's pages.
  * Return: CDNA_DROP_MAX when written, a reason when refused (nothing
  * written, nothing held), or CDNA_DROP_NOMEM with *@retry set when the
- * hardware ring has no room yet.
+ * hardware ring has no room yet.  *@faulted: written, but a page is one
+ * the context's IOMMU domain does not map (dev_iova protections).
  */
 static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 					     struct cdna_igb_qp *p, u32 total,
-					     u16 *nhw, bool *retry)
+					     u16 *nhw, bool *retry,
+					     bool *faulted)
 {
+	bool dev_iova = cdna_igb_dev_iova(ictx);
 	struct cdna_ctx *ctx = ictx->ctx;
 	struct device *dev = cdna_igb_dev(ictx);
 	u32 ntu = p->tx_ntu, room, n = 0, hlen = 0;
@@ -464,6 +500,19 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 			dma_addr_t dma;
 
 			pos += seg;
+			if (!buf->pins[i]) {
+				/*
+				 * iommu: a page the domain does not map.  It
+				 * goes to the NIC by its guest address and the
+				 * read faults; there is no header to copy.
+				 */
+				*faulted = true;
+				hlen = ETH_HLEN;
+				last = cdna_igb_tx_put(p, ntu, n++,
+						       d->addr + pos - seg, seg,
+						       NULL, total);
+				continue;
+			}
 			if (hlen < ETH_HLEN) {
 				u32 c = min_t(u32, seg, ETH_HLEN - hlen);
 
@@ -487,11 +536,16 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 					continue;
 				}
 			}
-			dma = dma_map_page(dev, buf->pages[i], off, seg,
-					   DMA_TO_DEVICE);
-			if (dma_mapping_error(dev, dma)) {
-				r = CDNA_DROP_NOMEM;
-				goto put_rest;
+			if (dev_iova) {
+				/* What is left of the page, by guest address. */
+				dma = d->addr + pos - seg;
+			} else {
+				dma = dma_map_page(dev, buf->pages[i], off, seg,
+						   DMA_TO_DEVICE);
+				if (dma_mapping_error(dev, dma)) {
+					r = CDNA_DROP_NOMEM;
+					goto put_rest;
+				}
 			}
 			last = cdna_igb_tx_put(p, ntu, n++, dma, seg,
 					       buf->pins[i], total);
@@ -510,9 +564,7 @@ put_rest:
 			struct cdna_igb_tx_slot *s =
 				&p->tx_slot[(ntu + i) & (CDNA_IGB_TX_RING - 1)];
 
-			if (!s->pin)
-				continue;
-			dma_unmap_page(dev, s->dma, s->len, DMA_TO_DEVICE);
+			cdna_igb_tx_unmap(ictx, s);
 			cdna_igb_put_pin(ictx, s->pin);
 		}
 		return r;
@@ -538,7 +590,7 @@ static void cdna_igb_tx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
 	while (p->tx_tail - p->tx_head <= p->tx_pkt_mask) {
 		struct cdna_igb_tx_pkt *pkt;
 		enum cdna_drop_reason r;
-		bool retry = false;
+		bool retry = false, faulted = false;
 		u32 total = 0;
 		u16 nhw = 0;
 
@@ -555,7 +607,8 @@ static void cdna_igb_tx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
 
 		r = cdna_igb_tx_check(ictx, p, &total);
 		if (r == CDNA_DROP_MAX)
-			r = cdna_igb_tx_map(ictx, p, total, &nhw, &retry);
+			r = cdna_igb_tx_map(ictx, p, total, &nhw, &retry,
+					    &faulted);
 		if (retry) {
 			p->tx_full = true;
 			break;		/* the NIC frees descriptors first */
@@ -565,7 +618,9 @@ static void cdna_igb_tx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
 		pkt = &p->tx_pkt[p->tx_tail & p->tx_pkt_mask];
 		pkt->nhw = r == CDNA_DROP_MAX ? nhw : 0;
 		pkt->ndesc = p->nhand;
-		pkt->reason = r;
+		/* Sent, but the IOMMU stops the read: an error for the guest. */
+		pkt->reason = r == CDNA_DROP_MAX && faulted ?
+			      CDNA_DROP_BAD_ADDR : r;
 		pkt->len = total;
 		p->tx_tail++;
 		p->nhand = 0;
@@ -592,6 +647,7 @@ static void cdna_igb_rx_post(struct cdna_igb_ctx *ictx, struct cdna_igb_qp *p,
 	int err;
 
 	s->pin = NULL;
+	s->fault = false;
 	s->dma = ictx->sink_dma;
 	/*
 	 * The NIC writes at most rx_buf bytes, but the ABI's bounds hold for
@@ -611,6 +667,15 @@ static void cdna_igb_rx_post(struct cdna_igb_ctx *ictx, struct cdna_igb_qp *p,
 	if (err) {
 		s->reason = cdna_pincache_drop_reason(err);
 		goto refused;
+	}
+	if (cdna_igb_dev_iova(ictx)) {
+		/* The IOMMU guards it; a page it does not map faults. */
+		s->dma = addr;
+		s->pin = buf->pins[0];
+		s->fault = !s->pin;
+		s->reason = s->pin ? CDNA_DROP_MAX : CDNA_DROP_BAD_ADDR;
+		buf->npages = 0;
+		return;
 	}
 	s->dma = dma_map_page(dev, buf->pages[0], buf->offset, p->rx_buf,
 			      DMA_FROM_DEVICE);
@@ -666,7 +731,6 @@ static void cdna_igb_rx_reap(struct cdna_igb_ctx *ictx, unsigned int qp)
 {
 	struct cdna_igb_qp *p = &ictx->qp[qp];
 	struct cdna_queue *q = &ictx->ctx->queues[CDNA_QUEUE_RX(qp)];
-	struct device *dev = cdna_igb_dev(ictx);
 
 	while (p->rx_ntc != p->rx_ntu) {
 		u32 idx = p->rx_ntc & (p->rx_count - 1);
@@ -678,11 +742,12 @@ static void cdna_igb_rx_reap(struct cdna_igb_ctx *ictx, unsigned int qp)
 			break;
 		dma_rmb();
 		if (s->pin) {
-			dma_unmap_page(dev, s->dma, p->rx_buf,
-				       DMA_FROM_DEVICE);
+			cdna_igb_rx_unmap(ictx, p, s);
 			cdna_igb_put_pin(ictx, s->pin);
 			s->pin = NULL;
 		}
+		if (s->fault)
+			atomic64_inc(&ictx->ctx->iommu_faults);
 		p->rx_ntc++;
 		p->rx_frame_bufs++;
 

@@ -8,9 +8,12 @@
  * matches an overriding driver without an ID).  `cdnactl nic attach` on
  * an SR-IOV PF does the sysfs steps (sriov_drivers_autoprobe = 0,
  * sriov_numvfs, driver_override, bind), so no VF is ever probed by igbvf
- * in between.  The driver uses the kernel DMA API on the VF, so it keeps
- * the VF in its IOMMU group's default DMA domain (driver_managed_dma
- * stays false).
+ * in between.  With the checked protection the driver uses the kernel
+ * DMA API on the VF, in its IOMMU group's default DMA domain
+ * (driver_managed_dma stays false).  With the iommu protection, while a
+ * VM holds the context, the VF is attached to the context's own IOMMU
+ * domain (cdna_igb_dma_up()) and back on its default domain when the VM
+ * closes, the context goes or the VF is removed (cdna_igb_dma_down()).
  *
  * Each context claims one free VF of its NIC's PF when its mdev is
  * created.  A VF removed under a context (PF unbind, sriov_numvfs
@@ -124,7 +127,7 @@ err_free:
  * @pf: the NIC's PF
  * @ictx: the context's backend state (ictx->vf is set on success)
  *
- * Takes the VF's MSI-X vectors and a sink page mapped on it.
+ * Takes the VF's MSI-X vectors.
  *
  * Return: the VF, or an ERR_PTR: -ENOSPC if every VF of @pf is taken.
  */
@@ -132,7 +135,6 @@ struct cdna_igb_vf *cdna_igb_vf_claim(struct pci_dev *pf,
 				      struct cdna_igb_ctx *ictx)
 {
 	struct cdna_igb_vf *vf, *found = NULL;
-	struct device *dev;
 	int ret;
 
 	mutex_lock(&cdna_igb_lock);
@@ -146,31 +148,14 @@ struct cdna_igb_vf *cdna_igb_vf_claim(struct pci_dev *pf,
 		ret = -ENOSPC;
 		goto err_unlock;
 	}
-	dev = &found->pdev->dev;
-	ictx->sink = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	if (!ictx->sink) {
-		ret = -ENOMEM;
-		goto err_unlock;
-	}
-	ictx->sink_dma = dma_map_page(dev, ictx->sink, 0, PAGE_SIZE,
-				      DMA_FROM_DEVICE);
-	if (dma_mapping_error(dev, ictx->sink_dma)) {
-		ret = -ENOMEM;
-		goto err_free_sink;
-	}
 	ret = cdna_igb_vf_irqs_request(found, ictx);
 	if (ret)
-		goto err_unmap_sink;
+		goto err_unlock;
 	found->owner = ictx;
 	ictx->vf = found;
 	mutex_unlock(&cdna_igb_lock);
 	return found;
 
-err_unmap_sink:
-	dma_unmap_page(dev, ictx->sink_dma, PAGE_SIZE, DMA_FROM_DEVICE);
-err_free_sink:
-	__free_page(ictx->sink);
-	ictx->sink = NULL;
 err_unlock:
 	mutex_unlock(&cdna_igb_lock);
 	return ERR_PTR(ret);
@@ -182,10 +167,7 @@ static void cdna_igb_vf_unclaim_locked(struct cdna_igb_vf *vf,
 {
 	cdna_igb_wr(vf, CDNA_IGB_EIMC, ~0U);
 	cdna_igb_vf_irqs_free(vf, ictx);
-	dma_unmap_page(&vf->pdev->dev, ictx->sink_dma, PAGE_SIZE,
-		       DMA_FROM_DEVICE);
-	__free_page(ictx->sink);
-	ictx->sink = NULL;
+	cdna_igb_dma_down(ictx);
 	vf->owner = NULL;
 	ictx->vf = NULL;
 	ictx->hw_up = false;
@@ -213,6 +195,65 @@ void cdna_igb_vf_release(struct cdna_igb_vf *vf)
 		mutex_unlock(&ictx->lock);
 	}
 	mutex_unlock(&cdna_igb_lock);
+}
+
+/**
+ * cdna_igb_dma_up() - the VF starts doing DMA for a VM
+ * @ictx: the context, engine lock held; a VM holds it
+ *
+ * Hands the VF to the context's protection (the iommu protection attaches
+ * it to the context's IOMMU domain) and takes the sink page through it.
+ *
+ * Return: 0, -ENODEV if the VF is gone, or the protection's error.
+ */
+int cdna_igb_dma_up(struct cdna_igb_ctx *ictx)
+{
+	const struct cdna_protect_ops *prot = ictx->ctx->protect;
+	struct device *dev;
+	int ret;
+
+	if (!ictx->vf)
+		return -ENODEV;
+	if (ictx->dma_up)
+		return 0;
+	dev = &ictx->vf->pdev->dev;
+	if (prot->dev_attach) {
+		ret = prot->dev_attach(ictx->ctx, dev);
+		if (ret)
+			return ret;
+	}
+	ret = prot->host_alloc(ictx->ctx, dev, PAGE_SIZE, &ictx->sink,
+			       &ictx->sink_dma);
+	if (ret)
+		goto err_detach;
+	ictx->dma_up = true;
+	return 0;
+
+err_detach:
+	if (prot->dev_detach)
+		prot->dev_detach(ictx->ctx, dev);
+	return ret;
+}
+
+/**
+ * cdna_igb_dma_down() - undo cdna_igb_dma_up()
+ * @ictx: the context, engine lock held, its queues stopped
+ *
+ * The VF goes back to its default IOMMU domain.
+ */
+void cdna_igb_dma_down(struct cdna_igb_ctx *ictx)
+{
+	const struct cdna_protect_ops *prot = ictx->ctx->protect;
+	struct device *dev;
+
+	if (!ictx->dma_up || !ictx->vf)
+		return;
+	dev = &ictx->vf->pdev->dev;
+	prot->host_free(ictx->ctx, dev, PAGE_SIZE, ictx->sink, ictx->sink_dma);
+	ictx->sink = NULL;
+	if (prot->dev_detach)
+		prot->dev_detach(ictx->ctx, dev);
+	ictx->dma_up = false;
 }
 
 /**

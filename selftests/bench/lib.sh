@@ -44,6 +44,8 @@
 #   cdna-hw           cdnactl nic attach dev <uplink PF>, a context per
 #                     guest (the NIC's backend, from cdnactl -j nic show,
 #                     is recorded: "software" when the field is missing)
+#   cdna-hw-iommu     the same with protect iommu (persistent mappings)
+#   cdna-hw-iommu-1use  protect iommu strategy single-use
 # A path is pluggable: four functions bp_<path>_setup / _qemu_args /
 # _started / _teardown (below).
 #
@@ -126,7 +128,7 @@ bench_na_record() {
 # bench_hw_path PATH: true for a path on the igb ports.
 bench_hw_path() {
 	case "$1" in
-	*-hw|sriov-*) return 0 ;;
+	*-hw|*-hw-*|sriov-*) return 0 ;;
 	esac
 	return 1
 }
@@ -233,8 +235,10 @@ bp_cdna_setup() {
 		fi
 		bp_cdna_backend "$nic"
 		for ((i = 0; i < n; i++)); do
+			# shellcheck disable=SC2086 # the protection: keyword words
 			if ! out=$("$BENCH_CDNACTL" ctx add nic "$nic" name "bench$i" \
-				mac "${BENCH_GUEST_MAC[i]}" queues 1 protect checked 2>&1) ||
+				mac "${BENCH_GUEST_MAC[i]}" queues 1 \
+				${BENCH_CDNA_PROTECT:-protect checked} 2>&1) ||
 			   ! args=$("$BENCH_CDNACTL" ctx qemu-args "bench$i" 2>&1); then
 				BENCH_NA="cdnactl ctx add/qemu-args: $out $args"
 				return 1
@@ -385,6 +389,17 @@ bp_cdna_hw_setup() { bp_cdna_setup "$@"; }
 bp_cdna_hw_qemu_args() { bp_cdna_qemu_args "$@"; }
 bp_cdna_hw_started() { bp_cdna_started "$@"; }
 bp_cdna_hw_teardown() { bp_cdna_teardown "$@"; }
+# cdna-hw-iommu, cdna-hw-iommu-1use: cdna-hw with the iommu protection.
+bp_cdna_hw_iommu_setup() { BENCH_CDNA_PROTECT="protect iommu" bp_cdna_setup "$@"; }
+bp_cdna_hw_iommu_qemu_args() { bp_cdna_qemu_args "$@"; }
+bp_cdna_hw_iommu_started() { bp_cdna_started "$@"; }
+bp_cdna_hw_iommu_teardown() { bp_cdna_teardown "$@"; }
+bp_cdna_hw_iommu_1use_setup() {
+	BENCH_CDNA_PROTECT="protect iommu strategy single-use" bp_cdna_setup "$@"
+}
+bp_cdna_hw_iommu_1use_qemu_args() { bp_cdna_qemu_args "$@"; }
+bp_cdna_hw_iommu_1use_started() { bp_cdna_started "$@"; }
+bp_cdna_hw_iommu_1use_teardown() { bp_cdna_teardown "$@"; }
 
 # --- path: native-hw -----------------------------------------------------------------
 # No VM: the uplink PF in a namespace of its own with guest A's address,
@@ -459,7 +474,7 @@ bp_sriov_vfio_teardown() {
 
 bench_guest_kind() {
 	case "$1" in
-	cdna|cdna-hw) echo cdna ;;
+	cdna|cdna-hw|cdna-hw-iommu*) echo cdna ;;
 	sriov-vfio) echo igbvf ;;
 	*) echo virtio ;;
 	esac

@@ -27,7 +27,8 @@ BRIDGE = "vhost-tap"  # the Linux-bridge path: the guest<->guest reference
 CDNA_HW = "cdna-hw"
 NATIVE_HW = "native-hw"
 HW_REFS = ("vhost-macvtap-hw", "sriov-vfio")
-HW_PATHS = (NATIVE_HW, "vhost-macvtap-hw", "sriov-vfio", CDNA_HW)
+HW_PATHS = (NATIVE_HW, "vhost-macvtap-hw", "sriov-vfio", CDNA_HW,
+            "cdna-hw-iommu", "cdna-hw-iommu-1use")
 METRICS = ("gbps", "mpps", "cpu_s_per_gbit", "cpu_s_per_mpkt",
            "exits_per_kpkt", "busy_exits_per_kpkt", "irqs_per_kpkt",
            "l1_host_cpu_s", "vm_exits", "halt_exits", "packets",

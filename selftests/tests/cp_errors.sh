@@ -45,8 +45,12 @@ cp_usage "unknown option" 'unknown option "color"' ctx add nic "$CP_NIC" name a 
 [ "$(cp_ctl -j nic show "$CP_NIC" | jq -r '.[0].backend')" = software ] ||
 	cp_bad "the test NIC's backend is not the software engine"
 cp_err "protect iommu on the software backend" \
-	"iommu protection not implemented by the NIC's backend: it moves data with the CPU" \
+	"iommu protection needs a NIC that does the DMA itself (igb backend); this NIC's backend copies with the CPU" \
 	ctx add nic "$CP_NIC" name a protect iommu
+cp_err "a strategy without protect iommu" "a mapping strategy is for iommu protection only" \
+	ctx add nic "$CP_NIC" name a protect checked strategy single-use
+cp_usage "an unknown strategy" 'invalid strategy "lazy"' \
+	ctx add nic "$CP_NIC" name a protect iommu strategy lazy
 
 cp_ok "ctx add a" ctx add nic "$CP_NIC" name a mac 52:54:00:00:00:0a
 cp_err "duplicate MAC" "MAC address is in use" ctx add nic "$CP_NIC" name b mac 52:54:00:00:00:0a
@@ -79,6 +83,10 @@ cp_err "set the uplink's own MAC with a VLAN" "MAC address is the uplink's own" 
 cp_usage "set nothing" "nothing to set" ctx set b
 cp_err "set an unknown context" "no such context" ctx set nosuch link up
 cp_usage "set queues" 'unknown option "queues"' ctx set b queues 2
+cp_err "set protect iommu on the software backend" \
+	"iommu protection needs a NIC that does the DMA itself (igb backend); this NIC's backend copies with the CPU" \
+	ctx set b protect iommu
+cp_err "set a strategy alone" "a mapping strategy comes with protect iommu" ctx set b strategy persistent
 cp_err "del an unknown context" "no such context" ctx del nosuch
 cp_err "show an unknown context" "no such context" ctx show nosuch
 cp_err "stats of an unknown context" "no such context" ctx stats nosuch
@@ -104,6 +112,9 @@ if cp_hold "$ua"; then
 	cp_expect "held context is open" '.[0].state == "open"' ctx show a
 	cp_err "del while a VM holds it" "context is in use by a VM" ctx del a
 	cp_err "set MAC while a VM holds it" "only while no VM holds the context" ctx set a mac 52:54:00:00:00:0b
+	cp_err "set protection while a VM holds it" \
+		"protection and mapping strategy change only while no VM holds the context" \
+		ctx set a protect checked
 	cp_err "nic del while contexts exist" "NIC has contexts" nic del dev "$CP_NIC"
 	cp_ok "set link while held" ctx set a link down
 	cp_expect "link down while held" '.[0].link_up == false' ctx show a

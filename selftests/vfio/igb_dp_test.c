@@ -20,6 +20,15 @@
  *   wire, and the canaries around the VM's memory stay intact;
  * - the NIC steers by MAC and VLAN: frames for another context, and
  *   broadcasts on its VLAN, never reach this one's rings.
+ *
+ * With $CDNA_PROTECT set ("iommu" or "iommu strategy single-use", given
+ * to `cdnactl ctx set UUID protect ...` before the context opens) the
+ * context's VF sits in an IOMMU domain of its own that maps only the
+ * VM's memory: a descriptor outside the VM is not refused but goes to the
+ * NIC, whose DMA the IOMMU stops; the guest still gets the error
+ * completion, the fault is counted (iommu_faults), and the canaries stay
+ * intact.  A descriptor in the host window of the domain (its hardware
+ * rings) is refused outright.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -76,6 +85,16 @@ FIXTURE(igb) {
 	unsigned int tag;
 };
 
+/* ---- protection ------------------------------------------------------- */
+
+/* The context runs with iommu protection ($CDNA_PROTECT). */
+static bool iommu_mode(void)
+{
+	const char *p = getenv("CDNA_PROTECT");
+
+	return p && !strncmp(p, "iommu", 5);
+}
+
 /* ---- memory --------------------------------------------------------- */
 
 static void *at(FIXTURE_DATA(igb) *self, uint64_t iova)
@@ -121,6 +140,20 @@ static unsigned int guard_damage(FIXTURE_DATA(igb) *self)
 	return bad;
 }
 
+/* Offset of the first damaged guard byte (the second guard follows the first). */
+static ssize_t guard_first_damage(FIXTURE_DATA(igb) *self)
+{
+	size_t i;
+
+	for (i = 0; i < GUARD; i++)
+		if (self->mem[i] != CANARY)
+			return i;
+	for (i = 0; i < GUARD; i++)
+		if (self->mem[GUARD + DMA_SIZE + i] != CANARY)
+			return GUARD + i;
+	return -1;
+}
+
 static void slots_fill(FIXTURE_DATA(igb) *self)
 {
 	unsigned int i;
@@ -162,6 +195,14 @@ static int64_t stat_of(FIXTURE_DATA(igb) *self, const char *name)
 	if (cdna_stat(self->v.nic, self->uuid, name, &val))
 		return -1;
 	return val;
+}
+
+/* DMAs the IOMMU stopped; the checked protection has no such counter. */
+static int64_t faults_of(FIXTURE_DATA(igb) *self)
+{
+	int64_t n = stat_of(self, "iommu_faults");
+
+	return n < 0 ? 0 : n;
 }
 
 /* ---- rings ------------------------------------------------------------ */
@@ -424,6 +465,16 @@ FIXTURE_SETUP(igb)
 	ASSERT_EQ(0, peer_open(self)) TH_LOG("raw socket on %s", cdna_test_peer());
 	ret = cdna_mdev_create(cdna_test_nic(), 1, self->uuid, sizeof(self->uuid));
 	ASSERT_EQ(0, ret) TH_LOG("creating an mdev: %s", strerror(-ret));
+	if (iommu_mode()) {
+		snprintf(path, sizeof(path), "ctx set %s protect %s", self->uuid,
+			 getenv("CDNA_PROTECT"));
+		ret = cdna_ctl(path);
+		if (ret) {
+			cdna_mdev_remove(self->uuid);
+			self->uuid[0] = 0;
+		}
+		ASSERT_EQ(0, ret) TH_LOG("cdnactl %s failed", path);
+	}
 	ret = cdna_vfio_open(&self->v, cdna_test_nic(), self->uuid);
 	if (ret) {
 		/* No teardown after a failed setup: remove the mdev here. */
@@ -446,6 +497,8 @@ FIXTURE_SETUP(igb)
 			     VFIO_DMA_MAP_FLAG_READ));
 	ASSERT_EQ(0, cdna_vfio_msix_enable(&self->v));
 	ASSERT_EQ(0, bringup(self));
+	/* The VF is in the context's own domain exactly in iommu mode. */
+	ASSERT_EQ(iommu_mode() ? 1 : -1, stat_of(self, "iommu_domain"));
 
 	lo = cdna_vfio_rd32(&self->v, CDNA_REG_MAC_LO);
 	hi = cdna_vfio_rd32(&self->v, CDNA_REG_MAC_HI);
@@ -464,7 +517,8 @@ FIXTURE_TEARDOWN(igb)
 		cdna_vfio_close(&self->v);
 	if (self->mem && self->mem != MAP_FAILED) {
 		EXPECT_EQ(0, guard_damage(self))
-			TH_LOG("memory around the VM's DMA memory was written");
+			TH_LOG("memory around the VM's DMA memory was written (first at guard byte %zd)",
+			       guard_first_damage(self));
 		munmap(self->mem, DMA_SIZE + 2 * GUARD);
 	}
 	if (self->ro && self->ro != MAP_FAILED)
@@ -516,7 +570,10 @@ TEST_F(igb, tx_zero_copy)
 	EXPECT_EQ(before + 4, stat_of(self, "queue1_packets"));
 }
 
-/* Descriptors outside the VM, and an offload the device lacks. */
+/*
+ * Descriptors outside the VM, and an offload the device lacks.  In iommu
+ * mode those outside the VM reach the NIC, whose read the IOMMU stops.
+ */
 TEST_F(igb, tx_refused)
 {
 	static const struct {
@@ -533,6 +590,7 @@ TEST_F(igb, tx_refused)
 		{ TX_BASE, 9000, CDNA_TXD_EOP, CDNA_CPL_ERR_LEN },
 	};
 	int64_t addr0 = stat_of(self, "queue1_drop_bad_addr");
+	int64_t faults0 = faults_of(self);
 	struct cdna_cpl cpl;
 	unsigned int i;
 
@@ -542,13 +600,21 @@ TEST_F(igb, tx_refused)
 		publish(self, TXQ);
 		ASSERT_TRUE(next_cpl(self, TXQ, &cpl, WAIT_MS))
 			TH_LOG("no completion for bad descriptor %u", i);
-		EXPECT_EQ(bad[i].status, le16toh(cpl.status))
+		/*
+		 * iommu: the one that starts inside the VM gets its header
+		 * checked in a host copy first (zeros there: spoofed).
+		 */
+		EXPECT_EQ(iommu_mode() && i == 2 ? CDNA_CPL_ERR_SPOOF :
+			  bad[i].status, le16toh(cpl.status))
 			TH_LOG("descriptor %u", i);
 		EXPECT_EQ(1, le16toh(cpl.ndesc));
 	}
 	EXPECT_TRUE(peer_quiet(self, QUIET_MS))
 		TH_LOG("a refused frame reached the wire");
-	EXPECT_EQ(addr0 + 4, stat_of(self, "queue1_drop_bad_addr"));
+	EXPECT_EQ(addr0 + (iommu_mode() ? 3 : 4),
+		  stat_of(self, "queue1_drop_bad_addr"));
+	EXPECT_EQ(faults0 + (iommu_mode() ? 3 : 0), faults_of(self))
+		TH_LOG("DMAs the IOMMU stopped");
 	/* The queue goes on. */
 	tx_check(_metadata, self, TX_BASE + PAGE, 200, 1);
 }
@@ -613,6 +679,7 @@ TEST_F(igb, rx_refused)
 	const unsigned int nbad = sizeof(bad) / sizeof(bad[0]);
 	int64_t addr0 = stat_of(self, "queue0_drop_bad_addr");
 	int64_t len0 = stat_of(self, "queue0_drop_bad_len");
+	int64_t faults0 = faults_of(self);
 	uint8_t frame[2048];
 	struct cdna_cpl cpl;
 	unsigned int i;
@@ -639,6 +706,9 @@ TEST_F(igb, rx_refused)
 	EXPECT_EQ(0, slot_canary_damage(self, 2));
 	EXPECT_EQ(addr0 + 5, stat_of(self, "queue0_drop_bad_addr"));
 	EXPECT_EQ(len0 + 1, stat_of(self, "queue0_drop_bad_len"));
+	/* iommu: the four outside the VM or read-only reached the NIC. */
+	EXPECT_EQ(faults0 + (iommu_mode() ? 4 : 0), faults_of(self))
+		TH_LOG("DMAs the IOMMU stopped");
 }
 
 /*
@@ -768,6 +838,34 @@ TEST_F(igb, rx_dma_unmap)
 	}
 	ASSERT_TRUE(peer_send(self, frame, 400));
 	rx_expect(_metadata, self, 0, frame, 400);
+	/* iommu: nothing is mapped there any more; each write faulted. */
+	if (iommu_mode())
+		EXPECT_LE(4, faults_of(self));
+	EXPECT_TRUE(untouched(self->ro, 0, RO_SIZE));
+}
+
+/*
+ * iommu mode: the top of the domain's aperture holds the NIC's own rings;
+ * a descriptor there is refused before the NIC sees it (no fault).
+ */
+TEST_F(igb, iommu_window)
+{
+	int64_t win = stat_of(self, "iommu_window_first");
+	int64_t addr0 = stat_of(self, "queue1_drop_bad_addr");
+	int64_t faults0 = faults_of(self);
+	struct cdna_cpl cpl;
+
+	if (!iommu_mode())
+		SKIP(return, "the context has no IOMMU domain (CDNA_PROTECT unset)");
+	ASSERT_LT(0, win);
+	tx_desc(self, (uint64_t)win, 100, CDNA_TXD_EOP);
+	publish(self, TXQ);
+	ASSERT_TRUE(next_cpl(self, TXQ, &cpl, WAIT_MS));
+	EXPECT_EQ(CDNA_CPL_ERR_ADDR, le16toh(cpl.status));
+	EXPECT_EQ(addr0 + 1, stat_of(self, "queue1_drop_bad_addr"));
+	EXPECT_EQ(faults0, faults_of(self)) TH_LOG("refused, not sent");
+	EXPECT_TRUE(peer_quiet(self, QUIET_MS));
+	tx_check(_metadata, self, TX_BASE + PAGE, 200, 1);
 }
 
 TEST_HARNESS_MAIN

@@ -353,7 +353,7 @@ enum cdna_cmd {
 	CDNA_CMD_NIC_DETACH,	/* IFNAME or IFINDEX, [FORCE] */
 	CDNA_CMD_NIC_GET,	/* [IFNAME|IFINDEX]; dump without */
 	/* NIC, NAME, [UUID MAC VLAN QUEUE_PAIRS PROTECT TRUST SPOOFCHK
-	 * TX_RATE LINK INCOMING]
+	 * TX_RATE LINK INCOMING STRATEGY]
 	 */
 	CDNA_CMD_CTX_NEW,
 	CDNA_CMD_CTX_DEL,	/* NAME or UUID, [FORCE] */
@@ -401,6 +401,9 @@ enum cdna_attr {
 					 * context, steers once it runs
 					 */
 	CDNA_ATTR_CTX_MIG_STATE,	/* string: VFIO migration state */
+	CDNA_ATTR_CTX_STRATEGY,		/* u8: enum cdna_strategy, how an iommu
+					 * context maps guest buffers
+					 */
 	__CDNA_ATTR_MAX,
 };
 
@@ -425,6 +428,9 @@ enum cdna_stats_attr {
 	CDNA_STATS_KICK_PAGE_KICKS,	/* u64: doorbells through the kick page */
 	CDNA_STATS_KICK_PAGE_REARMS,	/* u64: kick page tracking re-armed */
 	CDNA_STATS_KICK_PAGE_STATUS,	/* u32: CDNA_KICK_PAGE_* */
+	CDNA_STATS_IOMMU_FAULTS,	/* u64: device DMAs the context's IOMMU
+					 * domain stopped (iommu protection)
+					 */
 	__CDNA_STATS_MAX,
 };
 
@@ -452,6 +458,13 @@ enum cdna_stats_drop {
 enum cdna_protect {
 	CDNA_PROTECT_MODE_CHECKED,	/* hypervisor-checked descriptor enqueue */
 	CDNA_PROTECT_MODE_IOMMU,	/* per-context IOMMU domain */
+};
+
+enum cdna_strategy {
+	CDNA_STRATEGY_MODE_PERSISTENT,	/* map once, unmap when the VM unmaps */
+	CDNA_STRATEGY_MODE_SINGLE_USE,	/* map per descriptor, unmap at its
+					 * completion
+					 */
 };
 
 enum cdna_link_mode {
