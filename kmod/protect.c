@@ -506,6 +506,7 @@ static int cdna_checked_get_buf(struct cdna_ctx *ctx, u64 iova, u32 len,
 	int idx;
 
 	buf->npages = 0;
+	buf->unmapped = 0;
 	if (!chk)
 		return -ENODEV;
 	if (!len || iova + len - 1 < iova)

@@ -26,10 +26,14 @@
  * With the iommu protection (struct cdna_protect_ops.dev_iova) the guest
  * addresses go into the hardware descriptors as they are, the VF being
  * attached to the context's own IOMMU domain, and the hardware rings are
- * host memory the protection maps there (.host_alloc).  A page the
- * protection could not map still goes to the NIC, whose DMA there the
- * IOMMU stops; its descriptor completes to the guest as an error
- * (CDNA_DROP_BAD_ADDR) and counts in ctx->iommu_faults.
+ * host memory the protection maps there (.host_alloc).  An RX buffer in a
+ * page the protection could not map still goes to the NIC, whose write
+ * there the IOMMU stops; its descriptor completes to the guest as an
+ * error (CDNA_DROP_BAD_ADDR) and counts in ctx->iommu_faults.  A TX
+ * packet with such a page is refused before the NIC sees it: a NIC whose
+ * read faulted still sends the frame (QEMU's igb sends zeros for what it
+ * could not read), so the wire would carry a frame the guest was told
+ * failed.
  *
  * Everything here runs with the context's engine lock (cdna_igb_ctx.lock).
  */
@@ -369,9 +373,6 @@ static void cdna_igb_tx_reap(struct cdna_igb_ctx *ictx, unsigned int qp)
 				cdna_igb_tx_unmap(ictx, s);
 				cdna_igb_put_pin(ictx, s->pin);
 			}
-			/* The NIC had a page the IOMMU does not map. */
-			if (pkt->reason != CDNA_DROP_MAX)
-				atomic64_inc(&ictx->ctx->iommu_faults);
 		}
 		cdna_igb_complete(q, pkt->ndesc, pkt->len, pkt->reason);
 		p->tx_head++;
@@ -452,13 +453,12 @@ static struct cdna_igb_tx_desc *cdna_igb_tx_put(struct cdna_igb_qp *p,
  * guest's pages.
  * Return: CDNA_DROP_MAX when written, a reason when refused (nothing
  * written, nothing held), or CDNA_DROP_NOMEM with *@retry set when the
- * hardware ring has no room yet.  *@faulted: written, but a page is one
- * the context's IOMMU domain does not map (dev_iova protections).
+ * hardware ring has no room yet.  A page the context's IOMMU domain does
+ * not map (dev_iova protections) refuses the packet (CDNA_DROP_BAD_ADDR).
  */
 static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 					     struct cdna_igb_qp *p, u32 total,
-					     u16 *nhw, bool *retry,
-					     bool *faulted)
+					     u16 *nhw, bool *retry)
 {
 	bool dev_iova = cdna_igb_dev_iova(ictx);
 	struct cdna_ctx *ctx = ictx->ctx;
@@ -487,6 +487,12 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 			r = cdna_pincache_drop_reason(err);
 			break;
 		}
+		if (buf->unmapped) {
+			/* iommu: a page outside what the domain may map. */
+			ctx->protect->put_buf(ctx, buf);
+			r = CDNA_DROP_BAD_ADDR;
+			break;
+		}
 		/* Its pages, and the header's descriptor if still to come. */
 		if (buf->npages + (hlen < ETH_HLEN ? 1 : 0) > room - n) {
 			ctx->protect->put_buf(ctx, buf);
@@ -500,19 +506,6 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 			dma_addr_t dma;
 
 			pos += seg;
-			if (!buf->pins[i]) {
-				/*
-				 * iommu: a page the domain does not map.  It
-				 * goes to the NIC by its guest address and the
-				 * read faults; there is no header to copy.
-				 */
-				*faulted = true;
-				hlen = ETH_HLEN;
-				last = cdna_igb_tx_put(p, ntu, n++,
-						       d->addr + pos - seg, seg,
-						       NULL, total);
-				continue;
-			}
 			if (hlen < ETH_HLEN) {
 				u32 c = min_t(u32, seg, ETH_HLEN - hlen);
 
@@ -590,7 +583,7 @@ static void cdna_igb_tx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
 	while (p->tx_tail - p->tx_head <= p->tx_pkt_mask) {
 		struct cdna_igb_tx_pkt *pkt;
 		enum cdna_drop_reason r;
-		bool retry = false, faulted = false;
+		bool retry = false;
 		u32 total = 0;
 		u16 nhw = 0;
 
@@ -607,8 +600,7 @@ static void cdna_igb_tx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
 
 		r = cdna_igb_tx_check(ictx, p, &total);
 		if (r == CDNA_DROP_MAX)
-			r = cdna_igb_tx_map(ictx, p, total, &nhw, &retry,
-					    &faulted);
+			r = cdna_igb_tx_map(ictx, p, total, &nhw, &retry);
 		if (retry) {
 			p->tx_full = true;
 			break;		/* the NIC frees descriptors first */
@@ -618,9 +610,7 @@ static void cdna_igb_tx_fill(struct cdna_igb_ctx *ictx, unsigned int qp)
 		pkt = &p->tx_pkt[p->tx_tail & p->tx_pkt_mask];
 		pkt->nhw = r == CDNA_DROP_MAX ? nhw : 0;
 		pkt->ndesc = p->nhand;
-		/* Sent, but the IOMMU stops the read: an error for the guest. */
-		pkt->reason = r == CDNA_DROP_MAX && faulted ?
-			      CDNA_DROP_BAD_ADDR : r;
+		pkt->reason = r;
 		pkt->len = total;
 		p->tx_tail++;
 		p->nhand = 0;

@@ -17,12 +17,13 @@
 #                            directory DIR, atomically
 #   dp_wait_file FILE SECS   wait for a guest to publish FILE; 1 after SECS
 #                            or if the guest ended (its "done" appeared)
-#   dp_vfio_run NAME [MTU]   run the userspace VFIO guest test
+#   dp_vfio_once NAME [MTU]  run the userspace VFIO guest test
 #                            selftests/vfio/NAME against a quiet veth uplink
 #                            $VF_NIC (peer $VF_PEER; no IPv6; MTU if given),
 #                            then check that nothing stayed pinned, the
 #                            slabs are near their baseline and no mdev is
-#                            left; exits with the verdict
+#                            left; returns the verdict
+#   dp_vfio_run NAME [MTU]   dp_vfio_once, and exits with its verdict
 
 DP_NS=${DP_NS:-cdnans}
 DP_NS_IP=198.18.0.1
@@ -106,7 +107,7 @@ dp_cleanup() {
 	return 0
 }
 
-dp_vfio_run() {
+dp_vfio_once() {
 	local name=$1 mtu=${2:-} bin=$CDNA_REPO/selftests/vfio/$1 rc d t0 left
 
 	if [ ! -x "$bin" ]; then
@@ -141,5 +142,10 @@ dp_vfio_run() {
 		done
 	fi
 	vf_host_cleanup
-	exit $rc
+	return $rc
+}
+
+dp_vfio_run() {
+	dp_vfio_once "$@"
+	exit $?
 }

@@ -11,6 +11,11 @@
 # offer (checksum and segmentation offload) is refused as unacked.
 # Afterwards nothing may stay pinned and the skb slabs must be back near
 # their baseline; the VFs go with sriov_numvfs 0.
+#
+# The suite runs three times: with the checked protection, and with
+# protect iommu in both strategies (persistent, single-use), where the
+# VF's DMA goes through an IOMMU domain of the context's own and the
+# IOMMU, not a check, stops what lies outside the VM.
 set -u
 . "$CDNA_LIB"
 cdna_igb_setup
@@ -28,4 +33,10 @@ b=$(vf_ctl -j nic show dev "$VF_NIC" | jq -r '.[0].backend // empty')
 [ "$b" = igb ] || cdna_fail "cdnactl nic show says backend '$b', not igb"
 # Every link settles before frames are counted.
 cdna_sleep 3
-dp_vfio_run dp_protect_test
+rc=0
+for mode in "" "iommu" "iommu strategy single-use"; do
+	echo "# dp_protect_test with protection: ${mode:-checked}"
+	CDNA_PROTECT=$mode dp_vfio_once dp_protect_test ||
+		{ echo "FAIL: dp_protect_test (${mode:-checked})"; rc=1; }
+done
+exit $rc
