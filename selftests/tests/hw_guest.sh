@@ -17,6 +17,10 @@
 #  - the host stays idle around it: the high-priority kworkers that run
 #    the backend's passes use less than a quarter of one CPU over the
 #    guest's life;
+#  - the same with protect iommu: the context switched while no VM holds
+#    it, a third guest pings and runs TCP with its VF in the context's own
+#    IOMMU domain (iommu_domain 1 while it runs), the IOMMU stopped none
+#    of its DMA (iommu_faults 0), and the domain goes with the guest;
 #  - afterwards nothing stays pinned, the context and the NIC go away,
 #    and cdna unloads.
 set -u
@@ -38,6 +42,7 @@ VF_NIC=$up
 cleanup() {
 	l2_kill hwk 2>/dev/null
 	l2_kill hwg 2>/dev/null
+	l2_kill hwi 2>/dev/null
 	vf_peer_ns_del "$NS" "$peer"
 	vf_ctl ctx del hwg 2>/dev/null
 	vf_ctl nic detach dev "$up" 2>/dev/null
@@ -110,7 +115,8 @@ out=$(l2_out hwg)
 tail -2 "$out/hw-ping.txt"
 mbps=$(jq -r '.end.sum_received.bits_per_second / 1e6 | floor' "$out/hw-tcp.json")
 echo "TCP guest -> peer port through the igb backend: $mbps Mbit/s (3 s)"
-[ "$mbps" -ge 20 ] || cdna_fail "TCP through the igb backend: $mbps Mbit/s (< 20)"
+# Measured 21-90 Mbit/s in the testbed; a pass that loops gave 4.
+[ "$mbps" -ge 10 ] || cdna_fail "TCP through the igb backend: $mbps Mbit/s (< 10)"
 hz=$(getconf CLK_TCK)
 busy=$(( (k1 - k0) * 1000000 / hz ))
 echo "high-priority kworkers: $((busy / 1000)) ms of CPU over the guest's $((us / 1000)) ms"
@@ -119,6 +125,34 @@ echo "high-priority kworkers: $((busy / 1000)) ms of CPU over the guest's $((us 
 
 pins=$(awk '$1 == "pins_total" { print $2 }' "$VF_DBG/$up/engine/stats")
 [ "$pins" = 0 ] || cdna_fail "$pins page(s) still pinned after the guest closed its context"
+
+# --- protect iommu: the VF in the context's own IOMMU domain ---
+vf_ctl ctx set hwg protect iommu || cdna_fail "ctx set hwg protect iommu failed"
+p=$(vf_ctl -j ctx show hwg | jq -r '.[0].protect + " " + .[0].strategy')
+[ "$p" = "iommu persistent" ] || cdna_fail "ctx show hwg: protect/strategy '$p', not 'iommu persistent'"
+iodbg=$VF_DBG/$up/$uuid
+iodom() { awk '$1 == "iommu_domain" { print $2 }' "$iodbg/stats"; }
+l2_start hwi --mem 512 --qemu-args "$args" \
+	--script "$CDNA_REPO/selftests/tests/hw_guest-guest.sh" -- "$GUEST_IP" "$PEER_IP" hold
+iout=$(l2_out hwi)
+for ((i = 0; i < 1800; i++)); do
+	[ -e "$iout/vf-traffic" ] && break
+	[ -e "$iout/done" ] && break
+	cdna_sleep 0.1
+done
+[ -e "$iout/vf-traffic" ] || { l2_wait hwi 5; cdna_fail "the iommu guest never got TCP going; console: $(l2_console hwi)"; }
+sent=$(<"$iout/vf-traffic.txt")
+dom=$(iodom)
+faults=$(vf_ctl -j ctx stats hwg | jq -r '.[0].iommu_faults // "missing"')
+echo "iommu guest: $sent packets sent, iommu_domain $dom, iommu_faults $faults"
+[ "$sent" -ge 500 ] || cdna_fail "the iommu guest sent only $sent packets in 10 s"
+[ "$dom" = 1 ] || cdna_fail "the iommu guest runs without the context's domain (iommu_domain '$dom')"
+[ "$faults" = 0 ] || cdna_fail "the IOMMU stopped $faults DMA(s) of a well-behaved guest"
+vf_kill_closed "$uuid" "$(cat "$iout/qemu.pid")"
+l2_wait hwi 30 >/dev/null
+[ -z "$(iodom)" ] || cdna_fail "the domain outlived the iommu guest (iommu_domain '$(iodom)')"
+pins=$(awk '$1 == "pins_total" { print $2 }' "$VF_DBG/$up/engine/stats")
+[ "$pins" = 0 ] || cdna_fail "$pins page(s) still pinned after the iommu guest"
 vf_ctl ctx del hwg || cdna_fail "ctx del hwg failed"
 vf_ctl nic detach dev "$up" || cdna_fail "nic detach $up failed"
 echo 0 >"/sys/class/net/$up/device/sriov_numvfs" || cdna_fail "sriov_numvfs 0 failed"
