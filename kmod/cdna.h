@@ -185,6 +185,11 @@ struct seq_file;
  *	struct cdna_protect_ops.dev_iova a NULL entry is a page the
  *	protection could not map: the device's DMA there is stopped
  * @unmapped: pages of @pins that are NULL (dev_iova protections only)
+ * @dma: with CDNA_BUF_DEVICE and a device attached to the checked
+ *	protection (.dev_attach), that device's DMA address of each page
+ *	(its start), kept mapped while the pin stays cached; or
+ *	DMA_MAPPING_ERROR: the engine maps the page itself for the use.
+ *	dev_iova protections leave it unset.
  */
 struct cdna_buf {
 	u64 iova;
@@ -194,6 +199,7 @@ struct cdna_buf {
 	unsigned int unmapped;
 	struct page *pages[CDNA_BUF_MAX_PAGES];
 	struct cdna_pin *pins[CDNA_BUF_MAX_PAGES];
+	dma_addr_t dma[CDNA_BUF_MAX_PAGES];
 };
 
 /**
@@ -428,6 +434,11 @@ static inline const struct cdna_rxd *cdna_queue_rxd(const struct cdna_queue *q,
  * @writable: pinned with IOMMU_WRITE
  * @ref: used since the clock hand last passed
  * @dead: the VFIO pin is (being) dropped; the last user frees the entry
+ * @dma: the page's DMA API mapping for the cache's device, if @dma_mapped
+ * @dma_mapped: @dma is valid (cdna_pincache_dma_map())
+ *
+ * @dma and @dma_mapped are protected by the exclusion of the cache's
+ * users (the context's engine exclusion), not by the cache's lock.
  */
 struct cdna_pin {
 	struct hlist_node hnode;
@@ -438,6 +449,8 @@ struct cdna_pin {
 	bool writable;
 	bool ref;
 	bool dead;
+	bool dma_mapped;
+	dma_addr_t dma;
 };
 
 /**
@@ -451,9 +464,15 @@ struct cdna_pin {
  * @hits: lookups that found the page pinned
  * @misses: lookups that had to pin it
  * @evictions: unused pins dropped to respect @max_pins
+ * @dma_dev: the device cached pins are mapped for, NULL when none
+ *	(cdna_pincache_dma_attach(); the users' exclusion protects it)
+ * @dma_sync: @dma_dev's mappings need syncing (bounce buffers): pins are
+ *	not mapped for it, the engine maps each use itself
  */
 struct cdna_pincache {
 	struct vfio_device *vdev;
+	struct device *dma_dev;
+	bool dma_sync;
 	spinlock_t lock;	/* everything below */
 	DECLARE_HASHTABLE(hash, CDNA_PINCACHE_HASH_BITS);
 	struct list_head lru;
@@ -1116,6 +1135,8 @@ int cdna_kick_drop_tracking(struct cdna_ctx *ctx);
 long cdna_kick_sweep_timeout(void);
 
 /* pincache.c */
+int cdna_buf_span(u64 iova, u32 len, struct cdna_buf *buf, u64 *first,
+		  u64 *last);
 void cdna_pincache_init(struct cdna_pincache *pc, struct vfio_device *vdev,
 			unsigned int max_pins);
 int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
@@ -1123,6 +1144,9 @@ int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
 enum cdna_drop_reason cdna_pincache_drop_reason(int err);
 void cdna_pincache_put(struct cdna_pincache *pc, struct cdna_buf *buf);
 void cdna_pincache_invalidate(struct cdna_pincache *pc, u64 iova, u64 len);
+void cdna_pincache_dma_attach(struct cdna_pincache *pc, struct device *dev);
+void cdna_pincache_dma_detach(struct cdna_pincache *pc);
+void cdna_pincache_dma_map(struct cdna_pincache *pc, struct cdna_buf *buf);
 unsigned int cdna_pincache_pinned(struct cdna_pincache *pc);
 void cdna_pincache_stats(struct cdna_pincache *pc, u64 *hits, u64 *misses,
 			 u64 *evictions);

@@ -22,11 +22,20 @@
  *    the context's engine lock, which .dma_unmap takes too; no skb ever
  *    refers to a guest page.
  *
+ * With a device attached (a backend whose NIC does the DMA), a cached pin
+ * also keeps its DMA API mapping for that device, made the first time a
+ * buffer for the device uses the page (cdna_pincache_dma_map()) and
+ * undone with the pin.  Behind an IOMMU, a mapping per packet costs an
+ * IOTLB invalidation at its unmap; a recycled page costs none this way.
+ * A device whose mappings need syncing (bounce buffers) is never given a
+ * long-lived mapping: the engine maps each use itself.
+ *
  * Ranking: Ram'09 reuses grants the same way; Willmann'08 calls this the
  * "persistent" strategy, here bounded and invalidated on unmap.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dma-mapping.h>
 #include <linux/hash.h>
 #include <linux/iommu.h>
 #include <linux/slab.h>
@@ -68,6 +77,22 @@ static void cdna_pincache_unlink(struct cdna_pincache *pc, struct cdna_pin *pin)
 	pc->nr_pins--;
 }
 
+/* A read-only pin is mapped for the device to read only. */
+static enum dma_data_direction cdna_pin_dma_dir(const struct cdna_pin *pin)
+{
+	return pin->writable ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
+}
+
+/* Drops @pin's DMA mapping, if it has one (users' exclusion held). */
+static void cdna_pincache_dma_unmap_pin(struct cdna_pincache *pc,
+					struct cdna_pin *pin)
+{
+	if (!pin->dma_mapped)
+		return;
+	dma_unmap_page(pc->dma_dev, pin->dma, PAGE_SIZE, cdna_pin_dma_dir(pin));
+	pin->dma_mapped = false;
+}
+
 static void cdna_pincache_unpin(struct cdna_pincache *pc, u64 gfn)
 {
 	vfio_unpin_pages(pc->vdev, gfn << PAGE_SHIFT, 1);
@@ -86,6 +111,8 @@ static void cdna_pincache_release(struct cdna_pincache *pc,
 
 	list_for_each_entry_safe(pin, tmp, list, lru) {
 		list_del_init(&pin->lru);
+		/* The device loses the page before VFIO does. */
+		cdna_pincache_dma_unmap_pin(pc, pin);
 		cdna_pincache_unpin(pc, pin->gfn);
 		spin_lock_bh(&pc->lock);
 		/* Dropped the reference cdna_pincache_invalidate() took. */
@@ -204,6 +231,32 @@ static struct cdna_pin *cdna_pincache_fill(struct cdna_pincache *pc, u64 gfn,
 }
 
 /**
+ * cdna_buf_span() - check a guest buffer's bounds, and start describing it
+ * @iova: guest DMA address of the buffer
+ * @len: length in bytes
+ * @buf: gets @iova, @len and the offset in the first page; no page yet
+ * @first: the buffer's first guest frame number
+ * @last: its last guest frame number
+ *
+ * Return: 0, or -EINVAL for a zero, too long or wrapping range.
+ */
+int cdna_buf_span(u64 iova, u32 len, struct cdna_buf *buf, u64 *first,
+		  u64 *last)
+{
+	if (!len || len > CDNA_BUF_MAX_LEN || iova + len < iova)
+		return -EINVAL;
+	*first = iova >> PAGE_SHIFT;
+	*last = (iova + len - 1) >> PAGE_SHIFT;
+	if (*last - *first + 1 > CDNA_BUF_MAX_PAGES)
+		return -EINVAL;
+	buf->iova = iova;
+	buf->len = len;
+	buf->offset = offset_in_page(iova);
+	buf->npages = 0;
+	return 0;
+}
+
+/**
  * cdna_pincache_get() - pin the guest pages of a buffer
  * @pc: the context's pin cache
  * @iova: guest DMA address of the buffer
@@ -224,20 +277,12 @@ int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
 	struct cdna_pin *pin;
 	unsigned int i = 0;
 	bool missed = false;
-	int err = 0;
+	int err;
 
 	might_sleep();
-	if (!len || len > CDNA_BUF_MAX_LEN || iova + len < iova)
-		return -EINVAL;
-	first = iova >> PAGE_SHIFT;
-	last = (iova + len - 1) >> PAGE_SHIFT;
-	if (last - first + 1 > CDNA_BUF_MAX_PAGES)
-		return -EINVAL;
-
-	buf->iova = iova;
-	buf->len = len;
-	buf->offset = offset_in_page(iova);
-	buf->npages = 0;
+	err = cdna_buf_span(iova, len, buf, &first, &last);
+	if (err)
+		return err;
 
 	/* One lock round trip for the pages that hit (the common case). */
 	spin_lock_bh(&pc->lock);
@@ -353,6 +398,80 @@ void cdna_pincache_invalidate(struct cdna_pincache *pc, u64 iova, u64 len)
 }
 
 /**
+ * cdna_pincache_dma_attach() - map pins for a device from now on
+ * @pc: the cache; its users' exclusion held
+ * @dev: the device that does the context's DMA until
+ *	cdna_pincache_dma_detach()
+ */
+void cdna_pincache_dma_attach(struct cdna_pincache *pc, struct device *dev)
+{
+	pc->dma_dev = dev;
+	pc->dma_sync = false;
+}
+
+/**
+ * cdna_pincache_dma_detach() - drop every pin's mapping for the device
+ * @pc: the cache; its users' exclusion held, the device doing no DMA for
+ *	the context (its queues stopped)
+ *
+ * The pins stay cached; a later attach maps them again as they are used.
+ * The hash is walked without the cache's lock: only the users, whose
+ * exclusion the caller holds, add or remove its entries.
+ */
+void cdna_pincache_dma_detach(struct cdna_pincache *pc)
+{
+	struct cdna_pin *pin;
+	unsigned int bkt;
+
+	if (!pc->dma_dev)
+		return;
+	hash_for_each(pc->hash, bkt, pin, hnode)
+		cdna_pincache_dma_unmap_pin(pc, pin);
+	pc->dma_dev = NULL;
+}
+
+/**
+ * cdna_pincache_dma_map() - the attached device's addresses of a buffer
+ * @pc: the cache; its users' exclusion held
+ * @buf: a buffer filled by cdna_pincache_get()
+ *
+ * Fills @buf->dma: each page's DMA address for the attached device,
+ * mapped the first time and kept while the pin is cached, or
+ * DMA_MAPPING_ERROR where the engine must map the page itself (no device
+ * attached, its mappings need syncing, or the mapping failed).
+ */
+void cdna_pincache_dma_map(struct cdna_pincache *pc, struct cdna_buf *buf)
+{
+	struct device *dev = pc->dma_dev;
+	struct cdna_pin *pin;
+	unsigned int i;
+	dma_addr_t dma;
+
+	for (i = 0; i < buf->npages; i++) {
+		pin = buf->pins[i];
+		buf->dma[i] = DMA_MAPPING_ERROR;
+		if (!dev || pc->dma_sync)
+			continue;
+		if (!pin->dma_mapped) {
+			dma = dma_map_page(dev, pin->page, 0, PAGE_SIZE,
+					   cdna_pin_dma_dir(pin));
+			if (dma_mapping_error(dev, dma))
+				continue;
+			if (dma_need_sync(dev, dma)) {
+				/* A bounce buffer would go stale: per use. */
+				dma_unmap_page(dev, dma, PAGE_SIZE,
+					       cdna_pin_dma_dir(pin));
+				pc->dma_sync = true;
+				continue;
+			}
+			pin->dma = dma;
+			pin->dma_mapped = true;
+		}
+		buf->dma[i] = pin->dma;
+	}
+}
+
+/**
  * cdna_pincache_init() - prepare an empty pin cache
  * @pc: the cache
  * @vdev: the VFIO device pins are taken through
@@ -365,6 +484,8 @@ void cdna_pincache_init(struct cdna_pincache *pc, struct vfio_device *vdev,
 	hash_init(pc->hash);
 	INIT_LIST_HEAD(&pc->lru);
 	pc->vdev = vdev;
+	pc->dma_dev = NULL;
+	pc->dma_sync = false;
 	pc->nr_pins = 0;
 	pc->max_pins = max_pins;
 	pc->hits = 0;

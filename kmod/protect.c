@@ -503,7 +503,7 @@ static int cdna_checked_get_buf(struct cdna_ctx *ctx, u64 iova, u32 len,
 {
 	struct cdna_checked *chk = cdna_checked(ctx);
 	bool write = flags & CDNA_BUF_WRITE;
-	int idx;
+	int idx, ret;
 
 	buf->npages = 0;
 	buf->unmapped = 0;
@@ -527,7 +527,10 @@ static int cdna_checked_get_buf(struct cdna_ctx *ctx, u64 iova, u32 len,
 			return -EFAULT;
 		cdna_checked_revoked_forget(chk, idx);
 	}
-	return cdna_pincache_get(&chk->pc, iova, len, write, buf);
+	ret = cdna_pincache_get(&chk->pc, iova, len, write, buf);
+	if (!ret && (flags & CDNA_BUF_DEVICE))
+		cdna_pincache_dma_map(&chk->pc, buf);
+	return ret;
 }
 
 static void cdna_checked_put_buf(struct cdna_ctx *ctx, struct cdna_buf *buf)
@@ -611,6 +614,25 @@ static void cdna_checked_host_free(struct cdna_ctx *ctx, struct device *dev,
 	dma_free_coherent(dev, size, cpu, dma);
 }
 
+/* The device keeps each cached page's DMA mapping (pincache.c). */
+static int cdna_checked_dev_attach(struct cdna_ctx *ctx, struct device *dev)
+{
+	struct cdna_checked *chk = cdna_checked(ctx);
+
+	if (!chk)
+		return -ENODEV;
+	cdna_pincache_dma_attach(&chk->pc, dev);
+	return 0;
+}
+
+static void cdna_checked_dev_detach(struct cdna_ctx *ctx, struct device *dev)
+{
+	struct cdna_checked *chk = cdna_checked(ctx);
+
+	if (chk)
+		cdna_pincache_dma_detach(&chk->pc);
+}
+
 const struct cdna_protect_ops cdna_protect_checked_ops = {
 	.name = "checked",
 	.open = cdna_checked_open,
@@ -623,6 +645,8 @@ const struct cdna_protect_ops cdna_protect_checked_ops = {
 	.pinned_pages = cdna_checked_pinned_pages,
 	.pin_stats = cdna_checked_pin_stats,
 	.flush = cdna_checked_flush,
+	.dev_attach = cdna_checked_dev_attach,
+	.dev_detach = cdna_checked_dev_detach,
 	.host_alloc = cdna_checked_host_alloc,
 	.host_free = cdna_checked_host_free,
 };

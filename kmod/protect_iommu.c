@@ -500,18 +500,11 @@ static int cdna_iommu_get_buf(struct cdna_ctx *ctx, u64 iova, u32 len,
 	/* The engine's own copies need host pages: a device only. */
 	if (!(flags & CDNA_BUF_DEVICE))
 		return -EOPNOTSUPP;
-	if (!len || len > CDNA_BUF_MAX_LEN || iova + len - 1 < iova)
-		return -EINVAL;
+	err = cdna_buf_span(iova, len, buf, &first, &last);
+	if (err)
+		return err;
 	if (cdna_iommu_in_window(io, iova, iova + len - 1))
 		return -EFAULT;
-	first = iova >> PAGE_SHIFT;
-	last = (iova + len - 1) >> PAGE_SHIFT;
-	if (last - first + 1 > CDNA_BUF_MAX_PAGES)
-		return -EINVAL;
-
-	buf->iova = iova;
-	buf->len = len;
-	buf->offset = offset_in_page(iova);
 	for (gfn = first; gfn <= last; gfn++, i++) {
 		pin = cdna_iommu_get_page(io, gfn, write, &err);
 		if (err) {

@@ -60,15 +60,17 @@ struct cdna_igb_vf {
 
 /**
  * struct cdna_igb_tx_slot - one hardware TX descriptor in flight
- * @dma: mapping of the page range it points at
- * @len: bytes mapped
- * @pin: the guest page's pin; NULL for a page the context's IOMMU
- *	domain does not map (iommu protection: the NIC's read faults)
+ * @dma: DMA address of the page range it points at
+ * @len: bytes
+ * @pin: the guest page's pin; NULL for the host's header copy
+ * @own_map: @dma is a mapping of this use, undone at completion (else
+ *	the pin's cached mapping, the header copy's or a guest address)
  */
 struct cdna_igb_tx_slot {
 	dma_addr_t dma;
 	u32 len;
 	struct cdna_pin *pin;
+	bool own_map;
 };
 
 /**
@@ -87,19 +89,22 @@ struct cdna_igb_tx_pkt {
 
 /**
  * struct cdna_igb_rx_slot - one hardware RX descriptor posted
- * @dma: mapping of the guest buffer (or of the sink)
+ * @dma: DMA address of the guest buffer (or of the sink)
  * @pin: the guest page's pin, NULL when the buffer was refused
  * @reason: CDNA_DROP_MAX for a good buffer, else why it was refused
  *	(the hardware descriptor points at the backend's sink page, or with
  *	@fault at the guest address)
  * @fault: the iommu protection could not map the buffer: the hardware
  *	descriptor has the guest address, and the NIC's write faults
+ * @own_map: @dma is a mapping of this use, undone at completion (else
+ *	the pin's cached mapping, or a guest address)
  */
 struct cdna_igb_rx_slot {
 	dma_addr_t dma;
 	struct cdna_pin *pin;
 	u8 reason;
 	bool fault;
+	bool own_map;
 };
 
 /**
@@ -214,6 +219,8 @@ struct cdna_igb_qp {
  * @polls: passes run by @poll
  * @rx_refused: RX buffers refused (too small, outside the VM, page cross)
  * @tx_refused: TX packets refused before the NIC saw them
+ * @dma_maps: guest pages mapped with the DMA API for one use (checked
+ *	protection, where the pin's cached mapping could not serve)
  * @debugfs: "datapath" directory under the context's debugfs directory
  */
 struct cdna_igb_ctx {
@@ -237,6 +244,7 @@ struct cdna_igb_ctx {
 	atomic64_t polls;
 	atomic64_t rx_refused;
 	atomic64_t tx_refused;
+	atomic64_t dma_maps;
 	struct dentry *debugfs;
 };
 

@@ -116,6 +116,8 @@ static int cdna_igb_ctx_stats_show(struct seq_file *s, void *unused)
 		   (s64)atomic64_read(&ictx->rx_refused));
 	seq_printf(s, "tx_refused %lld\n",
 		   (s64)atomic64_read(&ictx->tx_refused));
+	seq_printf(s, "dma_maps_per_use %lld\n",
+		   (s64)atomic64_read(&ictx->dma_maps));
 	seq_printf(s, "iommu_faults %lld\n",
 		   (s64)atomic64_read(&ictx->ctx->iommu_faults));
 	seq_printf(s, "protect %s\n", ictx->ctx->protect->name);

@@ -94,22 +94,26 @@ static bool cdna_igb_dev_iova(struct cdna_igb_ctx *ictx)
 	return ictx->ctx->protect->dev_iova;
 }
 
-/* Unmap a TX slot's page from the DMA API (the checked protection). */
+/*
+ * Undo a TX slot's DMA API mapping of its own (the checked protection,
+ * when the pin's cached mapping could not be used).
+ */
 static void cdna_igb_tx_unmap(struct cdna_igb_ctx *ictx,
 			      struct cdna_igb_tx_slot *s)
 {
-	/* No pin: a header copy, or (iommu) a page the domain lacks. */
-	if (s->pin && ictx->vf && !cdna_igb_dev_iova(ictx))
+	if (s->own_map && ictx->vf)
 		dma_unmap_page(cdna_igb_dev(ictx), s->dma, s->len,
 			       DMA_TO_DEVICE);
+	s->own_map = false;
 }
 
 static void cdna_igb_rx_unmap(struct cdna_igb_ctx *ictx,
 			      struct cdna_igb_qp *p, struct cdna_igb_rx_slot *s)
 {
-	if (ictx->vf && !cdna_igb_dev_iova(ictx))
+	if (s->own_map && ictx->vf)
 		dma_unmap_page(cdna_igb_dev(ictx), s->dma, p->rx_buf,
 			       DMA_FROM_DEVICE);
+	s->own_map = false;
 }
 
 /**
@@ -439,6 +443,7 @@ static struct cdna_igb_tx_desc *cdna_igb_tx_put(struct cdna_igb_qp *p,
 	p->tx_slot[i].dma = dma;
 	p->tx_slot[i].len = len;
 	p->tx_slot[i].pin = pin;
+	p->tx_slot[i].own_map = false;
 	hw->addr = cpu_to_le64(dma);
 	hw->cmd_type_len = cpu_to_le32(len | CDNA_IGB_TXD_DTYP_DATA |
 				       CDNA_IGB_TXD_DEXT | CDNA_IGB_TXD_IFCS);
@@ -460,7 +465,7 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 					     struct cdna_igb_qp *p, u32 total,
 					     u16 *nhw, bool *retry)
 {
-	bool dev_iova = cdna_igb_dev_iova(ictx);
+	bool dev_iova = cdna_igb_dev_iova(ictx), own;
 	struct cdna_ctx *ctx = ictx->ctx;
 	struct device *dev = cdna_igb_dev(ictx);
 	u32 ntu = p->tx_ntu, room, n = 0, hlen = 0;
@@ -529,9 +534,13 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 					continue;
 				}
 			}
+			own = false;
 			if (dev_iova) {
 				/* What is left of the page, by guest address. */
 				dma = d->addr + pos - seg;
+			} else if (buf->dma[i] != DMA_MAPPING_ERROR) {
+				/* The pin's mapping, kept while it is cached. */
+				dma = buf->dma[i] + off;
 			} else {
 				dma = dma_map_page(dev, buf->pages[i], off, seg,
 						   DMA_TO_DEVICE);
@@ -539,9 +548,13 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 					r = CDNA_DROP_NOMEM;
 					goto put_rest;
 				}
+				own = true;
+				atomic64_inc(&ictx->dma_maps);
 			}
 			last = cdna_igb_tx_put(p, ntu, n++, dma, seg,
 					       buf->pins[i], total);
+			p->tx_slot[(ntu + n - 1) &
+				   (CDNA_IGB_TX_RING - 1)].own_map = own;
 		}
 		continue;
 put_rest:
@@ -638,6 +651,7 @@ static void cdna_igb_rx_post(struct cdna_igb_ctx *ictx, struct cdna_igb_qp *p,
 
 	s->pin = NULL;
 	s->fault = false;
+	s->own_map = false;
 	s->dma = ictx->sink_dma;
 	/*
 	 * The NIC writes at most rx_buf bytes, but the ABI's bounds hold for
@@ -667,9 +681,18 @@ static void cdna_igb_rx_post(struct cdna_igb_ctx *ictx, struct cdna_igb_qp *p,
 		buf->npages = 0;
 		return;
 	}
+	if (buf->dma[0] != DMA_MAPPING_ERROR) {
+		/* The pin's mapping, kept while it is cached. */
+		s->dma = buf->dma[0] + buf->offset;
+		s->pin = buf->pins[0];
+		s->reason = CDNA_DROP_MAX;
+		return;
+	}
 	s->dma = dma_map_page(dev, buf->pages[0], buf->offset, p->rx_buf,
 			      DMA_FROM_DEVICE);
-	if (dma_mapping_error(dev, s->dma)) {
+	s->own_map = !dma_mapping_error(dev, s->dma);
+	atomic64_inc(&ictx->dma_maps);
+	if (!s->own_map) {
 		ctx->protect->put_buf(ctx, buf);
 		s->dma = ictx->sink_dma;
 		s->reason = CDNA_DROP_NOMEM;
