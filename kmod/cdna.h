@@ -187,8 +187,10 @@ struct seq_file;
  * @unmapped: pages of @pins that are NULL (dev_iova protections only)
  * @dma: with CDNA_BUF_DEVICE and a device attached to the checked
  *	protection (.dev_attach), that device's DMA address of each page
- *	(its start), kept mapped while the pin stays cached; or
- *	DMA_MAPPING_ERROR: the engine maps the page itself for the use.
+ *	(its start), kept mapped while the pin stays cached (the engine
+ *	syncs each use: bidirectional for a writable pin, to-device for a
+ *	read-only one); or DMA_MAPPING_ERROR: the engine maps the page
+ *	itself for the use.
  *	dev_iova protections leave it unset.
  */
 struct cdna_buf {
@@ -466,13 +468,10 @@ struct cdna_pin {
  * @evictions: unused pins dropped to respect @max_pins
  * @dma_dev: the device cached pins are mapped for, NULL when none
  *	(cdna_pincache_dma_attach(); the users' exclusion protects it)
- * @dma_sync: @dma_dev's mappings need syncing (bounce buffers): pins are
- *	not mapped for it, the engine maps each use itself
  */
 struct cdna_pincache {
 	struct vfio_device *vdev;
 	struct device *dma_dev;
-	bool dma_sync;
 	spinlock_t lock;	/* everything below */
 	DECLARE_HASHTABLE(hash, CDNA_PINCACHE_HASH_BITS);
 	struct list_head lru;

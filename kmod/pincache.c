@@ -27,8 +27,9 @@
  * buffer for the device uses the page (cdna_pincache_dma_map()) and
  * undone with the pin.  Behind an IOMMU, a mapping per packet costs an
  * IOTLB invalidation at its unmap; a recycled page costs none this way.
- * A device whose mappings need syncing (bounce buffers) is never given a
- * long-lived mapping: the engine maps each use itself.
+ * As with page_pool, the engine syncs the range it hands to the device,
+ * and for RX the range the device wrote (no-ops on a cache-coherent
+ * device without bounce buffers).
  *
  * Ranking: Ram'09 reuses grants the same way; Willmann'08 calls this the
  * "persistent" strategy, here bounded and invalidated on unmap.
@@ -406,7 +407,6 @@ void cdna_pincache_invalidate(struct cdna_pincache *pc, u64 iova, u64 len)
 void cdna_pincache_dma_attach(struct cdna_pincache *pc, struct device *dev)
 {
 	pc->dma_dev = dev;
-	pc->dma_sync = false;
 }
 
 /**
@@ -438,7 +438,7 @@ void cdna_pincache_dma_detach(struct cdna_pincache *pc)
  * Fills @buf->dma: each page's DMA address for the attached device,
  * mapped the first time and kept while the pin is cached, or
  * DMA_MAPPING_ERROR where the engine must map the page itself (no device
- * attached, its mappings need syncing, or the mapping failed).
+ * attached, or the mapping failed).  The engine syncs each use.
  */
 void cdna_pincache_dma_map(struct cdna_pincache *pc, struct cdna_buf *buf)
 {
@@ -450,20 +450,13 @@ void cdna_pincache_dma_map(struct cdna_pincache *pc, struct cdna_buf *buf)
 	for (i = 0; i < buf->npages; i++) {
 		pin = buf->pins[i];
 		buf->dma[i] = DMA_MAPPING_ERROR;
-		if (!dev || pc->dma_sync)
+		if (!dev)
 			continue;
 		if (!pin->dma_mapped) {
 			dma = dma_map_page(dev, pin->page, 0, PAGE_SIZE,
 					   cdna_pin_dma_dir(pin));
 			if (dma_mapping_error(dev, dma))
 				continue;
-			if (dma_need_sync(dev, dma)) {
-				/* A bounce buffer would go stale: per use. */
-				dma_unmap_page(dev, dma, PAGE_SIZE,
-					       cdna_pin_dma_dir(pin));
-				pc->dma_sync = true;
-				continue;
-			}
 			pin->dma = dma;
 			pin->dma_mapped = true;
 		}
@@ -485,7 +478,6 @@ void cdna_pincache_init(struct cdna_pincache *pc, struct vfio_device *vdev,
 	INIT_LIST_HEAD(&pc->lru);
 	pc->vdev = vdev;
 	pc->dma_dev = NULL;
-	pc->dma_sync = false;
 	pc->nr_pins = 0;
 	pc->max_pins = max_pins;
 	pc->hits = 0;

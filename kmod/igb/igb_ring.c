@@ -107,12 +107,21 @@ static void cdna_igb_tx_unmap(struct cdna_igb_ctx *ictx,
 	s->own_map = false;
 }
 
+/*
+ * The NIC is done with an RX slot's guest buffer: undo its own mapping,
+ * or sync what the NIC may have written in the pin's cached one.
+ */
 static void cdna_igb_rx_unmap(struct cdna_igb_ctx *ictx,
 			      struct cdna_igb_qp *p, struct cdna_igb_rx_slot *s)
 {
-	if (s->own_map && ictx->vf)
+	if (!ictx->vf || !s->pin || cdna_igb_dev_iova(ictx))
+		return;
+	if (s->own_map)
 		dma_unmap_page(cdna_igb_dev(ictx), s->dma, p->rx_buf,
 			       DMA_FROM_DEVICE);
+	else
+		dma_sync_single_for_cpu(cdna_igb_dev(ictx), s->dma, p->rx_buf,
+					DMA_FROM_DEVICE);
 	s->own_map = false;
 }
 
@@ -541,6 +550,8 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 			} else if (buf->dma[i] != DMA_MAPPING_ERROR) {
 				/* The pin's mapping, kept while it is cached. */
 				dma = buf->dma[i] + off;
+				dma_sync_single_for_device(dev, dma, seg,
+							   DMA_TO_DEVICE);
 			} else {
 				dma = dma_map_page(dev, buf->pages[i], off, seg,
 						   DMA_TO_DEVICE);
@@ -684,6 +695,8 @@ static void cdna_igb_rx_post(struct cdna_igb_ctx *ictx, struct cdna_igb_qp *p,
 	if (buf->dma[0] != DMA_MAPPING_ERROR) {
 		/* The pin's mapping, kept while it is cached. */
 		s->dma = buf->dma[0] + buf->offset;
+		dma_sync_single_for_device(dev, s->dma, p->rx_buf,
+					   DMA_FROM_DEVICE);
 		s->pin = buf->pins[0];
 		s->reason = CDNA_DROP_MAX;
 		return;

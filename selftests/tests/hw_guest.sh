@@ -81,18 +81,27 @@ hipri_ticks() {
 	echo "$sum"
 }
 
+# Starts guest $1 ($2 says which, for messages) streaming TCP to the
+# peer ("hold"), and waits until data flows: $hout is its out directory,
+# $sent the packets it had sent by then.
+hold_start() {
+	local i
+	l2_start "$1" --mem 512 --qemu-args "$args" \
+		--script "$CDNA_REPO/selftests/tests/hw_guest-guest.sh" -- "$GUEST_IP" "$PEER_IP" hold
+	hout=$(l2_out "$1")
+	for ((i = 0; i < 1800; i++)); do
+		[ -e "$hout/vf-traffic" ] && break
+		[ -e "$hout/done" ] && break
+		cdna_sleep 0.1
+	done
+	[ -e "$hout/vf-traffic" ] || { l2_wait "$1" 5; cdna_fail "the $2 guest never got TCP going; console: $(l2_console "$1")"; }
+	sent=$(<"$hout/vf-traffic.txt")
+}
+
 # --- kill -9 of QEMU in the middle of a TCP stream ---
 uuid=$(vf_ctl -j ctx show hwg | jq -r '.[0].uuid')
-l2_start hwk --mem 512 --qemu-args "$args" \
-	--script "$CDNA_REPO/selftests/tests/hw_guest-guest.sh" -- "$GUEST_IP" "$PEER_IP" hold
-kout=$(l2_out hwk)
-for ((i = 0; i < 1800; i++)); do
-	[ -e "$kout/vf-traffic" ] && break
-	[ -e "$kout/done" ] && break
-	cdna_sleep 0.1
-done
-[ -e "$kout/vf-traffic" ] || { l2_wait hwk 5; cdna_fail "the first guest never got TCP going; console: $(l2_console hwk)"; }
-sent=$(<"$kout/vf-traffic.txt")
+hold_start hwk first
+kout=$hout
 echo "first guest: $sent packets sent, killing its QEMU"
 [ "$sent" -ge 500 ] || cdna_fail "the first guest sent only $sent packets in 10 s"
 vf_kill_closed "$uuid" "$(cat "$kout/qemu.pid")"
@@ -132,16 +141,8 @@ p=$(vf_ctl -j ctx show hwg | jq -r '.[0].protect + " " + .[0].strategy')
 [ "$p" = "iommu persistent" ] || cdna_fail "ctx show hwg: protect/strategy '$p', not 'iommu persistent'"
 iodbg=$VF_DBG/$up/$uuid
 iodom() { awk '$1 == "iommu_domain" { print $2 }' "$iodbg/stats"; }
-l2_start hwi --mem 512 --qemu-args "$args" \
-	--script "$CDNA_REPO/selftests/tests/hw_guest-guest.sh" -- "$GUEST_IP" "$PEER_IP" hold
-iout=$(l2_out hwi)
-for ((i = 0; i < 1800; i++)); do
-	[ -e "$iout/vf-traffic" ] && break
-	[ -e "$iout/done" ] && break
-	cdna_sleep 0.1
-done
-[ -e "$iout/vf-traffic" ] || { l2_wait hwi 5; cdna_fail "the iommu guest never got TCP going; console: $(l2_console hwi)"; }
-sent=$(<"$iout/vf-traffic.txt")
+hold_start hwi iommu
+iout=$hout
 dom=$(iodom)
 faults=$(vf_ctl -j ctx stats hwg | jq -r '.[0].iommu_faults // "missing"')
 echo "iommu guest: $sent packets sent, iommu_domain $dom, iommu_faults $faults"
