@@ -703,14 +703,14 @@ static void cdna_igb_rx_post(struct cdna_igb_ctx *ictx, struct cdna_igb_qp *p,
 	}
 	s->dma = dma_map_page(dev, buf->pages[0], buf->offset, p->rx_buf,
 			      DMA_FROM_DEVICE);
-	s->own_map = !dma_mapping_error(dev, s->dma);
-	atomic64_inc(&ictx->dma_maps);
-	if (!s->own_map) {
+	if (dma_mapping_error(dev, s->dma)) {
 		ctx->protect->put_buf(ctx, buf);
 		s->dma = ictx->sink_dma;
 		s->reason = CDNA_DROP_NOMEM;
 		goto refused;
 	}
+	s->own_map = true;
+	atomic64_inc(&ictx->dma_maps);
 	s->pin = buf->pins[0];
 	s->reason = CDNA_DROP_MAX;
 	return;

@@ -62,8 +62,7 @@ dp_wait_file() {
 }
 
 dp_engine_stat() {
-	awk -v n="$1" '$1 == n { print $2; f = 1 } END { exit !f }' \
-		"$VF_DBG/$VF_NIC/engine/stats"
+	vf_engine_stat "$@"
 }
 
 dp_ctx_stat() {

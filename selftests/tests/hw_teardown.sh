@@ -54,7 +54,7 @@ cdna_insmod_host
 vf_peer_ns "$NS" "$peer" "$PEER_IP"
 
 pins_total() {
-	awk '$1 == "pins_total" { print $2 }' "$VF_DBG/$up/engine/stats" 2>/dev/null
+	VF_NIC=$up vf_engine_stat pins_total 2>/dev/null
 }
 
 # td_guest WHAT: attach the uplink, one context, a guest (named WHAT) on it

@@ -73,7 +73,7 @@ for mode in "iommu" "iommu strategy single-use" ""; do
 	r=$?
 	[ "$r" -eq 0 ] || { echo "FAIL: igb_dp_test (${mode:-checked}) exited $r"; rc=1; }
 	cdna_stage "igb_dp_test${mode:+_${mode// /_}}" "$(cdna_since "$t0")"
-	pins=$(awk '$1 == "pins_total" { print $2 }' "$VF_DBG/$up/engine/stats")
+	pins=$(VF_NIC=$up vf_engine_stat pins_total)
 	[ "$pins" = 0 ] || { echo "FAIL: $pins page(s) pinned after the ${mode:-checked} run"; err=1; }
 	# Every DMAR fault the runs caused is a line the kernel logs, no more.
 	dmesg | grep -E 'WARNING:|BUG:' | grep -q . &&
@@ -127,7 +127,7 @@ wait "$hpid" 2>/dev/null
 exec {hfd}>&-
 io_closed
 [ -z "$(iodom)" ] || { echo "FAIL: io's domain outlived kill -9 ($(iodom))"; err=1; }
-pins=$(awk '$1 == "pins_total" { print $2 }' "$VF_DBG/$up/engine/stats")
+pins=$(VF_NIC=$up vf_engine_stat pins_total)
 [ "$pins" = 0 ] || { echo "FAIL: $pins page(s) pinned after kill -9"; err=1; }
 echo "kill -9 of an iommu context's VM: closed, domain gone, pins 0"
 
@@ -141,7 +141,7 @@ dmesg | grep -q "VF removed under context $io" ||
 exec {hfd}>&-
 wait "$hpid" 2>/dev/null
 io_closed
-pins=$(awk '$1 == "pins_total" { print $2 }' "$VF_DBG/$up/engine/stats")
+pins=$(VF_NIC=$up vf_engine_stat pins_total)
 [ "$pins" = 0 ] || { echo "FAIL: $pins page(s) pinned after the VF went"; err=1; }
 vf_ctl ctx del io || { echo "FAIL: ctx del io"; err=1; }
 echo "$vf" >/sys/bus/pci/drivers_probe
@@ -153,7 +153,7 @@ rm -f "$hout"
 
 backend=$(awk '$1 == "backend" { print $2 }' "$VF_DBG/$up/engine/stats" 2>/dev/null)
 [ "$backend" = igb ] || { echo "FAIL: NIC $up has backend '$backend' (debugfs), not igb"; err=1; }
-pins=$(awk '$1 == "pins_total" { print $2 }' "$VF_DBG/$up/engine/stats")
+pins=$(VF_NIC=$up vf_engine_stat pins_total)
 echo "after: pins_total $pins"
 [ "$pins" = 0 ] || { echo "FAIL: $pins page(s) still pinned"; err=1; }
 vf_ctl ctx del other || { echo "FAIL: ctx del other"; err=1; }

@@ -12,6 +12,8 @@
 #   vf_set_mac UUID MAC      set a context's MAC (no VM may hold it)
 #   vf_set_link UUID 0|1     force a context's link down or up
 #   vf_dbg UUID FILE         print a context's debugfs file
+#   vf_engine_stat NAME      print one counter of $VF_NIC's engine stats
+#                            (pins_total: what the data path holds pinned)
 #   vf_stat UUID NAME        print one counter of a context's debugfs stats
 #   vf_stat_fast UUID NAME   the same without forking (sets $VF_STAT)
 #   vf_kill_closed UUID PID  kill -9 the QEMU PID holding context UUID and
@@ -71,6 +73,11 @@ vf_set_link() {
 
 vf_dbg() {
 	cat "$VF_DBG/$VF_NIC/$1/$2"
+}
+
+vf_engine_stat() {
+	awk -v n="$1" '$1 == n { print $2; f = 1 } END { exit !f }' \
+		"$VF_DBG/$VF_NIC/engine/stats"
 }
 
 vf_kill_closed() {
