@@ -440,11 +440,14 @@ static enum cdna_drop_reason cdna_igb_tx_policy(struct cdna_igb_ctx *ictx,
 	return CDNA_DROP_MAX;
 }
 
-/* Write hardware descriptor @n of the packet starting at @ntu. */
+/*
+ * Write hardware descriptor @n of the packet starting at @ntu; @own says
+ * the backend mapped @dma for this use and unmaps it at completion.
+ */
 static struct cdna_igb_tx_desc *cdna_igb_tx_put(struct cdna_igb_qp *p,
 						u32 ntu, u32 n, dma_addr_t dma,
 						u32 len, struct cdna_pin *pin,
-						u32 total)
+						bool own, u32 total)
 {
 	u32 i = (ntu + n) & (CDNA_IGB_TX_RING - 1);
 	struct cdna_igb_tx_desc *hw = &p->txr[i];
@@ -452,7 +455,7 @@ static struct cdna_igb_tx_desc *cdna_igb_tx_put(struct cdna_igb_qp *p,
 	p->tx_slot[i].dma = dma;
 	p->tx_slot[i].len = len;
 	p->tx_slot[i].pin = pin;
-	p->tx_slot[i].own_map = false;
+	p->tx_slot[i].own_map = own;
 	hw->addr = cpu_to_le64(dma);
 	hw->cmd_type_len = cpu_to_le32(len | CDNA_IGB_TXD_DTYP_DATA |
 				       CDNA_IGB_TXD_DEXT | CDNA_IGB_TXD_IFCS);
@@ -535,7 +538,7 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 					last = cdna_igb_tx_put(p, ntu, n++,
 							       hdr_dma,
 							       ETH_HLEN, NULL,
-							       total);
+							       false, total);
 				}
 				if (!seg) {
 					/* Copied whole: nothing to map. */
@@ -563,9 +566,7 @@ static enum cdna_drop_reason cdna_igb_tx_map(struct cdna_igb_ctx *ictx,
 				atomic64_inc(&ictx->dma_maps);
 			}
 			last = cdna_igb_tx_put(p, ntu, n++, dma, seg,
-					       buf->pins[i], total);
-			p->tx_slot[(ntu + n - 1) &
-				   (CDNA_IGB_TX_RING - 1)].own_map = own;
+					       buf->pins[i], own, total);
 		}
 		continue;
 put_rest:

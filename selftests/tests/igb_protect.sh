@@ -23,6 +23,7 @@ VF_NIC=$CDNA_IGB_UPLINK
 VF_PEER=$CDNA_IGB_PEER
 . "$CDNA_REPO/selftests/tests/vf_lib.sh"
 . "$CDNA_REPO/selftests/tests/dp_lib.sh"
+[ -x "$VF_CTL" ] || cdna_skip "userspace/cdnactl is not built"
 
 # The next test in this L1 finds the PF without VFs.
 trap 'echo 0 >"/sys/class/net/$VF_NIC/device/sriov_numvfs" 2>/dev/null' EXIT
