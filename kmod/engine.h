@@ -221,8 +221,8 @@ extern const struct cdna_engine_ops cdna_sw_engine_ops;
 
 /* The igb SR-IOV backend (kmod/igb/) and the PCI driver of its VFs. */
 extern const struct cdna_engine_ops cdna_igb_engine_ops;
-int cdna_igb_pci_register(void);
-void cdna_igb_pci_unregister(void);
+int cdna_igb_init(void);
+void cdna_igb_exit(void);
 
 /* backend.c: backend selection and the class-wide notifications */
 const struct cdna_engine_ops *cdna_engine_select(struct net_device *uplink,

@@ -55,13 +55,13 @@ static int __init cdna_init(void)
 	if (ret)
 		goto err_debugfs_exit;
 
-	ret = cdna_igb_pci_register();
+	ret = cdna_igb_init();
 	if (ret)
 		goto err_mdev_unregister_driver;
 
 	ret = cdna_nic_init();
 	if (ret)
-		goto err_igb_pci_unregister;
+		goto err_igb_exit;
 
 	ret = cdna_nl_init();
 	if (ret)
@@ -73,8 +73,8 @@ static int __init cdna_init(void)
 
 err_nic_exit:
 	cdna_nic_exit();
-err_igb_pci_unregister:
-	cdna_igb_pci_unregister();
+err_igb_exit:
+	cdna_igb_exit();
 err_mdev_unregister_driver:
 	mdev_unregister_driver(&cdna_mdev_driver);
 err_debugfs_exit:
@@ -86,7 +86,7 @@ static void __exit cdna_exit(void)
 {
 	cdna_nl_exit();
 	cdna_nic_exit();
-	cdna_igb_pci_unregister();
+	cdna_igb_exit();
 	mdev_unregister_driver(&cdna_mdev_driver);
 	cdna_debugfs_exit();
 }

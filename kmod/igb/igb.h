@@ -193,6 +193,15 @@ struct cdna_igb_qp {
 	bool rx_full;
 };
 
+/* Why a poll after work ended (igb_engine.c; datapath/stats). */
+enum cdna_igb_poll_end {
+	CDNA_IGB_POLL_END_WINDOW,	/* igb_poll_usecs without work */
+	CDNA_IGB_POLL_END_RESCHED,	/* the scheduler wanted the CPU */
+	CDNA_IGB_POLL_END_BUDGET,	/* a run's passes with work */
+	CDNA_IGB_POLL_END_GONE,		/* the context stopped, or its VF */
+	CDNA_IGB_POLL_END_MAX
+};
+
 /**
  * struct cdna_igb_ctx - the backend's state of one context
  * @ctx: the context
@@ -217,6 +226,8 @@ struct cdna_igb_qp {
  * @qp: per queue pair
  * @irqs: interrupts taken from the VF
  * @polls: passes run by @poll
+ * @poll_passes: passes run while polling after work (igb_poll_usecs)
+ * @poll_ends: polls ended, by reason
  * @rx_refused: RX buffers refused (too small, outside the VM, page cross)
  * @tx_refused: TX packets refused before the NIC saw them
  * @dma_maps: guest pages mapped with the DMA API for one use (checked
@@ -242,6 +253,8 @@ struct cdna_igb_ctx {
 	struct cdna_igb_qp qp[CDNA_IGB_VF_QUEUES];
 	atomic64_t irqs;
 	atomic64_t polls;
+	atomic64_t poll_passes;
+	atomic64_t poll_ends[CDNA_IGB_POLL_END_MAX];
 	atomic64_t rx_refused;
 	atomic64_t tx_refused;
 	atomic64_t dma_maps;
@@ -272,10 +285,16 @@ static inline void cdna_igb_wr(struct cdna_igb_vf *vf, u32 reg, u32 val)
 
 extern struct mutex cdna_igb_lock;
 
+/* igb_engine.c */
+void cdna_igb_schedule(struct cdna_igb_ctx *ictx);
+u32 cdna_igb_itr(void);
+
 /* igb_mbx.c */
 int cdna_igb_mbx_reset(struct cdna_igb_vf *vf, u8 *mac);
 
 /* igb_vf.c */
+int cdna_igb_pci_register(void);
+void cdna_igb_pci_unregister(void);
 struct pci_dev *cdna_igb_uplink_pf(struct net_device *uplink);
 unsigned int cdna_igb_count_vfs(struct pci_dev *pf);
 struct cdna_igb_vf *cdna_igb_vf_claim(struct pci_dev *pf,
@@ -297,7 +316,7 @@ void cdna_igb_hw_queue_start(struct cdna_igb_ctx *ictx, unsigned int qp,
 			     bool tx);
 void cdna_igb_hw_queue_stop(struct cdna_igb_ctx *ictx, unsigned int qp,
 			    bool tx);
-bool cdna_igb_pass(struct cdna_igb_ctx *ictx);
+unsigned int cdna_igb_pass(struct cdna_igb_ctx *ictx, bool arm, bool *again);
 bool cdna_igb_uses_range(struct cdna_igb_ctx *ictx, u64 iova, u64 len);
 
 #endif /* _CDNA_IGB_H */

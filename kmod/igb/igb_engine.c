@@ -39,26 +39,153 @@
 				 BIT_ULL(CDNA_F_KICK_PAGE) | \
 				 BIT_ULL(CDNA_F_RX_BUF_SIZE))
 
+/*
+ * After a pass that found work the data path keeps polling, with the
+ * guest's kicks and the VF's queue interrupts off, until igb_poll_usecs
+ * pass without work: under load a doorbell (a trapped guest store) and an
+ * interrupt per burst cost far more than a few passes over rings in
+ * memory.  It stops when the scheduler asks for the CPU (as vhost's busy
+ * poll does; the workqueue is unbound, so the poll mostly runs where no
+ * vCPU does: stopping whenever another task was runnable, as KVM's halt
+ * polling does, ended nearly every poll at its first idle pass in the
+ * testbed's 2-CPU L1).  The clock is read at the first
+ * idle pass and then every CDNA_IGB_POLL_CLOCK idle passes (in the testbed
+ * it is an emulated HPET), and one run of the work item ends after
+ * CDNA_IGB_POLL_BUDGET passes with work and queues itself again.
+ */
+static unsigned int cdna_igb_poll_usecs = 50;
+static struct cdna_param_uint cdna_igb_poll_usecs_param = {
+	.val = &cdna_igb_poll_usecs, .min = 0, .max = USEC_PER_MSEC * 10,
+};
+module_param_cb(igb_poll_usecs, &cdna_param_uint_ops,
+		&cdna_igb_poll_usecs_param, 0644);
+MODULE_PARM_DESC(igb_poll_usecs,
+		 "igb backend: keep polling this long after the last work, kicks and queue interrupts off (0: no polling; 0..10000)");
+
+/*
+ * The VF's interrupt throttling (EITR): after an interrupt, the next one
+ * of the same vector waits this long, so a burst of frames costs one.
+ */
+static unsigned int cdna_igb_itr_usecs = 20;
+static struct cdna_param_uint cdna_igb_itr_usecs_param = {
+	.val = &cdna_igb_itr_usecs, .min = 0, .max = CDNA_IGB_EITR_MAX_USECS,
+};
+module_param_cb(igb_itr_usecs, &cdna_param_uint_ops,
+		&cdna_igb_itr_usecs_param, 0644);
+MODULE_PARM_DESC(igb_itr_usecs,
+		 "igb backend: least gap between two interrupts of a VF queue, for VFs reset from now on (0: none; 0..8191)");
+
+#define CDNA_IGB_POLL_CLOCK	8	/* idle passes between clock reads */
+#define CDNA_IGB_POLL_BUDGET	256	/* passes with work per run */
+
+/*
+ * The data path's work items: unbound, so that a pass that polls runs on
+ * a CPU other than the vCPU's that kicked it, where one is idle; its
+ * CPUs can be chosen in /sys/devices/virtual/workqueue/cdna_igb/cpumask.
+ */
+static struct workqueue_struct *cdna_igb_wq;
+
 static struct cdna_igb_ctx *cdna_igb_ictx(struct cdna_ctx *ctx)
 {
 	return ctx->eng_priv;
 }
 
-static void cdna_igb_schedule(struct cdna_igb_ctx *ictx)
+/**
+ * cdna_igb_schedule() - run the context's data path pass soon
+ * @ictx: the context; any context, interrupts included
+ */
+void cdna_igb_schedule(struct cdna_igb_ctx *ictx)
 {
-	queue_work(system_highpri_wq, &ictx->work);
+	queue_work(cdna_igb_wq, &ictx->work);
+}
+
+/**
+ * cdna_igb_itr() - the EITR value of the VF's queue vectors
+ *
+ * Return: igb_itr_usecs in the register's interval field.
+ */
+u32 cdna_igb_itr(void)
+{
+	return (READ_ONCE(cdna_igb_itr_usecs) << CDNA_IGB_EITR_SHIFT) &
+	       CDNA_IGB_EITR_INTERVAL;
+}
+
+/*
+ * Poll after a pass that found work; engine lock held, dropped between
+ * passes.  Return: true if the run's budget is spent with work left.
+ */
+static bool cdna_igb_poll_loop(struct cdna_igb_ctx *ictx)
+{
+	u64 window = (u64)READ_ONCE(cdna_igb_poll_usecs) * NSEC_PER_USEC;
+	enum cdna_igb_poll_end end = CDNA_IGB_POLL_END_GONE;
+	unsigned int idle = 0, busy = 0;
+	u64 last = 0, now;
+	bool unused;
+
+	if (!window)
+		return false;
+	cdna_igb_wr(ictx->vf, CDNA_IGB_EIMC, CDNA_IGB_QUEUE_VECTORS);
+	for (;;) {
+		atomic64_inc(&ictx->poll_passes);
+		mutex_unlock(&ictx->lock);
+		if (need_resched()) {
+			mutex_lock(&ictx->lock);
+			end = CDNA_IGB_POLL_END_RESCHED;
+			break;
+		}
+		cpu_relax();
+		mutex_lock(&ictx->lock);
+		if (!ictx->started || !ictx->vf)
+			break;
+		if (cdna_igb_pass(ictx, false, &unused)) {
+			idle = 0;
+			if (++busy < CDNA_IGB_POLL_BUDGET)
+				continue;
+			end = CDNA_IGB_POLL_END_BUDGET;
+			break;
+		}
+		/* The window starts at the first idle pass. */
+		if (idle++ % CDNA_IGB_POLL_CLOCK)
+			continue;
+		now = ktime_get_ns();
+		if (idle == 1) {
+			last = now;
+		} else if (now - last >= window) {
+			end = CDNA_IGB_POLL_END_WINDOW;
+			break;
+		}
+	}
+	atomic64_inc(&ictx->poll_ends[end]);
+	/* A cause raised while masked fires now: nothing is lost. */
+	if (ictx->vf && ictx->hw_up)
+		cdna_igb_wr(ictx->vf, CDNA_IGB_EIMS, CDNA_IGB_QUEUE_VECTORS);
+	return end == CDNA_IGB_POLL_END_BUDGET;
 }
 
 static void cdna_igb_work(struct work_struct *work)
 {
 	struct cdna_igb_ctx *ictx = container_of(work, struct cdna_igb_ctx,
 						 work);
-	bool again = false, tx_busy = false;
+	bool again = false, tx_busy = false, unused;
 	unsigned int qp;
 
 	mutex_lock(&ictx->lock);
 	if (ictx->started && ictx->vf) {
-		again = cdna_igb_pass(ictx);
+		/*
+		 * With polling, a first pass that keeps the kicks off: if it
+		 * finds work, the poll follows.  Either way a last pass asks
+		 * for the kicks again.
+		 */
+		if (READ_ONCE(cdna_igb_poll_usecs) &&
+		    cdna_igb_pass(ictx, false, &unused) &&
+		    cdna_igb_poll_loop(ictx))
+			again = true;
+		if (ictx->started && ictx->vf) {
+			bool more;
+
+			cdna_igb_pass(ictx, true, &more);
+			again |= more;
+		}
 		for (qp = 0; qp < CDNA_IGB_VF_QUEUES; qp++)
 			if (ictx->qp[qp].tx_on &&
 			    ictx->qp[qp].tx_head != ictx->qp[qp].tx_tail)
@@ -68,8 +195,20 @@ static void cdna_igb_work(struct work_struct *work)
 	if (again)
 		cdna_igb_schedule(ictx);
 	else if (tx_busy)
-		mod_delayed_work(system_highpri_wq, &ictx->poll,
+		mod_delayed_work(cdna_igb_wq, &ictx->poll,
 				 CDNA_IGB_POLL_JIFFIES);
+}
+
+/*
+ * Wait until no pass runs or is queued, on a context that is not started
+ * (so that a last pass re-arms no safety poll): a pass may queue the
+ * poll, and the poll queues a pass.
+ */
+static void cdna_igb_cancel_passes(struct cdna_igb_ctx *ictx)
+{
+	cancel_work_sync(&ictx->work);
+	cancel_delayed_work_sync(&ictx->poll);
+	cancel_work_sync(&ictx->work);
 }
 
 static void cdna_igb_poll(struct work_struct *work)
@@ -82,6 +221,13 @@ static void cdna_igb_poll(struct work_struct *work)
 }
 
 /* ---- debugfs ---------------------------------------------------------- */
+
+static const char * const cdna_igb_poll_end_name[CDNA_IGB_POLL_END_MAX] = {
+	[CDNA_IGB_POLL_END_WINDOW]	= "window",
+	[CDNA_IGB_POLL_END_RESCHED]	= "resched",
+	[CDNA_IGB_POLL_END_BUDGET]	= "budget",
+	[CDNA_IGB_POLL_END_GONE]	= "stopped",
+};
 
 static int cdna_igb_nic_stats_show(struct seq_file *s, void *unused)
 {
@@ -100,7 +246,7 @@ static int cdna_igb_ctx_stats_show(struct seq_file *s, void *unused)
 	struct cdna_igb_ctx *ictx = s->private;
 	struct cdna_ctx *ctx = ictx->ctx;
 	u64 hits = 0, misses = 0, evictions = 0;
-	unsigned int qp;
+	unsigned int qp, i;
 
 	mutex_lock(&ictx->lock);
 	if (ctx->protect->pin_stats)
@@ -112,6 +258,11 @@ static int cdna_igb_ctx_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "started %d\n", ictx->started);
 	seq_printf(s, "irqs %lld\n", (s64)atomic64_read(&ictx->irqs));
 	seq_printf(s, "polls %lld\n", (s64)atomic64_read(&ictx->polls));
+	seq_printf(s, "poll_passes %lld\n",
+		   (s64)atomic64_read(&ictx->poll_passes));
+	for (i = 0; i < CDNA_IGB_POLL_END_MAX; i++)
+		seq_printf(s, "poll_end_%s %lld\n", cdna_igb_poll_end_name[i],
+			   (s64)atomic64_read(&ictx->poll_ends[i]));
 	seq_printf(s, "rx_refused %lld\n",
 		   (s64)atomic64_read(&ictx->rx_refused));
 	seq_printf(s, "tx_refused %lld\n",
@@ -295,8 +446,7 @@ static void cdna_igb_ctx_del(struct cdna_ctx *ctx)
 	cdna_igb_release_locked(ctx);
 	vf = ictx->vf;
 	mutex_unlock(&ictx->lock);
-	cancel_delayed_work_sync(&ictx->poll);
-	cancel_work_sync(&ictx->work);
+	cdna_igb_cancel_passes(ictx);
 	cdna_igb_vf_release(vf);
 	for (i = 0; i < 2 * ctx->nqp; i++)
 		cdna_queue_cancel_irq(&ctx->queues[i]);
@@ -382,8 +532,7 @@ static void cdna_igb_ctx_stop(struct cdna_ctx *ctx)
 		}
 	}
 	mutex_unlock(&ictx->lock);
-	cancel_delayed_work_sync(&ictx->poll);
-	cancel_work_sync(&ictx->work);
+	cdna_igb_cancel_passes(ictx);
 }
 
 static void cdna_igb_ctx_reset(struct cdna_ctx *ctx)
@@ -517,6 +666,40 @@ static void cdna_igb_set_tx_policy(struct cdna_ctx *ctx)
 	ictx->trusted = ctx->trusted || !ctx->spoofchk;
 	ictx->may_tag = ctx->trusted;
 	mutex_unlock(&ictx->lock);
+}
+
+/**
+ * cdna_igb_init() - module init of the backend: its workqueue and the
+ *	PCI driver of its VFs
+ *
+ * Return: 0 or an errno.
+ */
+int cdna_igb_init(void)
+{
+	int ret;
+
+	cdna_igb_wq = alloc_workqueue("cdna_igb",
+				      WQ_UNBOUND | WQ_HIGHPRI | WQ_SYSFS, 0);
+	if (!cdna_igb_wq)
+		return -ENOMEM;
+	ret = cdna_igb_pci_register();
+	if (ret)
+		goto err_destroy_wq;
+	return 0;
+
+err_destroy_wq:
+	destroy_workqueue(cdna_igb_wq);
+	return ret;
+}
+
+/**
+ * cdna_igb_exit() - module exit: every context is gone, so is every
+ *	work item
+ */
+void cdna_igb_exit(void)
+{
+	cdna_igb_pci_unregister();
+	destroy_workqueue(cdna_igb_wq);
 }
 
 const struct cdna_engine_ops cdna_igb_engine_ops = {

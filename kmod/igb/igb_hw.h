@@ -18,6 +18,7 @@
 #define CDNA_IGB_VF_BAR_REGS		0
 #define CDNA_IGB_VF_QUEUES		2	/* queue pairs of one 82576 VF */
 #define CDNA_IGB_VF_VECTORS		3	/* MSI-X vectors of one VF */
+#define CDNA_IGB_QUEUE_VECTORS		GENMASK(1, 0)	/* TX and RX of qp 0 */
 
 /* ---- general registers ------------------------------------------------ */
 #define CDNA_IGB_CTRL			0x0000
@@ -33,6 +34,10 @@
 #define CDNA_IGB_EIAM			0x1530	/* auto mask on MSI-X */
 #define CDNA_IGB_EICR			0x1580	/* cause, read clears */
 #define CDNA_IGB_EITR(v)		(0x1680 + 4 * (v))	/* throttling */
+#define CDNA_IGB_EITR_SHIFT		2	/* interval, in usecs */
+#define CDNA_IGB_EITR_INTERVAL		GENMASK(14, 2)
+#define CDNA_IGB_EITR_MAX_USECS		(CDNA_IGB_EITR_INTERVAL >> \
+					 CDNA_IGB_EITR_SHIFT)
 /*
  * Queue -> vector table: one byte per cause, the vector number with bit 7
  * set when valid.  Register i covers queues 2i and 2i + 1: byte 0 RX 2i,

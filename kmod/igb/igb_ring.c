@@ -810,21 +810,28 @@ static void cdna_igb_rx_reap(struct cdna_igb_ctx *ictx, unsigned int qp)
 /**
  * cdna_igb_pass() - one data path pass over a context
  * @ictx: the context, engine lock held, started, VF present
+ * @arm: ask the guest for kicks at the end; without it (the pass polls)
+ *	the guest is told not to kick
+ * @again: set if the guest published descriptors that the NIC has room
+ *	for now (@arm only): the pass must run again at once
  *
  * Reaps write-backs into completions, posts new guest descriptors to the
- * NIC, publishes, and asks the guest for kicks, unless the hardware ring
- * is full: then the next reap (its interrupt, or the safety poll while TX
- * is in flight) runs the pass again, and a doorbell could do nothing.
+ * NIC, publishes, and, with @arm, asks the guest for kicks, unless the
+ * hardware ring is full: then the next reap (its interrupt, or the safety
+ * poll while TX is in flight) runs the pass again, and a doorbell could
+ * do nothing.
  *
- * Return: true if the guest published descriptors that the NIC has room
- * for now: the pass must run again at once.
+ * Return: the work done: descriptors read from the guest plus
+ * completions written.
  */
-bool cdna_igb_pass(struct cdna_igb_ctx *ictx)
+unsigned int cdna_igb_pass(struct cdna_igb_ctx *ictx, bool arm, bool *again)
 {
 	struct cdna_ctx *ctx = ictx->ctx;
-	bool busy = false;
-	unsigned int qp;
+	unsigned int qp, i, work = 0;
 
+	for (i = 0; i < 2 * ctx->nqp; i++)
+		work -= ctx->queues[i].fetch + ctx->queues[i].cons;
+	*again = false;
 	for (qp = 0; qp < ctx->nqp && qp < CDNA_IGB_VF_QUEUES; qp++) {
 		struct cdna_igb_qp *p = &ictx->qp[qp];
 		struct cdna_queue *q;
@@ -836,8 +843,8 @@ bool cdna_igb_pass(struct cdna_igb_ctx *ictx)
 			cdna_igb_tx_reap(ictx, qp);
 			cdna_queue_publish(q);
 			if (!p->tx_halt &&
-			    cdna_queue_arm_kick(q, !p->tx_full))
-				busy = true;
+			    cdna_queue_arm_kick(q, arm && !p->tx_full))
+				*again = true;
 		}
 		if (p->rx_on && !p->rx_halt) {
 			q = &ctx->queues[CDNA_QUEUE_RX(qp)];
@@ -845,11 +852,13 @@ bool cdna_igb_pass(struct cdna_igb_ctx *ictx)
 			cdna_igb_rx_fill(ictx, qp);
 			cdna_queue_publish(q);
 			if (!p->rx_halt &&
-			    cdna_queue_arm_kick(q, !p->rx_full))
-				busy = true;
+			    cdna_queue_arm_kick(q, arm && !p->rx_full))
+				*again = true;
 		}
 	}
-	return busy;
+	for (i = 0; i < 2 * ctx->nqp; i++)
+		work += ctx->queues[i].fetch + ctx->queues[i].cons;
+	return work;
 }
 
 static bool cdna_igb_pin_in(const struct cdna_pin *pin, u64 first, u64 last)

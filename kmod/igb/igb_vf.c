@@ -93,7 +93,7 @@ static irqreturn_t cdna_igb_irq(int irq, void *data)
 	struct cdna_igb_ctx *ictx = data;
 
 	atomic64_inc(&ictx->irqs);
-	queue_work(system_highpri_wq, &ictx->work);
+	cdna_igb_schedule(ictx);
 	return IRQ_HANDLED;
 }
 
@@ -289,8 +289,8 @@ int cdna_igb_hw_up(struct cdna_igb_ctx *ictx)
 		    (1 | CDNA_IGB_IVAR_VALID) |
 		    ((0 | CDNA_IGB_IVAR_VALID) << 8));
 	cdna_igb_wr(vf, CDNA_IGB_IVAR_MISC, 2 | CDNA_IGB_IVAR_VALID);
-	cdna_igb_wr(vf, CDNA_IGB_EITR(0), 0);
-	cdna_igb_wr(vf, CDNA_IGB_EITR(1), 0);
+	cdna_igb_wr(vf, CDNA_IGB_EITR(0), cdna_igb_itr());
+	cdna_igb_wr(vf, CDNA_IGB_EITR(1), cdna_igb_itr());
 	cdna_igb_wr(vf, CDNA_IGB_EIAC, GENMASK(2, 0));
 	cdna_igb_wr(vf, CDNA_IGB_EIAM, 0);
 	cdna_igb_wr(vf, CDNA_IGB_EIMS, GENMASK(2, 0));
@@ -491,7 +491,7 @@ static struct pci_driver cdna_igb_pci_driver = {
 };
 
 /**
- * cdna_igb_pci_register() - register the VF driver (module init)
+ * cdna_igb_pci_register() - register the VF driver (cdna_igb_init())
  *
  * Return: 0 or pci_register_driver()'s error.
  */
@@ -501,7 +501,7 @@ int cdna_igb_pci_register(void)
 }
 
 /**
- * cdna_igb_pci_unregister() - unregister it (module exit): every VF is
+ * cdna_igb_pci_unregister() - unregister it (cdna_igb_exit()): every VF is
  *	unbound, which every context already let go of
  */
 void cdna_igb_pci_unregister(void)

@@ -32,6 +32,7 @@
  * rings) is refused outright.
  */
 #include <arpa/inet.h>
+#include <sched.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -198,7 +199,6 @@ static int64_t stat_of(FIXTURE_DATA(igb) *self, const char *name)
 	return val;
 }
 
-/* DMAs the IOMMU stopped; the checked protection has no such counter. */
 /* A counter of the igb backend's datapath/stats of the context. */
 static int64_t dp_stat(FIXTURE_DATA(igb) *self, const char *name)
 {
@@ -216,6 +216,7 @@ static int64_t dp_stat(FIXTURE_DATA(igb) *self, const char *name)
 	return val;
 }
 
+/* DMAs the IOMMU stopped; the checked protection has no such counter. */
 static int64_t faults_of(FIXTURE_DATA(igb) *self)
 {
 	int64_t n = stat_of(self, "iommu_faults");
@@ -529,6 +530,45 @@ FIXTURE_SETUP(igb)
 	slots_fill(self);
 }
 
+/* A module parameter of cdna.ko: read (@val NULL) or written. */
+static long igb_param(const char *name, const char *val)
+{
+	char path[128], buf[32] = "";
+	long old = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/cdna/parameters/%s", name);
+	f = fopen(path, val ? "w" : "r");
+	if (!f)
+		return -1;
+	if (val)
+		old = fputs(val, f) < 0 ? -1 : 0;
+	else if (fgets(buf, sizeof(buf), f))
+		old = strtol(buf, NULL, 0);
+	if (fclose(f))
+		old = -1;
+	return old;
+}
+
+/* igb_poll_usecs as it was before poll_window changed it, or -1. */
+static long poll_usecs_saved = -1;
+/* The backend's workqueue's CPUs, as they were, or "". */
+#define WQ_CPUMASK	"/sys/devices/virtual/workqueue/cdna_igb/cpumask"
+static char wq_cpumask_saved[64];
+
+static int write_file(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fputs(val, f) < 0 ? -1 : 0;
+	if (fclose(f))
+		ret = -1;
+	return ret;
+}
+
 FIXTURE_TEARDOWN(igb)
 {
 	if (self->v.device >= 0)
@@ -553,6 +593,17 @@ FIXTURE_TEARDOWN(igb)
 		EXPECT_EQ(0, cdna_mdev_remove(self->uuid));
 	if (self->raw >= 0)
 		close(self->raw);
+	if (poll_usecs_saved >= 0) {
+		char v[24];
+
+		snprintf(v, sizeof(v), "%ld", poll_usecs_saved);
+		EXPECT_EQ(0, igb_param("igb_poll_usecs", v));
+		poll_usecs_saved = -1;
+	}
+	if (wq_cpumask_saved[0]) {
+		EXPECT_EQ(0, write_file(WQ_CPUMASK, wq_cpumask_saved));
+		wq_cpumask_saved[0] = 0;
+	}
 }
 
 /* ---- TX --------------------------------------------------------------- */
@@ -930,6 +981,123 @@ TEST_F(igb, iommu_window)
 	EXPECT_EQ(faults0, faults_of(self)) TH_LOG("refused, not sent");
 	EXPECT_TRUE(peer_quiet(self, QUIET_MS));
 	tx_check(_metadata, self, TX_BASE + PAGE, 200, 1);
+}
+
+/* Wait for the next TX completion without sleeping (the poll window). */
+static bool spin_cpl(FIXTURE_DATA(igb) *self, struct cdna_cpl *cpl)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (le32toh(__atomic_load_n(&shm(self, TXQ)->dev.cons,
+				       __ATOMIC_ACQUIRE)) == self->cons[TXQ]) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000 > WAIT_MS)
+			return false;
+	}
+	return next_cpl(self, TXQ, cpl, 0);
+}
+
+/* Is the guest asked to kick at its next publish (kick_event == prod)? */
+static bool kick_wanted(FIXTURE_DATA(igb) *self)
+{
+	return le32toh(__atomic_load_n(&shm(self, TXQ)->dev.kick_event,
+				       __ATOMIC_ACQUIRE)) == self->prod[TXQ];
+}
+
+/* Send a 100-byte frame with a doorbell and wait for it (no sleep). */
+static void poll_kicked(struct __test_metadata *_metadata,
+			FIXTURE_DATA(igb) *self, uint8_t *f, unsigned int *tag)
+{
+	struct cdna_cpl cpl;
+
+	*tag = frame_fill(self, f, 100, self->peer_mac, self->mac);
+	tx_desc(self, TX_BASE + 8 * PAGE, 100, CDNA_TXD_EOP);
+	publish(self, TXQ);
+	ASSERT_TRUE(spin_cpl(self, &cpl));
+	ASSERT_EQ(CDNA_CPL_OK, le16toh(cpl.status));
+}
+
+/*
+ * After work the pass keeps polling for igb_poll_usecs with kicks off: a
+ * frame published then without a doorbell goes out, and the guest is
+ * asked for a kick again only when the window has passed.  With polling
+ * off, the pass asks for the kick at once.
+ */
+TEST_F(igb, poll_window)
+{
+	uint8_t *f = at(self, TX_BASE + 8 * PAGE), got[256];
+	int64_t passes = dp_stat(self, "poll_passes");
+	unsigned int tag, tag2, try;
+	struct cdna_cpl cpl;
+	cpu_set_t cpu0;
+	FILE *mf;
+
+	/*
+	 * This process plays the guest's vCPU: on CPU 0, and the passes on
+	 * CPU 1, so that the poll has a CPU of its own (on this process's,
+	 * it would keep it from publishing until the window ends).
+	 */
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "one CPU: the poll would share it with its producer");
+	mf = fopen(WQ_CPUMASK, "r");
+	ASSERT_NE(NULL, mf) TH_LOG("no %s", WQ_CPUMASK);
+	if (!fgets(wq_cpumask_saved, sizeof(wq_cpumask_saved), mf))
+		wq_cpumask_saved[0] = 0;
+	fclose(mf);
+	ASSERT_NE(0, wq_cpumask_saved[0]);
+	ASSERT_EQ(0, write_file(WQ_CPUMASK, "2"));
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+
+	poll_usecs_saved = igb_param("igb_poll_usecs", NULL);
+	ASSERT_LE(0, poll_usecs_saved) TH_LOG("no igb_poll_usecs parameter");
+	ASSERT_LE(0, passes) TH_LOG("no poll_passes in datapath/stats");
+	/* 10 ms: far longer than this process needs to publish again. */
+	ASSERT_EQ(0, igb_param("igb_poll_usecs", "10000"));
+
+	/*
+	 * A frame with a doorbell, then at once one without.  The second
+	 * finds the window open unless this process lost the CPU for 10 ms
+	 * in between (the kick is wanted again): then it rings, and tries
+	 * again.
+	 */
+	for (try = 0; try < 3; try++) {
+		poll_kicked(_metadata, self, f, &tag);
+		if (!kick_wanted(self))
+			break;
+		TH_LOG("try %u: kick wanted at once (poll_passes %lld -> %lld; polls ended: window %lld, resched %lld)",
+		       try, (long long)passes,
+		       (long long)dp_stat(self, "poll_passes"),
+		       (long long)dp_stat(self, "poll_end_window"),
+		       (long long)dp_stat(self, "poll_end_resched"));
+		ASSERT_EQ(100, peer_recv(self, tag, got, sizeof(got), WAIT_MS));
+	}
+	ASSERT_LT(try, 3) TH_LOG("the pass asked for a kick at once, 3 times");
+	tag2 = frame_fill(self, f + 256, 120, self->peer_mac, self->mac);
+	tx_desc(self, TX_BASE + 8 * PAGE + 256, 120, CDNA_TXD_EOP);
+	__atomic_store_n(&shm(self, TXQ)->drv.prod, htole32(self->prod[TXQ]),
+			 __ATOMIC_RELEASE);
+	ASSERT_TRUE(spin_cpl(self, &cpl))
+		TH_LOG("a frame published in the poll window was not sent");
+	EXPECT_EQ(CDNA_CPL_OK, le16toh(cpl.status));
+	EXPECT_EQ(100, peer_recv(self, tag, got, sizeof(got), WAIT_MS));
+	EXPECT_EQ(120, peer_recv(self, tag2, got, sizeof(got), WAIT_MS));
+	EXPECT_LT(passes, dp_stat(self, "poll_passes"));
+	/* The window over, the next publish must kick. */
+	sleep_ms(200);
+	EXPECT_TRUE(kick_wanted(self));
+
+	/* No polling: a kick is asked for as soon as the pass is done. */
+	ASSERT_EQ(0, igb_param("igb_poll_usecs", "0"));
+	passes = dp_stat(self, "poll_passes");
+	poll_kicked(_metadata, self, f, &tag);
+	sleep_ms(20);	/* the pass asks for the kick after it completes */
+	EXPECT_TRUE(kick_wanted(self));
+	EXPECT_EQ(100, peer_recv(self, tag, got, sizeof(got), WAIT_MS));
+	EXPECT_EQ(passes, dp_stat(self, "poll_passes"));
 }
 
 TEST_HARNESS_MAIN

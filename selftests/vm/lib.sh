@@ -437,9 +437,10 @@ cdna_igb_peer() {
 # port fails it.
 cdna_igb_setup() {
 	local i
-	if [ "${CDNA_L1:-default}" != igb ]; then
-		cdna_skip "needs the igb L1 (selftests/vm/run --igb; this L1: ${CDNA_L1:-default})"
-	fi
+	case "${CDNA_L1:-default}" in
+	igb|igbnoiommu) ;;
+	*) cdna_skip "needs the igb L1 (selftests/vm/run --igb; this L1: ${CDNA_L1:-default})" ;;
+	esac
 	[ -d /sys/module/igb ] || modprobe igb || cdna_fail "modprobe igb failed"
 	for ((i = 0; i < 100; i++)); do
 		CDNA_IGB_UPLINK=$(cdna_igb_uplink) && CDNA_IGB_PEER=$(cdna_igb_peer) && break
