@@ -44,7 +44,9 @@
  * guest's kicks and the VF's queue interrupts off, until igb_poll_usecs
  * pass without work: under load a doorbell (a trapped guest store) and an
  * interrupt per burst cost far more than a few passes over rings in
- * memory.  It stops when the scheduler asks for the CPU (as vhost's busy
+ * memory.  Off by default: in the testbed the guest's packets came about a
+ * millisecond apart, so a poll caught none of them and only burnt a CPU
+ * (docs/performance.md).  It stops when the scheduler asks for the CPU (as vhost's busy
  * poll does; the workqueue is unbound, so the poll mostly runs where no
  * vCPU does: stopping whenever another task was runnable, as KVM's halt
  * polling does, ended nearly every poll at its first idle pass in the
@@ -53,7 +55,7 @@
  * it is an emulated HPET), and one run of the work item ends after
  * CDNA_IGB_POLL_BUDGET passes with work and queues itself again.
  */
-static unsigned int cdna_igb_poll_usecs = 50;
+static unsigned int cdna_igb_poll_usecs;
 static struct cdna_param_uint cdna_igb_poll_usecs_param = {
 	.val = &cdna_igb_poll_usecs, .min = 0, .max = USEC_PER_MSEC * 10,
 };
@@ -65,8 +67,10 @@ MODULE_PARM_DESC(igb_poll_usecs,
 /*
  * The VF's interrupt throttling (EITR): after an interrupt, the next one
  * of the same vector waits this long, so a burst of frames costs one.
+ * Off by default: in the testbed it gained nothing measurable on UDP and
+ * TCP had slow runs with it (docs/performance.md).
  */
-static unsigned int cdna_igb_itr_usecs = 20;
+static unsigned int cdna_igb_itr_usecs;
 static struct cdna_param_uint cdna_igb_itr_usecs_param = {
 	.val = &cdna_igb_itr_usecs, .min = 0, .max = CDNA_IGB_EITR_MAX_USECS,
 };
