@@ -40,20 +40,17 @@
 				 BIT_ULL(CDNA_F_RX_BUF_SIZE))
 
 /*
- * After a pass that found work the data path keeps polling, with the
+ * After a pass that found work the data path can keep polling, with the
  * guest's kicks and the VF's queue interrupts off, until igb_poll_usecs
- * pass without work: under load a doorbell (a trapped guest store) and an
- * interrupt per burst cost far more than a few passes over rings in
- * memory.  Off by default: in the testbed the guest's packets came about a
- * millisecond apart, so a poll caught none of them and only burnt a CPU
- * (docs/performance.md).  It stops when the scheduler asks for the CPU (as vhost's busy
- * poll does; the workqueue is unbound, so the poll mostly runs where no
- * vCPU does: stopping whenever another task was runnable, as KVM's halt
- * polling does, ended nearly every poll at its first idle pass in the
- * testbed's 2-CPU L1).  The clock is read at the first
- * idle pass and then every CDNA_IGB_POLL_CLOCK idle passes (in the testbed
- * it is an emulated HPET), and one run of the work item ends after
- * CDNA_IGB_POLL_BUDGET passes with work and queues itself again.
+ * pass without work or the scheduler wants the CPU (as vhost's busy poll
+ * does).  A doorbell is a trapped guest store and costs far more than a
+ * pass over rings in memory, but only if the next packet comes within
+ * the window: in the testbed packets came about a millisecond apart, the
+ * poll caught none and burnt a CPU, so it is off by default
+ * (docs/performance.md).  The clock is read at the first idle pass and
+ * every CDNA_IGB_POLL_CLOCK idle passes after it (an emulated HPET in the
+ * testbed); a run of the work item ends after CDNA_IGB_POLL_BUDGET passes
+ * with work and queues itself again.
  */
 static unsigned int cdna_igb_poll_usecs;
 static struct cdna_param_uint cdna_igb_poll_usecs_param = {

@@ -530,32 +530,6 @@ FIXTURE_SETUP(igb)
 	slots_fill(self);
 }
 
-/* A module parameter of cdna.ko: read (@val NULL) or written. */
-static long igb_param(const char *name, const char *val)
-{
-	char path[128], buf[32] = "";
-	long old = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/cdna/parameters/%s", name);
-	f = fopen(path, val ? "w" : "r");
-	if (!f)
-		return -1;
-	if (val)
-		old = fputs(val, f) < 0 ? -1 : 0;
-	else if (fgets(buf, sizeof(buf), f))
-		old = strtol(buf, NULL, 0);
-	if (fclose(f))
-		old = -1;
-	return old;
-}
-
-/* igb_poll_usecs as it was before poll_window changed it, or -1. */
-static long poll_usecs_saved = -1;
-/* The backend's workqueue's CPUs, as they were, or "". */
-#define WQ_CPUMASK	"/sys/devices/virtual/workqueue/cdna_igb/cpumask"
-static char wq_cpumask_saved[64];
-
 static int write_file(const char *path, const char *val)
 {
 	FILE *f = fopen(path, "w");
@@ -568,6 +542,31 @@ static int write_file(const char *path, const char *val)
 		ret = -1;
 	return ret;
 }
+
+/* A module parameter of cdna.ko: read (@val NULL; -1 on error) or written. */
+static long igb_param(const char *name, const char *val)
+{
+	char path[128], buf[32] = "";
+	long cur = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/cdna/parameters/%s", name);
+	if (val)
+		return write_file(path, val);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		cur = strtol(buf, NULL, 0);
+	fclose(f);
+	return cur;
+}
+
+/* igb_poll_usecs as it was before poll_window changed it, or -1. */
+static long poll_usecs_saved = -1;
+/* The backend's workqueue's CPUs, as they were, or "". */
+#define WQ_CPUMASK	"/sys/devices/virtual/workqueue/cdna_igb/cpumask"
+static char wq_cpumask_saved[64];
 
 FIXTURE_TEARDOWN(igb)
 {
