@@ -125,7 +125,6 @@ static bool cdna_igb_poll_loop(struct cdna_igb_ctx *ictx)
 
 	if (!window)
 		return false;
-	cdna_igb_wr(ictx->vf, CDNA_IGB_EIMC, CDNA_IGB_QUEUE_VECTORS);
 	for (;;) {
 		atomic64_inc(&ictx->poll_passes);
 		mutex_unlock(&ictx->lock);
@@ -157,9 +156,6 @@ static bool cdna_igb_poll_loop(struct cdna_igb_ctx *ictx)
 		}
 	}
 	atomic64_inc(&ictx->poll_ends[end]);
-	/* A cause raised while masked fires now: nothing is lost. */
-	if (ictx->vf && ictx->hw_up)
-		cdna_igb_wr(ictx->vf, CDNA_IGB_EIMS, CDNA_IGB_QUEUE_VECTORS);
 	return end == CDNA_IGB_POLL_END_BUDGET;
 }
 
@@ -174,13 +170,22 @@ static void cdna_igb_work(struct work_struct *work)
 	if (ictx->started && ictx->vf) {
 		/*
 		 * With polling, a first pass that keeps the kicks off: if it
-		 * finds work, the poll follows.  Either way a last pass asks
+		 * finds work, the poll follows.  The queue vectors are masked
+		 * from before that pass, or the completion of the frame it
+		 * sends requeues this work, whose worker's wake-up ends the
+		 * poll at once (need_resched).  Either way a last pass asks
 		 * for the kicks again.
 		 */
-		if (READ_ONCE(cdna_igb_poll_usecs) &&
-		    cdna_igb_pass(ictx, false, &unused) &&
-		    cdna_igb_poll_loop(ictx))
-			again = true;
+		if (READ_ONCE(cdna_igb_poll_usecs)) {
+			cdna_igb_wr(ictx->vf, CDNA_IGB_EIMC,
+				    CDNA_IGB_QUEUE_VECTORS);
+			if (cdna_igb_pass(ictx, false, &unused))
+				again = cdna_igb_poll_loop(ictx);
+			/* A cause raised while masked fires now. */
+			if (ictx->vf && ictx->hw_up)
+				cdna_igb_wr(ictx->vf, CDNA_IGB_EIMS,
+					    CDNA_IGB_QUEUE_VECTORS);
+		}
 		if (ictx->started && ictx->vf) {
 			bool more;
 

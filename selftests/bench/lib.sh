@@ -689,6 +689,26 @@ bench_cdna_kicks() {
 		jq -r '"\(map(.kicks) | add // 0),\(map(.kick_page_kicks // 0) | add // 0)"'
 }
 
+# bench_cdna_polls PATH: the igb backend's poll counters, summed over the
+# contexts, as "passes,ends by window,ends by resched,ends by budget"
+# (nothing on other paths, or without debugfs datapath/stats).
+bench_cdna_polls() {
+	local f n v passes=0 win=0 resched=0 budget=0 seen=
+	case "$1" in cdna-hw*) ;; *) return 0 ;; esac
+	for f in /sys/kernel/debug/cdna/*/*/datapath/stats; do
+		[ -r "$f" ] || continue
+		while read -r n v; do
+			case "$n" in
+			poll_passes) passes=$((passes + v)) seen=1 ;;
+			poll_end_window) win=$((win + v)) ;;
+			poll_end_resched) resched=$((resched + v)) ;;
+			poll_end_budget) budget=$((budget + v)) ;;
+			esac
+		done <"$f"
+	done
+	[ -n "$seen" ] && echo "$passes,$win,$resched,$budget"
+}
+
 # bench_iperf_args WORKLOAD SECS: the iperf3 client arguments (server: guest A).
 bench_iperf_args() {
 	local w=$1 s=$2 a="-c ${BENCH_GUEST_IP[0]} -t $2"
@@ -707,7 +727,7 @@ bench_measure() {
 	local sa0 sa1 sb0='' sb1='' rc=0 peer_cpu="0 0" tf
 	local c0_host c0_guest c0_exits c0_halts c0_t
 	local c1_host c1_guest c1_exits c1_halts c1_t
-	local rec line xr0= xr1= ur0= ur1= kk0= kk1=
+	local rec line xr0= xr1= ur0= ur1= kk0= kk1= pp0= pp1=
 	case "$w" in tcp_*) secs=$BENCH_TCP_SECS ;; *) secs=$BENCH_UDP_SECS ;; esac
 	args=$(bench_iperf_args "$w" "$secs") || { err="unknown workload $w"; }
 	json=$BENCH_OUT/iperf/$p.$w.$it.json
@@ -729,7 +749,7 @@ bench_measure() {
 	fi
 	if [ -z "$err" ]; then
 		xr0=$(bench_hist kvm_exit) ur0=$(bench_hist kvm_userspace_exit)
-		kk0=$(bench_cdna_kicks "$p")
+		kk0=$(bench_cdna_kicks "$p") pp0=$(bench_cdna_polls "$p")
 		bench_l1_counters c0
 		case "$w" in
 		*_g2g)
@@ -760,7 +780,7 @@ bench_measure() {
 		esac
 		bench_l1_counters c1
 		xr1=$(bench_hist kvm_exit) ur1=$(bench_hist kvm_userspace_exit)
-		kk1=$(bench_cdna_kicks "$p")
+		kk1=$(bench_cdna_kicks "$p") pp1=$(bench_cdna_polls "$p")
 		if [ "$BENCH_NGUESTS" -eq 0 ]; then
 			sa1=
 		elif bench_gsnap "$a" 0; then
@@ -783,7 +803,7 @@ bench_measure() {
 		--arg peer "$peer_cpu" --arg sa0 "$sa0" --arg sa1 "$sa1" \
 		--arg sb0 "$sb0" --arg sb1 "$sb1" \
 		--arg xr0 "$xr0" --arg xr1 "$xr1" --arg ur0 "$ur0" --arg ur1 "$ur1" \
-		--arg kk0 "$kk0" --arg kk1 "$kk1" \
+		--arg kk0 "$kk0" --arg kk1 "$kk1" --arg pp0 "$pp0" --arg pp1 "$pp1" \
 		--argjson h0 "$c0_host" --argjson h1 "$c1_host" \
 		--argjson g0 "$c0_guest" --argjson g1 "$c1_guest" \
 		--argjson e0 "$c0_exits" --argjson e1 "$c1_exits" \
@@ -862,7 +882,10 @@ else
 		per(hdelta($ur0; $ur1)["6"] // 0; $pk / 1000) else null end),
 	   kicks: (if $kk1 != "" then delta($kk0; $kk1; 0) else null end),
 	   kick_page_kicks: (if $kk1 != "" then delta($kk0; $kk1; 1) else null end),
-	   kicks_per_kpkt: (if $kk1 != "" then per(delta($kk0; $kk1; 0) + delta($kk0; $kk1; 1); $pk / 1000) else null end)}
+	   kicks_per_kpkt: (if $kk1 != "" then per(delta($kk0; $kk1; 0) + delta($kk0; $kk1; 1); $pk / 1000) else null end),
+	   poll_passes: (if $pp1 != "" then delta($pp0; $pp1; 0) else null end),
+	   poll_ends: (if $pp1 != "" then {window: delta($pp0; $pp1; 1),
+		resched: delta($pp0; $pp1; 2), budget: delta($pp0; $pp1; 3)} else null end)}
 	| tojson,
 	  "\(.gbps | r3) Gb/s, \(.mpps // "-" ) Mpps, L1 cpu \(.l1_host_cpu_s) s (peer \(.l1_peer_cpu_s) s), \(.vm_exits) exits, \(.guest_irqs) irqs, \(.packets) pkts, wall \(.wall_s) s"
 end'
