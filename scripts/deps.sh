@@ -215,6 +215,29 @@ if [ "$need_update" = 0 ]; then
 	$sudo apt-get update
 	resolve_bpo
 fi
+# apt is meant to take from backports, by itself, the dependencies a
+# pkg/suite package needs at backports' versions; seen on 2026-12-03 it did
+# not (qemu-system-x86/bookworm-backports: qemu-system-common,
+# qemu-system-data and seabios stayed at bookworm's versions, and apt gave
+# up). So name them too: simulate the install, add every unmet dependency
+# backports carries, and again until nothing is added.
+bpo_closure() {
+	local round dep added out
+	for round in 1 2 3 4 5 6; do
+		out=$(apt-get install -s --no-install-recommends "${plain[@]}" \
+			"${want_bpo[@]/%//$bpo}" 2>&1) && return 0
+		added=0
+		while read -r dep; do
+			[[ " ${want_bpo[*]} " == *" $dep "* ]] && continue
+			[ -n "$(bpo_version "$dep")" ] || continue
+			echo "deps: $dep from $bpo too (round $round: apt left it at bookworm's version)"
+			want_bpo+=("$dep")
+			added=1
+		done < <(sed -n 's/^.*Depends: \([^ ]*\) .* but .* is to be installed$/\1/p' <<<"$out" | sort -u)
+		[ "$added" = 1 ] || return 0	# the install itself says why
+	done
+}
+bpo_closure
 bpo_before=$(bpo_installed)
 # Backports packages as pkg/suite: apt takes from backports only those and
 # the dependencies that need backports' versions; everything else stays
