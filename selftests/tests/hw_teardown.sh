@@ -3,10 +3,16 @@
 # cdna-l1: igb
 # cdna-timeout: 600
 #
-# The igb backend loses its VF under live DMA, the two ways an admin can
-# take it away without asking cdna. Each time an L2 guest with cdna_vf on
-# the context runs a TCP stream to the peer port (hw_guest-guest.sh hold),
-# so the VF's rings hold the guest's own pages, mapped and pinned:
+# The igb backend loses a context or its VF under live DMA. Each time an L2
+# guest with cdna_vf on the context runs a TCP stream to the peer port
+# (hw_guest-guest.sh hold), so the VF's rings hold the guest's own pages,
+# mapped and pinned:
+#  0. the context's mdev is removed (the VF behind a PCIe root port of the
+#     VM): VFIO asks QEMU to let go, QEMU hot-unplugs the function, and the
+#     removal completes within $TD_REMOVE_BOUND s with the VM running. No
+#     pin stays, the guest loses the interface, and the VF goes back to the
+#     NIC's pool: the next guest (1.) runs TCP on that same VF.
+# Then the two ways an admin can take the VF away without asking cdna:
 #  1. sriov_numvfs 0 on the PF;
 #  2. unbinding the igb driver from the PF (its netdev, and with it cdna's
 #     uplink, goes too).
@@ -29,6 +35,7 @@ PEER_IP=198.18.2.2
 GUEST_IP=198.18.2.11
 MAC=52:54:00:b0:00:31
 TD_BOUND=10		# igb itself takes ~3 s to reconfigure SR-IOV
+TD_REMOVE_BOUND=120	# QEMU's unplug and the guest's release (vf_unplug)
 
 cdna_igb_setup
 up=$CDNA_IGB_UPLINK
@@ -57,18 +64,24 @@ pins_total() {
 	VF_NIC=$up vf_engine_stat pins_total 2>/dev/null
 }
 
-# td_guest WHAT: attach the uplink, one context, a guest (named WHAT) on it
-# running TCP to the peer. Sets td_vm, td_uuid, td_out, td_qemu.
+# td_guest WHAT [hotplug]: attach the uplink (unless it is), one context, a
+# guest (named WHAT) on it running TCP to the peer; "hotplug" puts the VF
+# behind a PCIe root port of the VM. Sets td_vm, td_uuid, td_out, td_qemu,
+# td_vf (the VF's PCI address).
 td_guest() {
 	local args i p
 	td_vm=hwt-$1
 	sysctl -qw "net.ipv6.conf.$up.disable_ipv6=1"
 	ip link set "$up" up
-	vf_ctl nic attach dev "$up" max_ctx 1 || cdna_fail "$1: nic attach $up failed"
+	[ -e "/sys/class/cdna/cdna-$up" ] ||
+		vf_ctl nic attach dev "$up" max_ctx 1 || cdna_fail "$1: nic attach $up failed"
 	vf_ctl ctx add nic "$up" name hwt mac "$MAC" queues 1 protect checked ||
 		cdna_fail "$1: ctx add on $up failed"
 	args=$(vf_ctl ctx qemu-args hwt) || cdna_fail "$1: ctx qemu-args failed"
+	[ "${2:-}" = hotplug ] &&
+		args="-device pcie-root-port,id=hwtrp,chassis=1,slot=1 $args,bus=hwtrp"
 	td_uuid=$(vf_ctl -j ctx show hwt | jq -r '.[0].uuid')
+	td_vf=$(ls /sys/bus/pci/drivers/cdna | grep "^0000:")
 	l2_start "$td_vm" --mem 512 --qemu-args "$args" \
 		--script "$CDNA_REPO/selftests/tests/hw_guest-guest.sh" -- "$GUEST_IP" "$PEER_IP" hold
 	td_out=$(l2_out "$td_vm")
@@ -138,8 +151,39 @@ td_orphaned() {
 	l2_wait "$td_vm" 30 >/dev/null
 }
 
+# --- 0. the context's mdev removed under live DMA ----------------------------
+td_guest remove hotplug
+vf_removed=$td_vf
+t0=$(cdna_now_us)
+echo 1 >"/sys/bus/mdev/devices/$td_uuid/remove" &
+rm_pid=$!
+while kill -0 "$rm_pid" 2>/dev/null; do
+	[ $(($(cdna_now_us) - t0)) -lt $((TD_REMOVE_BOUND * 1000000)) ] ||
+		cdna_fail "remove: the mdev removal still waits $TD_REMOVE_BOUND s later"
+	cdna_sleep 0.1
+done
+wait "$rm_pid" || cdna_fail "remove: writing the mdev's remove failed"
+echo "remove: the mdev went $(cdna_since "$t0") s after the request"
+cdna_stage "mdev remove under live DMA" "$(cdna_since "$t0")"
+kill -0 "$td_qemu" 2>/dev/null || cdna_fail "remove: QEMU died instead of unplugging"
+[ ! -e "$VF_DBG/$up/$td_uuid" ] || cdna_fail "remove: the context's debugfs stays"
+v=$(pins_total)
+[ "$v" = 0 ] || cdna_fail "remove: pins_total '$v' once the context is gone"
+for ((i = 0; i < 100; i++)); do
+	[ -e "$td_out/vf-link-down" ] && break
+	cdna_sleep 0.1
+done
+[ -e "$td_out/vf-link-down" ] || cdna_fail "remove: the guest still has its interface 10 s later"
+v=$(ls /sys/bus/pci/drivers/cdna | grep "^0000:")
+[ "$v" = "$vf_removed" ] || cdna_fail "remove: the NIC's VFs are '$v', not '$vf_removed'"
+echo "remove: no pin, the guest lost the interface, $v back in the NIC's pool"
+kill -KILL "$td_qemu"
+l2_wait "$td_vm" 30 >/dev/null
+
 # --- 1. sriov_numvfs 0 under live DMA ---------------------------------------
+# Its guest's TCP runs on the VF that 0. took back.
 td_guest numvfs
+[ "$td_vf" = "$vf_removed" ] || cdna_fail "numvfs: the context got VF '$td_vf', not '$vf_removed'"
 td_timed numvfs sh -c "echo 0 >/sys/class/net/$up/device/sriov_numvfs"
 td_orphaned numvfs held
 vf_ctl ctx del hwt || cdna_fail "numvfs: ctx del failed"
