@@ -109,6 +109,17 @@ td_timed() {
 	[ "${s%.*}" -lt "$TD_BOUND" ] || cdna_fail "$what: took $s s (bound $TD_BOUND s)"
 }
 
+# td_guest_lost WHAT WHICH: the guest published vf-link-down within 10 s
+# (its VF's carrier or the interface itself went); WHICH names it.
+td_guest_lost() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -e "$td_out/vf-link-down" ] && return 0
+		cdna_sleep 0.1
+	done
+	cdna_fail "$1: the guest still has its $2 10 s later"
+}
+
 # td_orphaned WHAT held|revoked: the context let go of the VF while the VM
 # holds it: no VF bound, no pin, no queue, link down, the guest without
 # carrier. "held": the context stays until the VM is killed (then it
@@ -128,11 +139,7 @@ td_orphaned() {
 	[ "$v" = 0 ] || cdna_fail "$what: the context's link is '$v', not down"
 	v=$(grep -c "_enabled 1" "$VF_DBG/$up/$td_uuid/stats")
 	[ "$v" = 0 ] || cdna_fail "$what: $v queue(s) still enabled"
-	for ((i = 0; i < 100; i++)); do
-		[ -e "$td_out/vf-link-down" ] && break
-		cdna_sleep 0.1
-	done
-	[ -e "$td_out/vf-link-down" ] || cdna_fail "$what: the guest still has carrier 10 s later"
+	td_guest_lost "$what" carrier
 	echo "$what: no VF, no pin, no queue, link down; the guest lost carrier"
 	if [ "$2" = held ]; then
 		vf_kill_closed "$td_uuid" "$td_qemu"
@@ -156,24 +163,14 @@ td_guest remove hotplug
 vf_removed=$td_vf
 t0=$(cdna_now_us)
 echo 1 >"/sys/bus/mdev/devices/$td_uuid/remove" &
-rm_pid=$!
-while kill -0 "$rm_pid" 2>/dev/null; do
-	[ $(($(cdna_now_us) - t0)) -lt $((TD_REMOVE_BOUND * 1000000)) ] ||
-		cdna_fail "remove: the mdev removal still waits $TD_REMOVE_BOUND s later"
-	cdna_sleep 0.1
-done
-wait "$rm_pid" || cdna_fail "remove: writing the mdev's remove failed"
+vf_wait_job $! "$TD_REMOVE_BOUND" "remove: the mdev removal"
 echo "remove: the mdev went $(cdna_since "$t0") s after the request"
 cdna_stage "mdev remove under live DMA" "$(cdna_since "$t0")"
 kill -0 "$td_qemu" 2>/dev/null || cdna_fail "remove: QEMU died instead of unplugging"
 [ ! -e "$VF_DBG/$up/$td_uuid" ] || cdna_fail "remove: the context's debugfs stays"
 v=$(pins_total)
 [ "$v" = 0 ] || cdna_fail "remove: pins_total '$v' once the context is gone"
-for ((i = 0; i < 100; i++)); do
-	[ -e "$td_out/vf-link-down" ] && break
-	cdna_sleep 0.1
-done
-[ -e "$td_out/vf-link-down" ] || cdna_fail "remove: the guest still has its interface 10 s later"
+td_guest_lost remove interface
 v=$(ls /sys/bus/pci/drivers/cdna | grep "^0000:")
 [ "$v" = "$vf_removed" ] || cdna_fail "remove: the NIC's VFs are '$v', not '$vf_removed'"
 echo "remove: no pin, the guest lost the interface, $v back in the NIC's pool"

@@ -20,6 +20,9 @@
 #                            wait (20 s at most) until the context reads
 #                            closed; fails the test otherwise; sets
 #                            $VF_KILL_SECS to the seconds it took
+#   vf_wait_job PID SECS WHAT  wait for background job PID, at most SECS;
+#                            fail the test ("WHAT still waiting ...", "WHAT
+#                            failed") if it hangs or fails
 #   vf_host_cleanup          remove contexts, detach, delete the veth, rmmod
 #                            cdna; fails the test if any step fails
 #   vf_qemu_args UUID        QEMU arguments assigning the context to a guest
@@ -91,6 +94,18 @@ vf_kill_closed() {
 		cdna_sleep 0.05
 	done
 	VF_KILL_SECS=$(cdna_since "$t0")
+}
+
+vf_wait_job() {
+	local pid=$1 secs=$2 t0
+
+	t0=$(cdna_now_us)
+	while kill -0 "$pid" 2>/dev/null; do
+		[ $(($(cdna_now_us) - t0)) -lt $((secs * 1000000)) ] ||
+			cdna_fail "$3 still waiting $secs s later"
+		cdna_sleep 0.1
+	done
+	wait "$pid" || cdna_fail "$3 failed"
 }
 
 vf_stat() {

@@ -15,18 +15,6 @@ set -u
 . "$CDNA_LIB"
 . "$CDNA_REPO/selftests/tests/vf_lib.sh"
 
-# Wait for a background job, at most SECS; fail with MESSAGE if it hangs.
-wait_job() {
-	local pid=$1 secs=$2 t0
-	t0=$(cdna_now_us)
-	while kill -0 "$pid" 2>/dev/null; do
-		[ $(($(cdna_now_us) - t0)) -lt $((secs * 1000000)) ] ||
-			cdna_fail "$3 still waiting $secs s later"
-		cdna_sleep 0.1
-	done
-	wait "$pid" || cdna_fail "$3 failed"
-}
-
 vf_host_setup
 cdna_kvm_setup
 a=$(vf_mdev_create 1) || cdna_fail "cannot create a cdna-1qp context"
@@ -49,7 +37,7 @@ qpid=$(cat "$out/qemu.pid")
 # 1. mdev removal under the VM.
 t0=$(cdna_now_us)
 echo 1 >"/sys/bus/mdev/devices/$a/remove" &
-wait_job $! 120 "removing the mdev of a context the VM holds"
+vf_wait_job $! 120 "removing the mdev of a context the VM holds"
 echo "mdev $a removed $(cdna_since "$t0") s after the request, the VM still running"
 cdna_stage "mdev remove under a running VM" "$(cdna_since "$t0")"
 kill -0 "$qpid" 2>/dev/null || cdna_fail "QEMU died instead of unplugging"
@@ -59,7 +47,7 @@ kill -0 "$qpid" 2>/dev/null || cdna_fail "QEMU died instead of unplugging"
 # 2. The uplink goes away under the VM.
 t0=$(cdna_now_us)
 ip link del "$VF_NIC" &
-wait_job $! 120 "deleting the uplink $VF_NIC"
+vf_wait_job $! 120 "deleting the uplink $VF_NIC"
 while [ -e "/sys/class/cdna/cdna-$VF_NIC" ]; do
 	[ $(($(cdna_now_us) - t0)) -lt 120000000 ] || cdna_fail "NIC still attached 120 s after its uplink went"
 	cdna_sleep 0.1
