@@ -1156,6 +1156,10 @@ void cdna_pins_total_add(s64 n);
 void cdna_mig_init(struct cdna_ctx *ctx);
 void cdna_mig_reset(struct cdna_ctx *ctx);
 const char *cdna_mig_state_name(struct cdna_ctx *ctx);
+#ifndef CDNA_HAVE_MIG_GET_DATA_SIZE
+int cdna_mig_device_feature(struct vfio_device *vdev, u32 flags,
+			    void __user *arg, size_t argsz);
+#endif
 
 /* debugfs.c */
 void cdna_debugfs_init(void);

@@ -101,6 +101,19 @@ static inline void cdna_vfio_release_free(struct vfio_device *vdev)
 #endif
 
 /*
+ * VFIO_DEVICE_FEATURE_MIG_DATA_SIZE (VFIO's uapi, 6.2). Before 6.3 the
+ * core passes a feature it does not know to the driver's .device_feature,
+ * and cdna answers this one there itself (mig.c).
+ */
+#ifndef VFIO_DEVICE_FEATURE_MIG_DATA_SIZE
+struct vfio_device_feature_mig_data_size {
+	__aligned_u64 stop_copy_length;
+};
+
+#define VFIO_DEVICE_FEATURE_MIG_DATA_SIZE 9
+#endif
+
+/*
  * The parsed attributes of a generic netlink dump request: struct
  * genl_dumpit_info carries a whole struct genl_info since 6.2 (split ops),
  * the attributes array directly before.

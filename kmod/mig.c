@@ -946,13 +946,55 @@ static int cdna_mig_get_state(struct vfio_device *vdev,
 	return 0;
 }
 
+/*
+ * The length of the stream STOP_COPY would write: what the VMM counts as
+ * the device's share of the downtime.
+ */
+static size_t cdna_mig_data_size(struct cdna_ctx *ctx)
+{
+	return cdna_mig_stream_len(CDNA_MIG_VERSION, 2 * ctx->nqp);
+}
+
 #ifdef CDNA_HAVE_MIG_GET_DATA_SIZE
 static int cdna_mig_get_data_size(struct vfio_device *vdev,
 				  unsigned long *stop_copy_length)
 {
-	struct cdna_ctx *ctx = cdna_vdev_to_ctx(vdev);
+	*stop_copy_length = cdna_mig_data_size(cdna_vdev_to_ctx(vdev));
+	return 0;
+}
+#else
+/**
+ * cdna_mig_device_feature() - the VFIO device features the core lacks
+ * @vdev: the context's VFIO device
+ * @flags: the feature and its GET/SET/PROBE bits
+ * @arg: the feature's data, in userspace
+ * @argsz: its length
+ *
+ * Before 6.3 the VFIO core does not know VFIO_DEVICE_FEATURE_MIG_DATA_SIZE
+ * and hands it to the driver. Without an answer QEMU counts 100 MiB of
+ * device state towards the downtime of every migration, and a guest that
+ * dirties its memory at any rate never gets below QEMU's downtime limit.
+ * So answer it as the later core does, from the stream's length.
+ *
+ * Return: 0 (also for a PROBE of GET), -ENOTTY for any other feature, or
+ * the errno of a malformed request.
+ */
+int cdna_mig_device_feature(struct vfio_device *vdev, u32 flags,
+			    void __user *arg, size_t argsz)
+{
+	struct vfio_device_feature_mig_data_size size = {};
+	int ret;
 
-	*stop_copy_length = cdna_mig_stream_len(CDNA_MIG_VERSION, 2 * ctx->nqp);
+	if ((flags & VFIO_DEVICE_FEATURE_MASK) !=
+	    VFIO_DEVICE_FEATURE_MIG_DATA_SIZE)
+		return -ENOTTY;
+	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_GET,
+				 sizeof(size));
+	if (ret != 1)
+		return ret;
+	size.stop_copy_length = cdna_mig_data_size(cdna_vdev_to_ctx(vdev));
+	if (copy_to_user(arg, &size, sizeof(size)))
+		return -EFAULT;
 	return 0;
 }
 #endif

@@ -356,6 +356,9 @@ static const struct vfio_device_ops cdna_vf_ops = {
 	.ioctl		= cdna_vf_ioctl,
 	.request	= cdna_vf_request,
 	.dma_unmap	= cdna_vf_dma_unmap,
+#ifndef CDNA_HAVE_MIG_GET_DATA_SIZE
+	.device_feature	= cdna_mig_device_feature,
+#endif
 	CDNA_VFIO_IOMMUFD_EMULATED_OPS
 };
 

@@ -39,8 +39,9 @@ repo=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$repo" || exit 1
 
 # On the kernels after the first: smoke, the VF device, the data-path
-# protection and the control plane.
-subset=(${CHECK_SUBSET:-smoke vf_probe vf_regs dp_protect cp_errors cp_netlink})
+# protection, the control plane, and migration (6.1 answers the device
+# state's size itself, mig.c).
+subset=(${CHECK_SUBSET:-smoke vf_probe vf_regs dp_protect cp_errors cp_netlink mig})
 
 # kdirs[i] / kvers[i] / knames[i]: headers, release, short name.
 kdirs=() kvers=() knames=()
