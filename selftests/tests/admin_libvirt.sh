@@ -11,6 +11,7 @@
 set -u
 . "$CDNA_LIB"
 . "$CDNA_REPO/selftests/tests/cp_lib.sh"
+. "$CDNA_REPO/selftests/tests/lv_lib.sh"
 
 command -v libvirtd >/dev/null || cdna_fail "libvirtd is not installed (make deps installs it)"
 ns=admlv
@@ -26,8 +27,7 @@ cleanup() {
 	virsh undefine $dom >/dev/null 2>&1
 	cp_cleanup
 	ip netns del $ns 2>/dev/null
-	pkill -x libvirtd
-	pkill -x virtlogd
+	lv_stop
 }
 trap cleanup EXIT
 ip link set "$CP_PEER" netns $ns
@@ -39,23 +39,8 @@ ip -n $ns link set "$CP_PEER" up
 cp_ok "nic attach" nic attach dev "$CP_NIC"
 cp_ok "ctx add" ctx add nic "$CP_NIC" name web1 mac $mac queues 1
 
-# libvirtd as a KVM host without systemd runs it: QEMU as root, no cgroups,
-# no mount namespace, no security driver (L1 is a throwaway overlay).
-mkdir -p /etc/libvirt /var/log/libvirt/qemu /var/lib/libvirt/qemu /run/libvirt
-cat >/etc/libvirt/qemu.conf <<CONF
-user = "root"
-group = "root"
-dynamic_ownership = 0
-remember_owner = 0
-security_driver = "none"
-cgroup_controllers = [ ]
-namespaces = [ ]
-CONF
 t0=$(cdna_now_us)
-virtlogd -d || cdna_fail "virtlogd did not start"
-libvirtd -d || cdna_fail "libvirtd did not start"
-for _ in $(seq 120); do virsh version >/dev/null 2>&1 && break; cdna_sleep 1; done
-virsh version >/dev/null 2>&1 || cdna_fail "libvirtd does not answer"
+lv_start || cdna_fail "libvirtd did not start"
 cdna_stage "libvirtd up" "$(cdna_since "$t0")"
 
 uuid=$(cp_ctl -j ctx show web1 | jq -r '.[0].uuid')

@@ -22,7 +22,18 @@
 #                              MIG_DOWNTIME (ms), MIG_TOTAL (ms),
 #                              MIG_BYTES (RAM bytes sent), MIG_ROUNDS
 #                              (dirty-page syncs), MIG_SETUP (ms)
+#   mig_cancel SRC URI BW SECS start migrating SRC to URI at BW bytes/s,
+#                              cancel it after SECS; true if it ended
+#                              "cancelled" (MIG_STATUS)
 #   mig_quit NAME              stop a guest's QEMU, wait for it to go
+#   mig_stream LOG SECS WHAT [PID]
+#                              wait up to SECS for MIG-RESULT on the guest
+#                              console LOG (or until PID ends), print
+#                              iperf3's summary; false, saying why, if the
+#                              stream did not end, died, or the link dropped
+#   mig_server PID JSON WHAT   wait for the iperf3 server PID (-1: it ends
+#                              with its stream), print what it received;
+#                              false if its last 3 seconds had no bytes
 
 MIG_DIR=${MIG_DIR:-$CDNA_TEST_DIR/mig}
 MIG_QMP=$CDNA_REPO/selftests/vm/qmp
@@ -126,6 +137,30 @@ mig_run() {
 	jq -c . <<<"$q" >"$MIG_DIR/$src.query-migrate"
 }
 
+mig_cancel() {
+	local src=$1 uri=$2 bw=$3 secs=$4 q end sent
+	MIG_STATUS=none
+	mig_qmp "$src" migrate-set-parameters "{\"max-bandwidth\": $bw}" >/dev/null &&
+	mig_qmp "$src" migrate "{\"uri\": \"$uri\"}" >/dev/null || return 1
+	cdna_sleep "$secs"
+	q=$(mig_qmp "$src" query-migrate) || return 1
+	MIG_STATUS=$(jq -r .status <<<"$q")
+	[ "$MIG_STATUS" = active ] || { jq -c . <<<"$q"; return 1; }
+	sent=$(jq -r '.ram.transferred // 0' <<<"$q")
+	mig_qmp "$src" migrate_cancel >/dev/null || return 1
+	end=$(( $(cdna_now_us) + 30 * 1000000 ))
+	while [ "$(cdna_now_us)" -lt "$end" ]; do
+		q=$(mig_qmp "$src" query-migrate) || return 1
+		MIG_STATUS=$(jq -r .status <<<"$q")
+		case "$MIG_STATUS" in
+		cancelled|completed|failed) break ;;
+		esac
+		cdna_sleep 0.2
+	done
+	echo "mig: $src: migrate_cancel after $secs s and $sent bytes: $MIG_STATUS"
+	[ "$MIG_STATUS" = cancelled ]
+}
+
 mig_quit() {
 	local pid=${MIG_PID[$1]:-}
 	[ -n "$pid" ] || return 0
@@ -138,4 +173,52 @@ mig_quit() {
 	wait "$pid" 2>/dev/null
 	unset "MIG_PID[$1]"
 	return 0
+}
+
+mig_stream() {
+	local log=$1 secs=$2 what=$3 pid=${4:-} end r rc c0 c1
+	end=$(( $(cdna_now_us) + secs * 1000000 ))
+	while ! grep -qa MIG-RESULT "$log" 2>/dev/null; do
+		if [ "$(cdna_now_us)" -ge "$end" ] ||
+		   { [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; }; then
+			echo "FAIL: $what: the guest did not finish its stream; console: $log"
+			tail -n 20 "$log"
+			return 1
+		fi
+		cdna_sleep 0.2
+	done
+	# The serial console ends its lines with CR LF.
+	r=$(grep -a MIG-RESULT "$log" | tail -n 1 | tr -d '\r')
+	read -r _ rc c0 c1 <<<"$r"
+	grep -a 'MIG-IPERF .*\(sender\|receiver\|error\)' "$log"
+	if [ "$rc" != 0 ]; then
+		echo "FAIL: $what: iperf3 failed (exit $rc): the stream died"
+		return 1
+	fi
+	if [ "$c0" != "$c1" ]; then
+		echo "FAIL: $what: the guest's link dropped (carrier_changes $c0 -> $c1)"
+		return 1
+	fi
+}
+
+# The guests' QEMUs are children of the test too: wait for the server alone.
+mig_server() {
+	local pid=$1 json=$2 what=$3 tail_ok
+	for _ in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		cdna_sleep 0.2
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "$what: the iperf3 server did not end"
+		kill "$pid"
+	fi
+	wait "$pid" 2>/dev/null
+	echo "$what: receiver got $(jq -r '.end.sum_received.bytes' "$json" 2>/dev/null) bytes" \
+	     "in $(jq -r '.intervals | length' "$json" 2>/dev/null) s," \
+	     "$(jq -r '[.intervals[].sum.bytes] | min' "$json" 2>/dev/null) bytes in its worst second"
+	tail_ok=$(jq -r '[.intervals[-3:][].sum.bytes > 0] | all' "$json" 2>/dev/null)
+	if [ "$tail_ok" != true ]; then
+		echo "FAIL: $what: the receiver saw no bytes at the end of the stream"
+		return 1
+	fi
 }

@@ -15,6 +15,8 @@
 #    if the guest's link dropped (carrier_changes), if the source context
 #    still holds pins once its QEMU is gone, or if the destination's
 #    counters did not continue from the source's;
+#  - before that, a migration cancelled half way leaves the source guest
+#    running and sending (QMP migrate_cancel);
 #  - then the same guest on virtio-net/vhost-net (a tap per QEMU, in a
 #    bridge with a second veth to the namespace) is migrated the same way:
 #    the reference downtime, printed side by side.
@@ -39,32 +41,6 @@ cleanup() {
 		ip link del "$n" 2>/dev/null
 	done
 	dp_cleanup
-}
-
-# The guest's stream, from its console: iperf3's status, no carrier change.
-check_stream() {
-	local name=$1 what=$2 r rc c0 c1
-	if ! mig_wait_console "$name" MIG-RESULT $((secs + 120)); then
-		fail "$what: the guest did not finish its stream; console: $MIG_DIR/$name.log"
-		tail -n 20 "$MIG_DIR/$name.log"
-		return
-	fi
-	r=$(grep -a MIG-RESULT "$MIG_DIR/$name.log" | tail -n 1)
-	read -r _ rc c0 c1 <<<"$r"
-	grep -a 'MIG-IPERF .*\(sender\|receiver\|error\)' "$MIG_DIR/$name.log"
-	[ "$rc" = 0 ] || fail "$what: iperf3 failed (exit $rc): the stream died"
-	[ "$c0" = "$c1" ] || fail "$what: the guest's link dropped (carrier_changes $c0 -> $c1)"
-}
-
-# The receiver's view: bytes in each of its last 3 one-second intervals.
-check_server() {
-	local json=$1 what=$2 tail_ok
-	tail_ok=$(jq -r '[.intervals[-3:][].sum.bytes > 0] | all' "$json" 2>/dev/null)
-	[ "$tail_ok" = true ] ||
-		fail "$what: the receiver saw no bytes at the end of the stream"
-	echo "$what: receiver got $(jq -r '.end.sum_received.bytes' "$json") bytes" \
-	     "in $(jq -r '.intervals | length' "$json") s," \
-	     "$(jq -r '[.intervals[].sum.bytes] | min' "$json") bytes in its worst second"
 }
 
 cdna_kvm_setup
@@ -92,6 +68,7 @@ mig_initramfs "$MIG_DIR/cdna.cpio" "${mods[@]}" "$CDNA_VF_KO" ||
 	cdna_fail "cannot build the guest's initramfs"
 
 dp_ns iperf3 -s -1 -J >"$MIG_DIR/cdna-server.json" 2>&1 &
+server=$!
 append="mig.ip=198.18.0.2 mig.peer=$DP_NS_IP mig.secs=$secs"
 devargs() {
 	echo "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$1,id=nic0,bus=pcie.0,addr=0x5,enable-migration=on"
@@ -102,10 +79,33 @@ mig_qemu src "$MIG_DIR/cdna.cpio" "$append" $(devargs "$u1") ||
 mig_wait_console src MIG-UP 180 ||
 	cdna_fail "the guest did not bring its NIC up; console: $MIG_DIR/src.log"
 cdna_sleep "$warm"
+
+# A migration cancelled half way: throttled to 8 MiB/s it is still copying
+# RAM after 2 s. The source's context goes back to running, its guest
+# keeps sending, and the incoming context takes a new QEMU afterwards.
+# shellcheck disable=SC2046
+mig_qemu dst "$MIG_DIR/cdna.cpio" "$append" $(devargs "$u2") \
+	-incoming "unix:$MIG_DIR/cancel.sock" ||
+	cdna_fail "the destination QEMU did not start"
+cdna_sleep 1
+if mig_cancel src "unix:$MIG_DIR/cancel.sock" 8388608 2; then
+	m=$(vf_ctl -j ctx show migsrc | jq -r '.[0].migration')
+	[ "$m" = running ] ||
+		fail "after the cancel the source context is in migration state $m, not running"
+	t0=$(vf_stat "$u1" queue1_packets)
+	cdna_sleep 2
+	t1=$(vf_stat "$u1" queue1_packets)
+	echo "cancel: the source sent $((t1 - t0)) packets in the 2 s after it"
+	[ "$t1" -gt "$t0" ] || fail "the source guest stopped sending after the cancel"
+else
+	fail "the migration could not be cancelled (status $MIG_STATUS)"
+fi
+mig_quit dst
+
 # shellcheck disable=SC2046
 mig_qemu dst "$MIG_DIR/cdna.cpio" "$append" $(devargs "$u2") \
 	-incoming "unix:$MIG_DIR/cdna.sock" ||
-	cdna_fail "the destination QEMU did not start"
+	cdna_fail "the destination QEMU did not start again after the cancel"
 cdna_sleep 1
 # Pinned pages are dirty in every round of dirty logging (type1): the
 # rings and the pin cache's buffer pins are sent again each time.
@@ -119,23 +119,27 @@ else
 	sed 's/^/dst qemu: /' "$MIG_DIR/dst.qemu"
 	cdna_fail "the migration of the cdna guest failed"
 fi
+# The destination's counters continue from the source's: read at once,
+# before the destination can have sent as much as the source did.
+tx_src=$(vf_stat "$u1" queue1_packets)
+tx_dst0=$(vf_stat "$u2" queue1_packets)
 echo "source: $(vf_ctl ctx show migsrc | head -n 1)"
 echo "destination: $(vf_ctl ctx show migdst | head -n 1)"
 [ "$(vf_ctl -j ctx show migsrc | jq -r '.[0].migration')" = stop ] ||
 	fail "the source context is not stopped after the migration"
 [ "$(vf_ctl -j ctx show migdst | jq -r '.[0].migration')" = running ] ||
 	fail "the destination context does not run after the migration"
-tx_src=$(vf_stat "$u1" queue1_packets)
 mig_quit src
 pins=$(vf_stat "$u1" pinned_pages)
 [ "$pins" = 0 ] || fail "the source context holds $pins pinned pages after its QEMU left"
-check_stream dst "cdna"
-wait
-check_server "$MIG_DIR/cdna-server.json" "cdna"
+mig_stream "$MIG_DIR/dst.log" $((secs + 120)) "cdna" "${MIG_PID[dst]}" || err=1
+mig_server "$server" "$MIG_DIR/cdna-server.json" "cdna" || err=1
 tx_dst=$(vf_stat "$u2" queue1_packets)
-echo "TX packets: source $tx_src at the migration, destination $tx_dst at the end"
-[ "$tx_dst" -gt "$tx_src" ] ||
-	fail "the destination's counters did not continue from the source's ($tx_src -> $tx_dst)"
+echo "TX packets: source $tx_src at the migration, destination $tx_dst0 just after it and $tx_dst at the end"
+[ "$tx_dst0" -ge "$tx_src" ] ||
+	fail "the destination's counters did not continue from the source's ($tx_src -> $tx_dst0)"
+[ "$tx_dst" -gt "$tx_dst0" ] ||
+	fail "the destination sent nothing after the migration ($tx_dst0 -> $tx_dst)"
 mig_quit dst
 
 # --- vhost-net, the reference ------------------------------------------------
@@ -165,6 +169,7 @@ done
 mig_initramfs "$MIG_DIR/vhost.cpio" "${mods[@]}" ||
 	cdna_fail "cannot build the vhost-net guest's initramfs"
 dp_ns iperf3 -s -1 -J >"$MIG_DIR/vhost-server.json" 2>&1 &
+server=$!
 append="mig.ip=198.19.0.2 mig.peer=$vh_ip mig.secs=$secs"
 vargs() {
 	echo "-netdev tap,id=n0,ifname=$1,script=no,downscript=no,vhost=on" \
@@ -185,9 +190,8 @@ mig_run vsrc vdst "unix:$MIG_DIR/vhost.sock" ||
 	cdna_fail "the migration of the vhost-net guest failed"
 v_down=$MIG_DOWNTIME v_total=$MIG_TOTAL v_bytes=$MIG_BYTES v_rounds=$MIG_ROUNDS
 mig_quit vsrc
-check_stream vdst "vhost-net"
-wait
-check_server "$MIG_DIR/vhost-server.json" "vhost-net"
+mig_stream "$MIG_DIR/vdst.log" $((secs + 120)) "vhost-net" "${MIG_PID[vdst]}" || err=1
+mig_server "$server" "$MIG_DIR/vhost-server.json" "vhost-net" || err=1
 mig_quit vdst
 
 echo "downtime under TCP load: cdna $c_down ms, vhost-net $v_down ms" \
