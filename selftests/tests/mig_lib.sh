@@ -10,6 +10,8 @@
 #   mig_initramfs OUT MODS...  build the initramfs OUT: static busybox,
 #                              iperf3 and its libraries, the modules MODS
 #                              (paths, loaded in that order)
+#   mig_cdna_initramfs OUT     that initramfs with cdna_vf and the modules
+#                              it depends on
 #   mig_qemu NAME INITRD APPEND ARGS...
 #                              start a guest QEMU (KVM, 256 MB, QMP on
 #                              $MIG_DIR/NAME.qmp, console $MIG_DIR/NAME.log)
@@ -70,6 +72,14 @@ mig_initramfs() {
 # The modules (paths, in load order) a kernel module needs, itself last.
 mig_module_paths() {
 	modprobe --show-depends "$1" 2>/dev/null | awk '$1 == "insmod" { print $2 }'
+}
+
+mig_cdna_initramfs() {
+	local d mods=()
+	for d in $(modinfo -F depends "$CDNA_VF_KO" | tr ',' ' '); do
+		mapfile -t -O "${#mods[@]}" mods < <(mig_module_paths "$d")
+	done
+	mig_initramfs "$1" "${mods[@]}" "$CDNA_VF_KO"
 }
 
 mig_qemu() {

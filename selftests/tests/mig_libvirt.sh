@@ -55,11 +55,7 @@ vf_ctl ctx add nic "$VF_NIC" name lvsrc mac "$mac" uuid "$u1" >/dev/null ||
 vf_ctl ctx add nic "$VF_NIC" name lvdst mac "$mac" uuid "$u2" incoming >/dev/null ||
 	cdna_fail "cannot create the incoming context"
 
-mods=()
-for d in $(modinfo -F depends "$CDNA_VF_KO" | tr ',' ' '); do
-	mapfile -t -O "${#mods[@]}" mods < <(mig_module_paths "$d")
-done
-mig_initramfs "$MIG_DIR/cdna.cpio" "${mods[@]}" "$CDNA_VF_KO" ||
+mig_cdna_initramfs "$MIG_DIR/cdna.cpio" ||
 	cdna_fail "cannot build the guest's initramfs"
 
 t0=$(cdna_now_us)

@@ -60,11 +60,7 @@ vf_ctl ctx add nic "$VF_NIC" name migdst mac "$mac" uuid "$u2" incoming >/dev/nu
 [ "$(vf_ctl -j ctx show migdst | jq -r '.[0].incoming')" = true ] ||
 	fail "ctx show does not say the destination is incoming"
 
-mods=()
-for d in $(modinfo -F depends "$CDNA_VF_KO" | tr ',' ' '); do
-	mapfile -t -O "${#mods[@]}" mods < <(mig_module_paths "$d")
-done
-mig_initramfs "$MIG_DIR/cdna.cpio" "${mods[@]}" "$CDNA_VF_KO" ||
+mig_cdna_initramfs "$MIG_DIR/cdna.cpio" ||
 	cdna_fail "cannot build the guest's initramfs"
 
 dp_ns iperf3 -s -1 -J >"$MIG_DIR/cdna-server.json" 2>&1 &
