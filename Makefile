@@ -22,6 +22,9 @@
 #   make dkms        register cdna.ko with DKMS (rebuilt on kernel updates);
 #                    make dkms-guest does the same for cdna_vf.ko in a guest
 #   make deps        install every Debian package we need
+#   make debug-kernel  (optional, root, ~25 min) a 6.12 L1 kernel with lockdep
+#                    from Debian's sources (docs/testbed.md, "The debug kernel");
+#                    make check-lockdep runs testbed tests on it (TESTS="...")
 #   make clean       remove everything built (including build/)
 #
 # KDIR=<kernel build dir> overrides the kernel we build against. Default:
@@ -41,7 +44,7 @@ KVER := $(shell scripts/kernel-release.sh $(KDIR) 2>/dev/null)
 export KDIR KVER
 
 .PHONY: all modules modules-out userspace selftests check bench demo deps clean help tools \
-	install install-guest dkms dkms-guest
+	install install-guest dkms dkms-guest debug-kernel check-lockdep
 
 all: modules userspace selftests
 
@@ -87,6 +90,12 @@ check-static:
 bench:
 	@$(MAKE) --no-print-directory all || echo "bench: the build failed; the cdna path will be n/a" >&2
 	selftests/bench/bench $(BENCH_ARGS)
+
+debug-kernel:
+	scripts/debug-kernel.sh
+
+check-lockdep: userspace selftests
+	scripts/check-lockdep.sh $(TESTS)
 
 demo: all
 	selftests/vm/run --verbose selftests/demo/story.sh

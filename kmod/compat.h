@@ -199,17 +199,28 @@ cdna_kvm_track_node_init(struct kvm_page_track_notifier_node *node)
 	node->track_remove_region = cdna_kvm_track_region_cb;
 }
 
-/* Register @node with @kvm and hold a reference on @kvm until unregistered. */
+/*
+ * Register @node with @kvm and hold a reference on @kvm until unregistered.
+ *
+ * The first registration on a VM turns on write tracking, which walks the
+ * memslots under slots_arch_lock alone; that does keep them in place, but
+ * the memslots' RCU check accepts only slots_lock or the VM's SRCU, so
+ * lockdep calls the walk suspicious. Inside the VM's SRCU read section, as
+ * KVM's own vCPU paths take slots_arch_lock, the walk is what the check
+ * expects. Registration never waits for SRCU (unregistration does).
+ */
 static inline int cdna_kvm_track_register(struct kvm *kvm,
 					  struct kvm_page_track_notifier_node *node)
 {
 	typeof(kvm_page_track_register_notifier) *reg;
-	int ret;
+	int ret, idx;
 
 	reg = symbol_get(kvm_page_track_register_notifier);
 	if (!reg)
 		return -ENOENT;
+	idx = srcu_read_lock(&kvm->srcu);
 	ret = reg(kvm, node);
+	srcu_read_unlock(&kvm->srcu, idx);
 	symbol_put(kvm_page_track_register_notifier);
 	return ret;
 }

@@ -428,20 +428,30 @@ struct vfio_device_feature_mig_data_size {
 #define VFIO_DEVICE_FEATURE_MIG_DATA_SIZE 9
 #endif
 
-/* What @e says STOP_COPY will write (QEMU's downtime estimate); or -errno. */
-static int64_t mig_data_size(struct end *e)
+/*
+ * A MIG_DATA_SIZE request with @flags (GET, SET, PROBE) and @argsz bytes
+ * in all: the size told, or -errno.
+ */
+static int64_t mig_data_size_req(struct end *e, uint32_t flags, size_t argsz)
 {
 	struct {
 		struct vfio_device_feature f;
 		struct vfio_device_feature_mig_data_size d;
 	} b = {};
 
-	b.f.argsz = sizeof(b);
-	b.f.flags = VFIO_DEVICE_FEATURE_GET |
-		    VFIO_DEVICE_FEATURE_MIG_DATA_SIZE;
+	b.f.argsz = argsz;
+	b.f.flags = flags | VFIO_DEVICE_FEATURE_MIG_DATA_SIZE;
 	if (ioctl(e->v.device, VFIO_DEVICE_FEATURE, &b))
 		return -errno;
 	return b.d.stop_copy_length;
+}
+
+/* What @e says STOP_COPY will write (QEMU's downtime estimate); or -errno. */
+static int64_t mig_data_size(struct end *e)
+{
+	return mig_data_size_req(e, VFIO_DEVICE_FEATURE_GET,
+				 sizeof(struct vfio_device_feature) +
+				 sizeof(struct vfio_device_feature_mig_data_size));
 }
 
 /* Save @e's state into @buf; its length or -errno.  Leaves it in STOP. */
@@ -576,6 +586,41 @@ TEST_F(mig, feature_and_pairing)
 		 cdna_test_nic());
 	EXPECT_NE(0, cdna_ctl(args))
 		TH_LOG("an incoming context without a MAC was accepted");
+}
+
+/*
+ * Malformed MIG_DATA_SIZE requests are refused, on 6.1 (where cdna answers
+ * the feature) as on 6.12 (the VFIO core): SET, a short argsz; a PROBE of
+ * GET succeeds and writes nothing.  A feature nobody knows is refused too.
+ */
+TEST_F(mig, data_size_bad_requests)
+{
+	const size_t full = sizeof(struct vfio_device_feature) +
+			    sizeof(struct vfio_device_feature_mig_data_size);
+	struct vfio_device_feature f = {};
+
+	EXPECT_GT(mig_data_size(&self->src), 0);
+	EXPECT_EQ(-EINVAL, mig_data_size_req(&self->src,
+					     VFIO_DEVICE_FEATURE_SET, full));
+	EXPECT_EQ(-EINVAL, mig_data_size_req(&self->src,
+					     VFIO_DEVICE_FEATURE_GET,
+					     full - 1));
+	EXPECT_EQ(-EINVAL, mig_data_size_req(&self->src,
+					     VFIO_DEVICE_FEATURE_GET,
+					     sizeof(struct vfio_device_feature)));
+	EXPECT_EQ(0, mig_data_size_req(&self->src, VFIO_DEVICE_FEATURE_PROBE |
+				       VFIO_DEVICE_FEATURE_GET, full));
+	EXPECT_EQ(-EINVAL, mig_data_size_req(&self->src,
+					     VFIO_DEVICE_FEATURE_PROBE |
+					     VFIO_DEVICE_FEATURE_SET, full));
+
+	/* A feature number no kernel defines: 6.1 asks cdna, 6.12 does not. */
+	f.argsz = sizeof(f);
+	f.flags = VFIO_DEVICE_FEATURE_GET | 0x3ff;
+	EXPECT_EQ(-1, ioctl(self->src.v.device, VFIO_DEVICE_FEATURE, &f));
+	EXPECT_TRUE(errno == ENOTTY || errno == EINVAL)
+		TH_LOG("unknown feature: %s", strerror(errno));
+	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(&self->src));
 }
 
 TEST_F(mig, running_function_moves)
