@@ -9,7 +9,18 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
-tarball=${LINUX_SOURCE:-$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)}
+# 6.1's, the one make deps installs, when it is there: another tarball on
+# the machine (make debug-kernel installs linux-source-6.12) must not change
+# the checkpatch rules or the test harness under us (6.12's harness trips
+# gcc 12's -Wclobbered in our tests). Else the newest.
+tarball=${LINUX_SOURCE:-}
+if [ -z "$tarball" ]; then
+	if [ -f /usr/src/linux-source-6.1.tar.xz ]; then
+		tarball=/usr/src/linux-source-6.1.tar.xz
+	else
+		tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)
+	fi
+fi
 out=$repo/build/linux-tools
 files=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
        tools/testing/selftests/kselftest_harness.h tools/testing/selftests/kselftest.h)
