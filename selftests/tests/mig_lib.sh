@@ -24,6 +24,8 @@
 #                              MIG_DOWNTIME (ms), MIG_TOTAL (ms),
 #                              MIG_BYTES (RAM bytes sent), MIG_ROUNDS
 #                              (dirty-page syncs), MIG_SETUP (ms)
+#   mig_wait_end SRC SECS STEP  poll SRC's migration until it ended or
+#                              SECS passed; sets MIG_STATUS, MIG_QUERY
 #   mig_cancel SRC URI BW SECS start migrating SRC to URI at BW bytes/s,
 #                              cancel it after SECS; true if it ended
 #                              "cancelled" (MIG_STATUS)
@@ -120,21 +122,29 @@ mig_wait_console() {
 	done
 }
 
+# mig_wait_end SRC SECS STEP: poll SRC's query-migrate every STEP s until
+# the migration ended (completed, failed or cancelled) or SECS passed.
+# Sets MIG_STATUS and MIG_QUERY (the last reply); 1 if QMP failed.
+mig_wait_end() {
+	local src=$1 end=$(( $(cdna_now_us) + $2 * 1000000 ))
+	while [ "$(cdna_now_us)" -lt "$end" ]; do
+		MIG_QUERY=$(mig_qmp "$src" query-migrate) || return 1
+		MIG_STATUS=$(jq -r .status <<<"$MIG_QUERY")
+		case "$MIG_STATUS" in
+		completed|failed|cancelled) return 0 ;;
+		esac
+		cdna_sleep "$3"
+	done
+}
+
 mig_run() {
-	local src=$1 dst=$2 uri=$3 q end
+	local src=$1 dst=$2 uri=$3 q
 	MIG_STATUS=none MIG_DOWNTIME= MIG_TOTAL= MIG_BYTES= MIG_ROUNDS= MIG_SETUP=
 	mig_qmp "$src" migrate-set-parameters '{"max-bandwidth": 4294967296}' >/dev/null ||
 		return 1
 	mig_qmp "$src" migrate "{\"uri\": \"$uri\"}" >/dev/null || return 1
-	end=$(( $(cdna_now_us) + 300 * 1000000 ))
-	while [ "$(cdna_now_us)" -lt "$end" ]; do
-		q=$(mig_qmp "$src" query-migrate) || return 1
-		MIG_STATUS=$(jq -r .status <<<"$q")
-		case "$MIG_STATUS" in
-		completed|failed|cancelled) break ;;
-		esac
-		cdna_sleep 0.3
-	done
+	mig_wait_end "$src" 300 0.3 || return 1
+	q=$MIG_QUERY
 	echo "mig: $src -> $dst: $MIG_STATUS"
 	[ "$MIG_STATUS" = completed ] || { jq -c . <<<"$q"; return 1; }
 	MIG_DOWNTIME=$(jq -r .downtime <<<"$q")
@@ -148,7 +158,7 @@ mig_run() {
 }
 
 mig_cancel() {
-	local src=$1 uri=$2 bw=$3 secs=$4 q end sent
+	local src=$1 uri=$2 bw=$3 secs=$4 q sent
 	MIG_STATUS=none
 	mig_qmp "$src" migrate-set-parameters "{\"max-bandwidth\": $bw}" >/dev/null &&
 	mig_qmp "$src" migrate "{\"uri\": \"$uri\"}" >/dev/null || return 1
@@ -158,15 +168,7 @@ mig_cancel() {
 	[ "$MIG_STATUS" = active ] || { jq -c . <<<"$q"; return 1; }
 	sent=$(jq -r '.ram.transferred // 0' <<<"$q")
 	mig_qmp "$src" migrate_cancel >/dev/null || return 1
-	end=$(( $(cdna_now_us) + 30 * 1000000 ))
-	while [ "$(cdna_now_us)" -lt "$end" ]; do
-		q=$(mig_qmp "$src" query-migrate) || return 1
-		MIG_STATUS=$(jq -r .status <<<"$q")
-		case "$MIG_STATUS" in
-		cancelled|completed|failed) break ;;
-		esac
-		cdna_sleep 0.2
-	done
+	mig_wait_end "$src" 30 0.2 || return 1
 	echo "mig: $src: migrate_cancel after $secs s and $sent bytes: $MIG_STATUS"
 	[ "$MIG_STATUS" = cancelled ]
 }
