@@ -439,8 +439,7 @@ static inline const struct cdna_rxd *cdna_queue_rxd(const struct cdna_queue *q,
  * @dma: the page's DMA API mapping for the cache's device, if @dma_mapped
  * @dma_mapped: @dma is valid (cdna_pincache_dma_map())
  *
- * @dma and @dma_mapped are protected by the exclusion of the cache's
- * users (the context's engine exclusion), not by the cache's lock.
+ * Protected, like the whole cache, by the context's engine exclusion.
  */
 struct cdna_pin {
 	struct hlist_node hnode;
@@ -458,28 +457,31 @@ struct cdna_pin {
 /**
  * struct cdna_pincache - a context's cache of pinned guest pages
  * @vdev: the VFIO device pins are taken through
- * @lock: protects everything below; taken with BH disabled
  * @hash: cached pins by gfn
  * @lru: every cached pin, the clock: newest first, the hand at the tail
- * @nr_pins: pins in @hash (and on @lru)
+ * @nr_pins: pins in @hash (and on @lru); read without the exclusion
  * @max_pins: bound beyond which unused pins are evicted
+ * @syncp: the counters below are read without the exclusion
  * @hits: lookups that found the page pinned
  * @misses: lookups that had to pin it
  * @evictions: unused pins dropped to respect @max_pins
  * @dma_dev: the device cached pins are mapped for, NULL when none
- *	(cdna_pincache_dma_attach(); the users' exclusion protects it)
+ *	(cdna_pincache_dma_attach())
+ *
+ * The context's engine exclusion (struct cdna_engine_ops.ctx_lock), which
+ * every user of the cache holds, protects it; the cache has no lock.
  */
 struct cdna_pincache {
 	struct vfio_device *vdev;
 	struct device *dma_dev;
-	spinlock_t lock;	/* everything below */
 	DECLARE_HASHTABLE(hash, CDNA_PINCACHE_HASH_BITS);
 	struct list_head lru;
 	unsigned int nr_pins;
 	unsigned int max_pins;
-	u64 hits;
-	u64 misses;
-	u64 evictions;
+	struct u64_stats_sync syncp;
+	u64_stats_t hits;
+	u64_stats_t misses;
+	u64_stats_t evictions;
 };
 
 /* ------------------------------------------------------------------ */

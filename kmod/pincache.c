@@ -31,6 +31,13 @@
  * and for RX the range the device wrote (no-ops on a cache-coherent
  * device without bounce buffers).
  *
+ * Locking: every function here but the counters' readers runs under the
+ * context's engine exclusion (struct cdna_engine_ops.ctx_lock), which the
+ * engine holds around each protection call and .dma_unmap, reset and close
+ * take: it is the cache's lock, so a hit costs a hash walk and a user
+ * count, no lock of its own.  The counters are u64_stats, written under
+ * that exclusion and read by statistics without it.
+ *
  * Ranking: Ram'09 reuses grants the same way; Willmann'08 calls this the
  * "persistent" strategy, here bounded and invalidated on unmap.
  */
@@ -40,6 +47,7 @@
 #include <linux/hash.h>
 #include <linux/iommu.h>
 #include <linux/slab.h>
+#include <linux/u64_stats_sync.h>
 
 #include "cdna.h"
 
@@ -54,7 +62,6 @@ static struct cdna_pin *cdna_pincache_lookup(struct cdna_pincache *pc, u64 gfn)
 {
 	struct cdna_pin *pin;
 
-	lockdep_assert_held(&pc->lock);
 	hlist_for_each_entry(pin, &pc->hash[cdna_pincache_bucket(gfn)], hnode)
 		if (pin->gfn == gfn)
 			return pin;
@@ -62,9 +69,8 @@ static struct cdna_pin *cdna_pincache_lookup(struct cdna_pincache *pc, u64 gfn)
 }
 
 /* Takes a user of @pin and marks it recently used (no list operation). */
-static void cdna_pincache_use(struct cdna_pincache *pc, struct cdna_pin *pin)
+static void cdna_pincache_use(struct cdna_pin *pin)
 {
-	lockdep_assert_held(&pc->lock);
 	pin->users++;
 	pin->ref = true;
 }
@@ -72,10 +78,9 @@ static void cdna_pincache_use(struct cdna_pincache *pc, struct cdna_pin *pin)
 /* Removes @pin from the cache proper (hash and clock); it is no longer found. */
 static void cdna_pincache_unlink(struct cdna_pincache *pc, struct cdna_pin *pin)
 {
-	lockdep_assert_held(&pc->lock);
 	hash_del(&pin->hnode);
 	list_del_init(&pin->lru);
-	pc->nr_pins--;
+	WRITE_ONCE(pc->nr_pins, pc->nr_pins - 1);
 }
 
 /* A read-only pin is mapped for the device to read only. */
@@ -84,7 +89,7 @@ static enum dma_data_direction cdna_pin_dma_dir(const struct cdna_pin *pin)
 	return pin->writable ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
 }
 
-/* Drops @pin's DMA mapping, if it has one (users' exclusion held). */
+/* Drops @pin's DMA mapping, if it has one. */
 static void cdna_pincache_dma_unmap_pin(struct cdna_pincache *pc,
 					struct cdna_pin *pin)
 {
@@ -115,14 +120,9 @@ static void cdna_pincache_release(struct cdna_pincache *pc,
 		/* The device loses the page before VFIO does. */
 		cdna_pincache_dma_unmap_pin(pc, pin);
 		cdna_pincache_unpin(pc, pin->gfn);
-		spin_lock_bh(&pc->lock);
-		/* Dropped the reference cdna_pincache_invalidate() took. */
-		if (--pin->users) {
-			spin_unlock_bh(&pc->lock);
-			continue;
-		}
-		spin_unlock_bh(&pc->lock);
-		kfree(pin);
+		/* The victims list's user; a buffer's drops the last one. */
+		if (!--pin->users)
+			kfree(pin);
 	}
 }
 
@@ -138,7 +138,6 @@ static void cdna_pincache_shrink(struct cdna_pincache *pc)
 	struct cdna_pin *pin;
 	LIST_HEAD(victims);
 
-	spin_lock_bh(&pc->lock);
 	/* Two rounds at most: every mark is clear after the first. */
 	steps = 2 * pc->nr_pins;
 	while (pc->nr_pins > READ_ONCE(pc->max_pins) && steps--) {
@@ -153,15 +152,17 @@ static void cdna_pincache_shrink(struct cdna_pincache *pc)
 		/* Held by the victims list; cdna_pincache_release() drops it. */
 		pin->users = 1;
 		list_add_tail(&pin->lru, &victims);
-		pc->evictions++;
+		u64_stats_update_begin(&pc->syncp);
+		u64_stats_inc(&pc->evictions);
+		u64_stats_update_end(&pc->syncp);
 	}
-	spin_unlock_bh(&pc->lock);
 	cdna_pincache_release(pc, &victims);
 }
 
 /*
- * Pins one guest page and inserts it, or finds that another path inserted
- * it meanwhile.  Returns the pin with a user taken.  Sleeps.
+ * Pins one guest page and inserts it, replacing a read-only pin of the
+ * page when @write needs a writable one.  Returns the pin with a user
+ * taken.  Sleeps.
  */
 static struct cdna_pin *cdna_pincache_fill(struct cdna_pincache *pc, u64 gfn,
 					   bool write, int *err)
@@ -204,16 +205,7 @@ static struct cdna_pin *cdna_pincache_fill(struct cdna_pincache *pc, u64 gfn,
 	pin->users = 1;
 	pin->ref = true;
 
-	spin_lock_bh(&pc->lock);
 	old = cdna_pincache_lookup(pc, gfn);
-	if (old && (old->writable || !write)) {
-		cdna_pincache_use(pc, old);
-		spin_unlock_bh(&pc->lock);
-		/* VFIO counts pins per page: dropping ours leaves old's. */
-		cdna_pincache_unpin(pc, gfn);
-		kfree(pin);
-		return old;
-	}
 	if (old) {
 		/* A read-only pin is cached; ours is writable: replace it. */
 		cdna_pincache_unlink(pc, old);
@@ -223,9 +215,10 @@ static struct cdna_pin *cdna_pincache_fill(struct cdna_pincache *pc, u64 gfn,
 	}
 	hlist_add_head(&pin->hnode, &pc->hash[cdna_pincache_bucket(gfn)]);
 	list_add(&pin->lru, &pc->lru);
-	pc->nr_pins++;
-	pc->misses++;
-	spin_unlock_bh(&pc->lock);
+	WRITE_ONCE(pc->nr_pins, pc->nr_pins + 1);
+	u64_stats_update_begin(&pc->syncp);
+	u64_stats_inc(&pc->misses);
+	u64_stats_update_end(&pc->syncp);
 
 	cdna_pincache_release(pc, &victims);
 	return pin;
@@ -275,8 +268,8 @@ int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
 		      struct cdna_buf *buf)
 {
 	u64 first, last, gfn;
+	unsigned int i = 0, hits = 0;
 	struct cdna_pin *pin;
-	unsigned int i = 0;
 	bool missed = false;
 	int err;
 
@@ -285,32 +278,33 @@ int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
 	if (err)
 		return err;
 
-	/* One lock round trip for the pages that hit (the common case). */
-	spin_lock_bh(&pc->lock);
 	for (gfn = first; gfn <= last; gfn++, i++) {
 		pin = cdna_pincache_lookup(pc, gfn);
 		if (pin && (pin->writable || !write)) {
-			cdna_pincache_use(pc, pin);
-			pc->hits++;
+			cdna_pincache_use(pin);
+			hits++;
 		} else {
-			spin_unlock_bh(&pc->lock);
 			pin = cdna_pincache_fill(pc, gfn, write, &err);
 			if (!pin)
 				goto err_put;
 			missed = true;
-			spin_lock_bh(&pc->lock);
 		}
 		buf->pages[i] = pin->page;
 		buf->pins[i] = pin;
 		buf->npages = i + 1;
 	}
-	spin_unlock_bh(&pc->lock);
+	u64_stats_update_begin(&pc->syncp);
+	u64_stats_add(&pc->hits, hits);
+	u64_stats_update_end(&pc->syncp);
 
 	if (missed && READ_ONCE(pc->nr_pins) > READ_ONCE(pc->max_pins))
 		cdna_pincache_shrink(pc);
 	return 0;
 
 err_put:
+	u64_stats_update_begin(&pc->syncp);
+	u64_stats_add(&pc->hits, hits);
+	u64_stats_update_end(&pc->syncp);
 	cdna_pincache_put(pc, buf);
 	return err;
 }
@@ -341,26 +335,20 @@ enum cdna_drop_reason cdna_pincache_drop_reason(int err)
  * @pc: the context's pin cache
  * @buf: a buffer filled by cdna_pincache_get()
  *
- * The pins stay cached.  Does not sleep; the engine calls it in process
- * context, right after copying the buffer.
+ * The pins stay cached.  Does not sleep; the engine calls it right after
+ * copying the buffer, or when the NIC gave the buffer back.
  */
 void cdna_pincache_put(struct cdna_pincache *pc, struct cdna_buf *buf)
 {
-	struct cdna_pin *free_list[CDNA_BUF_MAX_PAGES];
-	unsigned int i, nfree = 0;
 	struct cdna_pin *pin;
+	unsigned int i;
 
-	spin_lock_bh(&pc->lock);
 	for (i = 0; i < buf->npages; i++) {
 		pin = buf->pins[i];
 		if (!--pin->users && pin->dead)
-			free_list[nfree++] = pin;
+			kfree(pin);
 	}
-	spin_unlock_bh(&pc->lock);
 	buf->npages = 0;
-
-	for (i = 0; i < nfree; i++)
-		kfree(free_list[i]);
 }
 
 /**
@@ -369,10 +357,12 @@ void cdna_pincache_put(struct cdna_pincache *pc, struct cdna_buf *buf)
  * @iova: first guest DMA address
  * @len: length in bytes; 0 or a wrapping range means "to the end"
  *
- * Returns when VFIO holds no pin of the cache in the range.  Pins still
- * used by a buffer would be dropped too, but none is: the engine uses a
+ * Returns when VFIO holds no pin of the cache in the range.  A pin still
+ * used by a buffer (one the NIC holds) loses its VFIO pin and its DMA
+ * mapping too; the buffer's put frees the entry.  The engine copies a
  * buffer only between cdna_pincache_get() and cdna_pincache_put() under
- * the context's engine lock, which the callers hold.  Sleeps.
+ * the engine exclusion, which the callers hold: no copy is under way.
+ * Sleeps.
  */
 void cdna_pincache_invalidate(struct cdna_pincache *pc, u64 iova, u64 len)
 {
@@ -384,7 +374,6 @@ void cdna_pincache_invalidate(struct cdna_pincache *pc, u64 iova, u64 len)
 	LIST_HEAD(victims);
 	unsigned int bkt;
 
-	spin_lock_bh(&pc->lock);
 	hash_for_each_safe(pc->hash, bkt, tmp, pin, hnode) {
 		if (pin->gfn < first || pin->gfn > last)
 			continue;
@@ -394,13 +383,12 @@ void cdna_pincache_invalidate(struct cdna_pincache *pc, u64 iova, u64 len)
 		pin->users++;
 		list_add_tail(&pin->lru, &victims);
 	}
-	spin_unlock_bh(&pc->lock);
 	cdna_pincache_release(pc, &victims);
 }
 
 /**
  * cdna_pincache_dma_attach() - map pins for a device from now on
- * @pc: the cache; its users' exclusion held
+ * @pc: the cache
  * @dev: the device that does the context's DMA until
  *	cdna_pincache_dma_detach()
  */
@@ -411,12 +399,10 @@ void cdna_pincache_dma_attach(struct cdna_pincache *pc, struct device *dev)
 
 /**
  * cdna_pincache_dma_detach() - drop every pin's mapping for the device
- * @pc: the cache; its users' exclusion held, the device doing no DMA for
- *	the context (its queues stopped)
+ * @pc: the cache; the device does no DMA for the context (its queues
+ *	stopped)
  *
  * The pins stay cached; a later attach maps them again as they are used.
- * The hash is walked without the cache's lock: only the users, whose
- * exclusion the caller holds, add or remove its entries.
  */
 void cdna_pincache_dma_detach(struct cdna_pincache *pc)
 {
@@ -432,7 +418,7 @@ void cdna_pincache_dma_detach(struct cdna_pincache *pc)
 
 /**
  * cdna_pincache_dma_map() - the attached device's addresses of a buffer
- * @pc: the cache; its users' exclusion held
+ * @pc: the cache
  * @buf: a buffer filled by cdna_pincache_get()
  *
  * Fills @buf->dma: each page's DMA address for the attached device,
@@ -473,16 +459,16 @@ void cdna_pincache_dma_map(struct cdna_pincache *pc, struct cdna_buf *buf)
 void cdna_pincache_init(struct cdna_pincache *pc, struct vfio_device *vdev,
 			unsigned int max_pins)
 {
-	spin_lock_init(&pc->lock);
 	hash_init(pc->hash);
 	INIT_LIST_HEAD(&pc->lru);
 	pc->vdev = vdev;
 	pc->dma_dev = NULL;
 	pc->nr_pins = 0;
 	pc->max_pins = max_pins;
-	pc->hits = 0;
-	pc->misses = 0;
-	pc->evictions = 0;
+	u64_stats_init(&pc->syncp);
+	u64_stats_set(&pc->hits, 0);
+	u64_stats_set(&pc->misses, 0);
+	u64_stats_set(&pc->evictions, 0);
 }
 
 /**
@@ -498,7 +484,7 @@ unsigned int cdna_pincache_pinned(struct cdna_pincache *pc)
 
 /**
  * cdna_pincache_stats() - read the counters of a cache
- * @pc: the cache
+ * @pc: the cache; no lock needed
  * @hits: lookups that found the page pinned
  * @misses: lookups that pinned it
  * @evictions: unused pins dropped to respect the bound
@@ -506,11 +492,14 @@ unsigned int cdna_pincache_pinned(struct cdna_pincache *pc)
 void cdna_pincache_stats(struct cdna_pincache *pc, u64 *hits, u64 *misses,
 			 u64 *evictions)
 {
-	spin_lock_bh(&pc->lock);
-	*hits = pc->hits;
-	*misses = pc->misses;
-	*evictions = pc->evictions;
-	spin_unlock_bh(&pc->lock);
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&pc->syncp);
+		*hits = u64_stats_read(&pc->hits);
+		*misses = u64_stats_read(&pc->misses);
+		*evictions = u64_stats_read(&pc->evictions);
+	} while (u64_stats_fetch_retry(&pc->syncp, start));
 }
 
 /**

@@ -23,7 +23,7 @@
  * Locking, outermost first:
  *   ctx->lock (vf/ctx code)  ->  eng->lock  ->  ectx->lock  ->  VFIO locks
  *   eng->table_lock, the RX backlog's lock (struct cdna_sw_queue),
- *   q->coal_lock, pin cache lock: leaves, BH-safe.
+ *   q->coal_lock: leaves, BH-safe.  The pin cache has no lock: ectx->lock.
  * ectx->lock is the engine exclusion of struct cdna_engine_ops (ctx_lock):
  * the protection takes it through the ops, the engine holds it around
  * every get_buf/put_buf/flush it calls.
@@ -270,7 +270,7 @@ static int cdna_engine_pass(struct cdna_engine *eng, u64 *now, bool *busy)
 	mutex_lock(&eng->lock);
 	list_for_each_entry(ectx, &eng->ctx_list, node) {
 		if (!mutex_trylock(&ectx->lock)) {
-			atomic64_inc(&eng->busy_skips);
+			cdna_engine_thread_count(eng, &eng->busy_skips);
 			*busy = true;
 			continue;
 		}
@@ -336,7 +336,7 @@ static void cdna_engine_sleep(struct cdna_engine *eng)
 	/* Implies a full barrier: sleeping before the wake_seq check. */
 	set_current_state(TASK_INTERRUPTIBLE);
 	if (atomic_read(&eng->wake_seq) == seq && !kthread_should_stop()) {
-		atomic64_inc(&eng->sleeps);
+		cdna_engine_thread_count(eng, &eng->sleeps);
 		if (eng->resume_ns) {
 			ktime_t t = ns_to_ktime(eng->resume_ns);
 
@@ -395,7 +395,7 @@ static int cdna_engine_thread(void *data)
 		if (every <= 1)
 			cdna_engine_now(&now);
 		work = cdna_engine_pass(eng, &now, &busy);
-		atomic64_inc(&eng->passes);
+		cdna_engine_thread_count(eng, &eng->passes);
 		if (!work && busy) {
 			/* Only a busy context is left: give its lock holder
 			 * the CPU rather than spin on its mutex.
@@ -443,18 +443,52 @@ static int cdna_engine_thread(void *data)
 	return 0;
 }
 
+/* The rx_handler's counters, summed over the CPUs. */
+static void cdna_engine_rx_read(struct cdna_engine *eng,
+				u64 sum[CDNA_ENGINE_RX_NR])
+{
+	const struct cdna_engine_rx_stats *st;
+	u64 v[CDNA_ENGINE_RX_NR];
+	unsigned int start, i;
+	int cpu;
+
+	memset(sum, 0, CDNA_ENGINE_RX_NR * sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		st = per_cpu_ptr(eng->rx_stats, cpu);
+		do {
+			start = u64_stats_fetch_begin(&st->syncp);
+			for (i = 0; i < CDNA_ENGINE_RX_NR; i++)
+				v[i] = u64_stats_read(&st->cnt[i]);
+		} while (u64_stats_fetch_retry(&st->syncp, start));
+		for (i = 0; i < CDNA_ENGINE_RX_NR; i++)
+			sum[i] += v[i];
+	}
+}
+
 static int cdna_engine_stats_show(struct seq_file *s, void *unused)
 {
 	struct cdna_engine *eng = s->private;
+	u64 rx[CDNA_ENGINE_RX_NR], sw, up, passes, sleeps, skips;
+	unsigned int start;
 
-	seq_printf(s, "rx_to_ctx %lld\n", atomic64_read(&eng->rx_to_ctx));
-	seq_printf(s, "rx_flooded %lld\n", atomic64_read(&eng->rx_flooded));
-	seq_printf(s, "rx_passed %lld\n", atomic64_read(&eng->rx_passed));
-	seq_printf(s, "switched %lld\n", atomic64_read(&eng->switched));
-	seq_printf(s, "tx_uplink %lld\n", atomic64_read(&eng->tx_uplink));
-	seq_printf(s, "passes %lld\n", atomic64_read(&eng->passes));
-	seq_printf(s, "sleeps %lld\n", atomic64_read(&eng->sleeps));
-	seq_printf(s, "busy_skips %lld\n", atomic64_read(&eng->busy_skips));
+	cdna_engine_rx_read(eng, rx);
+	do {
+		start = u64_stats_fetch_begin(&eng->syncp);
+		sw = u64_stats_read(&eng->switched);
+		up = u64_stats_read(&eng->tx_uplink);
+		passes = u64_stats_read(&eng->passes);
+		sleeps = u64_stats_read(&eng->sleeps);
+		skips = u64_stats_read(&eng->busy_skips);
+	} while (u64_stats_fetch_retry(&eng->syncp, start));
+
+	seq_printf(s, "rx_to_ctx %llu\n", rx[CDNA_ENGINE_RX_TO_CTX]);
+	seq_printf(s, "rx_flooded %llu\n", rx[CDNA_ENGINE_RX_FLOODED]);
+	seq_printf(s, "rx_passed %llu\n", rx[CDNA_ENGINE_RX_PASSED]);
+	seq_printf(s, "switched %llu\n", sw);
+	seq_printf(s, "tx_uplink %llu\n", up);
+	seq_printf(s, "passes %llu\n", passes);
+	seq_printf(s, "sleeps %llu\n", sleeps);
+	seq_printf(s, "busy_skips %llu\n", skips);
 	seq_printf(s, "poll_ns %llu\n", READ_ONCE(eng->poll_ns));
 	seq_printf(s, "uplink_txqs %u\n", eng->ntxq);
 	seq_printf(s, "pins_total %lld\n", cdna_pins_total_read());
@@ -529,12 +563,23 @@ static void cdna_engine_debugfs_add(struct cdna_engine *eng,
 static int cdna_sw_create(struct cdna_nic *nic)
 {
 	struct net_device *uplink = nic->uplink;
+	struct cdna_engine_rx_stats *st;
 	struct cdna_engine *eng;
-	int ret;
+	int ret, cpu;
 
 	eng = kzalloc(sizeof(*eng), GFP_KERNEL);
 	if (!eng)
 		return -ENOMEM;
+	eng->rx_stats = alloc_percpu(struct cdna_engine_rx_stats);
+	if (!eng->rx_stats) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	for_each_possible_cpu(cpu) {
+		st = per_cpu_ptr(eng->rx_stats, cpu);
+		u64_stats_init(&st->syncp);
+	}
+	u64_stats_init(&eng->syncp);
 	eng->nic = nic;
 	eng->uplink = uplink;
 	atomic_set(&eng->wake_seq, 0);
@@ -549,7 +594,7 @@ static int cdna_sw_create(struct cdna_nic *nic)
 				     uplink->name);
 	if (IS_ERR(eng->thread)) {
 		ret = PTR_ERR(eng->thread);
-		goto err_free;
+		goto err_free_stats;
 	}
 
 	/* Wakers may still call wake_up_process() after the thread ended. */
@@ -586,6 +631,8 @@ err_unregister_handler:
 err_stop_thread:
 	kthread_stop(eng->thread);
 	put_task_struct(eng->thread);
+err_free_stats:
+	free_percpu(eng->rx_stats);
 err_free:
 	kfree(eng);
 	return ret;
@@ -661,6 +708,8 @@ static void cdna_sw_destroy(struct cdna_nic *nic)
 		dev_err(&nic->dev, "engine destroyed with contexts left\n");
 	nic->eng_priv = NULL;
 	put_task_struct(eng->thread);
+	/* The rx_handler is gone (revoke), and with it the counters' writers. */
+	free_percpu(eng->rx_stats);
 	kfree(eng);
 }
 

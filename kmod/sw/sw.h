@@ -64,6 +64,27 @@ static inline struct cdna_sw_queue *cdna_sw_q(const struct cdna_queue *q)
 
 #define CDNA_ENGINE_HASH_BITS	8
 
+/* What the uplink's rx_handler did with a frame (struct cdna_engine_rx_stats). */
+enum cdna_engine_rx_count {
+	CDNA_ENGINE_RX_TO_CTX,		/* delivered to a context */
+	CDNA_ENGINE_RX_FLOODED,		/* broadcast/multicast, replicated */
+	CDNA_ENGINE_RX_PASSED,		/* left to the host stack */
+	CDNA_ENGINE_RX_NR
+};
+
+/**
+ * struct cdna_engine_rx_stats - one CPU's counters of the uplink's rx_handler
+ * @syncp: the softirq on this CPU is the one writer
+ * @cnt: frames, by enum cdna_engine_rx_count
+ *
+ * Per CPU, so that the host's own traffic on the uplink, which the
+ * rx_handler sees too, shares no cache line between CPUs.
+ */
+struct cdna_engine_rx_stats {
+	struct u64_stats_sync syncp;
+	u64_stats_t cnt[CDNA_ENGINE_RX_NR];
+};
+
 /**
  * struct cdna_engine - the software NIC engine of one uplink
  * @nic: the NIC
@@ -85,9 +106,8 @@ static inline struct cdna_sw_queue *cdna_sw_q(const struct cdna_queue *q)
  * @running: started contexts, for flooding (RCU readers)
  * @ntxq: uplink TX queues contexts are spread over
  * @ctx_seq: contexts added so far (@lock), spreads them over @ntxq
- * @rx_to_ctx: uplink frames delivered to a context (counters: any context)
- * @rx_flooded: uplink broadcast/multicast frames replicated to contexts
- * @rx_passed: uplink frames left to the host stack
+ * @rx_stats: the rx_handler's counters, per CPU (struct cdna_engine_rx_stats)
+ * @syncp: the thread's counters below; the thread is their one writer
  * @switched: context-to-context frames switched internally
  * @tx_uplink: context frames sent through the uplink
  * @passes: engine passes
@@ -116,14 +136,13 @@ struct cdna_engine {
 	unsigned int ntxq;
 	unsigned int ctx_seq;
 
-	atomic64_t rx_to_ctx;
-	atomic64_t rx_flooded;
-	atomic64_t rx_passed;
-	atomic64_t switched;
-	atomic64_t tx_uplink;
-	atomic64_t passes;
-	atomic64_t sleeps;
-	atomic64_t busy_skips;
+	struct cdna_engine_rx_stats __percpu *rx_stats;
+	struct u64_stats_sync syncp;
+	u64_stats_t switched;
+	u64_stats_t tx_uplink;
+	u64_stats_t passes;
+	u64_stats_t sleeps;
+	u64_stats_t busy_skips;
 	u64 poll_ns;
 	u64 resume_ns;
 
@@ -203,6 +222,26 @@ static inline struct cdna_engine_ctx *cdna_sw_ectx(struct cdna_ctx *ctx)
 }
 
 /* sw.c: the engine, its thread and its per-context state */
+/* Counts a frame of the rx_handler (softirq) on this CPU. */
+static inline void cdna_engine_rx_count(struct cdna_engine *eng,
+					enum cdna_engine_rx_count what)
+{
+	struct cdna_engine_rx_stats *st = this_cpu_ptr(eng->rx_stats);
+
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->cnt[what]);
+	u64_stats_update_end(&st->syncp);
+}
+
+/* Counts one of the engine thread's events (@c: a counter of @eng). */
+static inline void cdna_engine_thread_count(struct cdna_engine *eng,
+					    u64_stats_t *c)
+{
+	u64_stats_update_begin(&eng->syncp);
+	u64_stats_inc(c);
+	u64_stats_update_end(&eng->syncp);
+}
+
 void cdna_engine_queues_changed(struct cdna_ctx *ctx);
 void cdna_engine_wake(struct cdna_engine *eng);
 struct cdna_engine_ctx *cdna_engine_lookup(struct cdna_engine *eng,

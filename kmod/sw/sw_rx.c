@@ -234,7 +234,7 @@ rx_handler_result_t cdna_engine_rx_handler(struct sk_buff **pskb)
 
 	if (is_multicast_ether_addr(eth->h_dest)) {
 		cdna_engine_flood(eng, NULL, skb, vlan);
-		atomic64_inc(&eng->rx_flooded);
+		cdna_engine_rx_count(eng, CDNA_ENGINE_RX_FLOODED);
 		return RX_HANDLER_PASS;
 	}
 
@@ -242,7 +242,7 @@ rx_handler_result_t cdna_engine_rx_handler(struct sk_buff **pskb)
 	ectx = ether_addr_equal(eth->h_dest, skb->dev->dev_addr) ? NULL :
 	       cdna_engine_lookup(eng, eth->h_dest, vlan);
 	if (!ectx) {
-		atomic64_inc(&eng->rx_passed);
+		cdna_engine_rx_count(eng, CDNA_ENGINE_RX_PASSED);
 		return RX_HANDLER_PASS;
 	}
 
@@ -253,7 +253,7 @@ rx_handler_result_t cdna_engine_rx_handler(struct sk_buff **pskb)
 	skb_push(skb, skb->data - skb_mac_header(skb));
 	__vlan_hwaccel_clear_tag(skb);
 	cdna_engine_rx_enqueue(ectx, skb);
-	atomic64_inc(&eng->rx_to_ctx);
+	cdna_engine_rx_count(eng, CDNA_ENGINE_RX_TO_CTX);
 	return RX_HANDLER_CONSUMED;
 }
 

@@ -157,9 +157,61 @@ static enum cdna_drop_reason cdna_tx_check(const struct cdna_engine_ctx *ectx,
 	return CDNA_DROP_MAX;
 }
 
-/* Copy a pinned guest buffer into @skb at @off. */
-static void cdna_tx_copy(struct sk_buff *skb, u32 off,
-			 const struct cdna_buf *buf)
+/*
+ * Where the next byte of a TX frame being built goes: the skb's linear
+ * part, then its frags in order.  Each copy moves it on, so a frame costs
+ * one walk over its frags, where skb_store_bits() would walk them from the
+ * start for every guest page.
+ */
+struct cdna_tx_cursor {
+	struct sk_buff *skb;
+	u32 pos;
+	unsigned int frag;
+	u32 frag_off;
+};
+
+static void cdna_tx_put(struct cdna_tx_cursor *c, const u8 *src, u32 len)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(c->skb);
+	u32 head = skb_headlen(c->skb), n, at;
+	skb_frag_t *frag;
+	void *va;
+
+	if (c->pos < head) {
+		n = min(len, head - c->pos);
+		memcpy(c->skb->data + c->pos, src, n);
+		c->pos += n;
+		src += n;
+		len -= n;
+	}
+	while (len) {
+		/* In range by construction: the buffers sum to skb->len. */
+		if (c->frag >= shinfo->nr_frags) {
+			DEBUG_NET_WARN_ON_ONCE(1);
+			return;
+		}
+		frag = &shinfo->frags[c->frag];
+		at = skb_frag_off(frag) + c->frag_off;
+		n = min3(len, skb_frag_size(frag) - c->frag_off,
+			 (u32)(PAGE_SIZE - offset_in_page(at)));
+		/* A frag may be a compound page: map the page the byte is in. */
+		va = kmap_local_page(nth_page(skb_frag_page(frag),
+					      at >> PAGE_SHIFT));
+		memcpy(va + offset_in_page(at), src, n);
+		kunmap_local(va);
+		c->pos += n;
+		src += n;
+		len -= n;
+		c->frag_off += n;
+		if (c->frag_off == skb_frag_size(frag)) {
+			c->frag++;
+			c->frag_off = 0;
+		}
+	}
+}
+
+/* Copy a pinned guest buffer to where @c is, a guest page at a time. */
+static void cdna_tx_copy(struct cdna_tx_cursor *c, const struct cdna_buf *buf)
 {
 	u32 pos = 0;
 
@@ -169,8 +221,7 @@ static void cdna_tx_copy(struct sk_buff *skb, u32 off,
 		u32 n = min_t(u32, buf->len - pos, PAGE_SIZE - pgoff);
 		void *va = kmap_local_page(buf->pages[boff >> PAGE_SHIFT]);
 
-		/* In range by construction: the fragments sum to skb->len. */
-		skb_store_bits(skb, off + pos, va + pgoff, n);
+		cdna_tx_put(c, va + pgoff, n);
 		kunmap_local(va);
 		pos += n;
 	}
@@ -192,7 +243,8 @@ static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 {
 	const struct cdna_protect_ops *prot = ectx->ctx->protect;
 	u64 hits = 0, miss0 = 0, evictions = 0;
-	u32 linear = total, off = 0;
+	struct cdna_tx_cursor cur = {};
+	u32 linear = total;
 	struct sk_buff *skb;
 	unsigned int i;
 	int err;
@@ -221,6 +273,7 @@ static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 	skb_put(skb, linear);
 	skb->data_len = total - linear;
 	skb->len += total - linear;
+	cur.skb = skb;
 
 	if (prot->pin_stats)
 		prot->pin_stats(ectx->ctx, &hits, &miss0, &evictions);
@@ -232,9 +285,8 @@ static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 			skb = NULL;
 			break;
 		}
-		cdna_tx_copy(skb, off, &cdna_sw_q(q)->buf);
+		cdna_tx_copy(&cur, &cdna_sw_q(q)->buf);
 		prot->put_buf(ectx->ctx, &cdna_sw_q(q)->buf);
-		off += d[i].len;
 	}
 	if (prot->pin_stats) {
 		prot->pin_stats(ectx->ctx, &hits, misses, &evictions);
@@ -364,7 +416,7 @@ static enum cdna_drop_reason cdna_tx_deliver(struct cdna_engine_ctx *ectx,
 		if (peer) {
 			cdna_engine_rx_enqueue(peer, skb);
 			rcu_read_unlock();
-			atomic64_inc(&eng->switched);
+			cdna_engine_thread_count(eng, &eng->switched);
 			return CDNA_DROP_MAX;
 		}
 	}
@@ -378,7 +430,7 @@ static enum cdna_drop_reason cdna_tx_deliver(struct cdna_engine_ctx *ectx,
 	/* NET_XMIT_CN: sent, but the qdisc is congested. */
 	if (net_xmit_eval(rc))
 		return CDNA_DROP_UPLINK;
-	atomic64_inc(&eng->tx_uplink);
+	cdna_engine_thread_count(eng, &eng->tx_uplink);
 	return CDNA_DROP_MAX;
 }
 
