@@ -23,7 +23,8 @@
 #                    make dkms-guest does the same for cdna_vf.ko in a guest
 #   make deps        install every Debian package we need
 #   make debug-kernel  (optional, root, ~25 min) a 6.12 L1 kernel with lockdep
-#                    from Debian's sources (docs/testbed.md, "The debug kernel");
+#                    from Debian's sources, KASAN=1 adds KASAN (docs/testbed.md,
+#                    "The debug kernel");
 #                    make check-lockdep runs testbed tests on it (TESTS="...")
 #   make clean       remove everything built (including build/)
 #

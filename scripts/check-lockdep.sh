@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check-lockdep.sh [TEST...]: run testbed tests on the debug kernel of
-# make debug-kernel (lockdep, atomic-sleep checks) and list what the lock
-# checkers reported (make check-lockdep; docs/testbed.md, "The debug
-# kernel"). Default: every test of the default and igb L1s.
+# make debug-kernel (lockdep, atomic-sleep checks; KASAN too if it was
+# built with KASAN=1) and list what the checkers reported (make
+# check-lockdep; docs/testbed.md, "The debug kernel"). Default: every test
+# of the default and igb L1s.
 #
 # Each test gets an L1 boot of its own: lockdep stops checking after its
 # first report, so one report must not hide the next test's. A test fails
 # when its L1 log has a report (the runner's dmesg-check), like any kernel
-# warning. The reports, one line per lockdep or sleep-check title with the
-# lock it was about, go to build/lockdep/reports.txt, with the log file
-# each came from.
+# warning. The reports, one line per lockdep, sleep-check or KASAN title
+# with the lock or access it was about, go to build/lockdep/reports.txt,
+# with the log file each came from.
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -42,7 +43,7 @@ mkdir -p "$res"
 : >"$res/reports.txt"
 # What the checkers print as a report's title, and the line after which
 # the lock or function it is about follows.
-titles='possible circular locking dependency|possible recursive locking|inconsistent lock state|possible irq lock inversion|suspicious RCU usage|sleeping function called from invalid context|Invalid wait context|lock held when returning to user space|BUG: MAX_LOCKDEP|bad unlock balance|held lock freed'
+titles='possible circular locking dependency|possible recursive locking|inconsistent lock state|possible irq lock inversion|suspicious RCU usage|sleeping function called from invalid context|Invalid wait context|lock held when returning to user space|BUG: MAX_LOCKDEP|bad unlock balance|held lock freed|BUG: KASAN: '
 # The cycle docs/datapath.md ("Lock order") describes: a protection's lock
 # held while pinning (the engine's, or the iommu flavour's) -> type1's
 # iommu->lock -> its device_list_lock -> .dma_unmap taking that lock.
@@ -61,7 +62,7 @@ for t in "${tests[@]}"; do
 	done | while IFS= read -r d; do
 		[ -f "$d" ] || continue
 		grep -aE -A3 "$titles" "$d" |
-			grep -aE "$titles|is trying to acquire|at: " | head -n 8 |
+			grep -aE "$titles|is trying to acquire|at: | of size [0-9]+ at addr " | head -n 8 |
 			sed "s/^\[ *[0-9.]*\] //; s|\$| ($d)|; s/^/$t: /"
 		grep -aoE "$known" "$d" | sed "s|^|$t: (known: |; s|\$|) ($d)|"
 	done >"$res/$t.reports"

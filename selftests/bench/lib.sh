@@ -19,7 +19,8 @@
 #                             recorded as skipped (make bench must end < 20 min)
 #   BENCH_OUT         $CDNA_TEST_DIR
 #   BENCH_PROFILE     0       1: after a path's measurements, profile one extra
-#                             tcp_tx and tcp_rx run with perf in L1 and guest A
+#                             tcp_tx and tcp_rx run with perf in L1 and guest A;
+#                             l1: in L1 only
 #   BENCH_CDNA_PARAMS ""      cdna.ko module parameters (NAME=VALUE ...)
 #
 # Paths (one guest per side of a workload; same kernel, vCPUs and memory):
@@ -890,11 +891,12 @@ else
 	  "\(.gbps | r3) Gb/s, \(.mpps // "-" ) Mpps, L1 cpu \(.l1_host_cpu_s) s (peer \(.l1_peer_cpu_s) s), \(.vm_exits) exits, \(.guest_irqs) irqs, \(.packets) pkts, wall \(.wall_s) s"
 end'
 
-# --- profiles (BENCH_PROFILE=1) ----------------------------------------------------
+# --- profiles (BENCH_PROFILE=1 or l1) ---------------------------------------------
 
 # bench_profile PATH WORKLOAD: one extra, unrecorded run of a peer workload
-# with perf sampling L1 (all CPUs, call graphs) and guest A at once; the
-# reports go to $BENCH_OUT/profile/PATH.WORKLOAD.{l1,guest}.txt.
+# with perf sampling L1 (all CPUs, call graphs) and guest A at once (L1
+# only with BENCH_PROFILE=l1); the reports go to
+# $BENCH_OUT/profile/PATH.WORKLOAD.{l1,guest}.txt.
 bench_profile() {
 	local p=$1 w=$2 secs=$BENCH_TCP_SECS args dir=$BENCH_OUT/profile out seq
 	command -v perf >/dev/null || { bench_log "profile: no perf (linux-perf) in L1"; return 1; }
@@ -908,12 +910,16 @@ bench_profile() {
 		bench_log "profile of $p $w: perf did not start in L1"
 		return 1
 	fi
-	# HOLD: the agent stays off the share while the guest records.
-	bench_gsend "$p-0" prof $((secs + 2)) $((secs + 2))
-	seq=$BENCH_LAST_SEQ
+	seq=
+	if [ "$BENCH_PROFILE" != l1 ]; then
+		# HOLD: the agent stays off the share while the guest records.
+		bench_gsend "$p-0" prof $((secs + 2)) $((secs + 2))
+		seq=$BENCH_LAST_SEQ
+	fi
 	# The guest's first perf takes minutes to start (its binary and
 	# symbols come over 9p, two levels of emulation down).
-	if ! bench_gwait "$p-0" "$seq" 400 || [ "$BENCH_RES" != recording ] ||
+	if { [ -n "$seq" ] &&
+	     { ! bench_gwait "$p-0" "$seq" 400 || [ "$BENCH_RES" != recording ]; }; } ||
 	   ! cdna_perf_ctl enable; then
 		bench_log "profile of $p $w: perf did not start (guest: ${BENCH_RES:-no answer})"
 		cdna_perf_stop "/var/tmp/perf.$p.$w"
@@ -932,6 +938,10 @@ bench_profile() {
 			-g none --percent-limit 0.5
 	} >"$dir/$p.$w.l1.txt" 2>&1
 	rm -f "/var/tmp/perf.$p.$w"
+	if [ -z "$seq" ]; then
+		bench_log "profile of $p $w: $dir/$p.$w.l1.txt"
+		return 0
+	fi
 	local t=0
 	while [ ! -e "$out/b-prof.$seq.txt" ] && [ $t -lt 600 ]; do
 		cdna_sleep 0.5
@@ -1016,7 +1026,7 @@ bench_path() {
 				bench_measure "$p" "$w" "$it"
 			done
 		done
-		if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+		if [ "${BENCH_PROFILE:-0}" != 0 ]; then
 			for w in tcp_tx tcp_rx; do
 				bench_profile "$p" "$w"
 			done

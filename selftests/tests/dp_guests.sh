@@ -24,7 +24,6 @@ set -u
 secs=${DP_IPERF_SECS:-10}
 ip_a=198.18.0.2
 ip_b=198.18.0.3
-guest=$CDNA_REPO/selftests/tests/dp_guests-guest.sh
 err=0
 fail() { echo "FAIL: $*"; err=1; }
 
@@ -48,21 +47,10 @@ else
 	fail "the host cannot ping the namespace through the attached uplink"
 fi
 
-l2_start vfa --mem 768 --qemu-args "$(vf_qemu_args "$ua")" --timeout 800 \
-	--script "$guest" -- a "$ip_a" "$ip_b" "$secs"
-# The guests share an L1 CPU (lib.sh): boot them one at a time.
-l2_booted vfa 120 || cdna_fail "guest A did not boot; console: $(l2_console vfa)"
-l2_start vfb --mem 768 --qemu-args "$(vf_qemu_args "$ub")" --timeout 800 \
-	--script "$guest" -- b "$ip_b" "$ip_a" "$secs"
-l2_booted vfb 120 || cdna_fail "guest B did not boot; console: $(l2_console vfb)"
-oa=$(l2_out vfa)
-ob=$(l2_out vfb)
-
-dp_wait_file "$oa/vf-ready" 300 || { l2_wait vfa 5; cdna_fail "guest A never came up"; }
-dp_wait_file "$ob/vf-ready" 300 || { l2_wait vfb 5; cdna_fail "guest B never came up"; }
-echo "guest A: $(cat "$oa/vf-ready.txt"); guest B: $(cat "$ob/vf-ready.txt")"
-dp_mark "$oa" go
-dp_mark "$ob" go
+dp_pair_boot vfa 768 "$(vf_qemu_args "$ua")" a "$ip_a" "$ip_b" "$secs"
+dp_pair_boot vfb 768 "$(vf_qemu_args "$ub")" b "$ip_b" "$ip_a" "$secs"
+dp_pair_go vfa vfb
+oa=$DP_OA
 
 # Isolation: B's RX while A talks to the namespace.
 dp_wait_file "$oa/vf-ns-start" 120 || fail "guest A never started its namespace tests"
@@ -100,34 +88,14 @@ echo "A <-> B: $((sw3 - sw2)) frames switched, $((up3 - up2)) sent on the uplink
 [ $((up3 - up2)) -lt 100 ] || fail "$((up3 - up2)) frames went to the uplink during guest <-> guest"
 
 # Spoofing: A sent frames with another source MAC.
-spoof=$(dp_ctx_stat "$ua" queue1_drop_spoof)
-echo "context A spoofed frames dropped: $spoof"
-[ "$spoof" -ge 10 ] || fail "only $spoof spoofed frames counted (expected >= 10)"
-
+dp_pair_counters "$ua" "$ub" || err=1
 for u in "$ua" "$ub"; do
-	vf_dbg "$u" stats | grep -E '^(queue[01]_(packets|bytes|kicks|irqs|drop_[a-z_]+)|irq_vector1) ' |
-		awk '$2 != 0' | sed "s/^/ctx ${u:0:8}: /"
 	grep -E '^pin_' "$VF_DBG/$VF_NIC/$u/datapath/stats" | sed "s/^/ctx ${u:0:8}: /"
 done
-for d in bad_addr bad_len bad_flags bad_offload pin nomem; do
-	for u in "$ua" "$ub"; do
-		for q in 0 1; do
-			n=$(dp_ctx_stat "$u" "queue${q}_drop_$d")
-			[ "$n" = 0 ] || fail "context ${u:0:8} queue $q: $n drops ($d)"
-		done
-	done
-done
+dp_pair_drops "$ua" "$ub" || err=1
 sed 's/^/engine: /' "$VF_DBG/$VF_NIC/engine/stats"
 
-dp_mark "$oa" finish
-dp_mark "$ob" finish
-l2_wait vfa 120 || fail "guest A failed"
-l2_wait vfb 120 || fail "guest B failed"
-for g in vfa vfb; do
-	o=$(l2_out $g)
-	cat "$o"/vf-result-* 2>/dev/null | sed "s/^/$g: /"
-done
-grep -h . "$oa"/vf-result-* "$ob"/vf-result-* 2>/dev/null | grep -q '^FAIL' && fail "a guest reported a failure"
+dp_pair_finish vfa vfb || err=1
 
 kill "$(cat "$CDNA_TEST_DIR/iperf3-ns.pid" 2>/dev/null)" 2>/dev/null
 # Both VMs closed their devices: nothing pinned, memory back to baseline.

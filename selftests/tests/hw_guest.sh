@@ -43,22 +43,12 @@ cleanup() {
 	l2_kill hwk 2>/dev/null
 	l2_kill hwg 2>/dev/null
 	l2_kill hwi 2>/dev/null
-	vf_peer_ns_del "$NS" "$peer"
-	vf_ctl ctx del hwg 2>/dev/null
-	vf_ctl nic detach dev "$up" 2>/dev/null
-	echo 0 >"/sys/class/net/$up/device/sriov_numvfs" 2>/dev/null
-	rmmod cdna 2>/dev/null
+	vf_igb_reset "$NS" "$up" "$peer" hwg
 }
 trap cleanup EXIT
-cdna_kvm_setup
-cdna_insmod_host
-sysctl -qw "net.ipv6.conf.$up.disable_ipv6=1"
-ip link set "$up" up
-vf_peer_ns "$NS" "$peer" "$PEER_IP"
+vf_igb_host "$NS" "$up" "$peer" "$PEER_IP"
 
-vf_ctl nic attach dev "$up" max_ctx 1 || cdna_fail "nic attach $up failed"
-b=$(vf_ctl -j nic show dev "$up" | jq -r '.[0].backend // empty')
-[ "$b" = igb ] || cdna_fail "cdnactl nic show says backend '$b', not igb"
+vf_igb_attach "$up" 1
 vf_ctl ctx add nic "$up" name hwg mac "$MAC" queues 1 protect checked ||
 	cdna_fail "ctx add on $up failed"
 args=$(vf_ctl ctx qemu-args hwg) || cdna_fail "ctx qemu-args hwg failed"

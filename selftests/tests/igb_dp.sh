@@ -31,7 +31,7 @@ for d in "$up" "$peer"; do
 	ip link set "$d" up
 done
 
-vf_ctl nic attach dev "$up" max_ctx 2 || cdna_fail "nic attach $up failed"
+vf_igb_attach "$up" 2
 dev=/sys/class/net/$up/device
 [ "$(<"$dev/sriov_numvfs")" -eq 2 ] || cdna_fail "attach made $(<"$dev/sriov_numvfs") VFs, not 2"
 for i in 0 1; do
@@ -39,8 +39,6 @@ for i in 0 1; do
 	[ "$(cdna_pci_driver "$pci")" = cdna ] ||
 		cdna_fail "VF $pci is bound to '$(cdna_pci_driver "$pci")', not cdna"
 done
-b=$(vf_ctl -j nic show dev "$up" | jq -r '.[0].backend // empty')
-[ "$b" = igb ] || cdna_fail "cdnactl nic show says backend '$b', not igb"
 
 # The other context of the steering test: the second VF, on VLAN 10.
 other_mac=02:cd:0a:00:00:0b

@@ -29,9 +29,7 @@ VF_PEER=$CDNA_IGB_PEER
 trap 'echo 0 >"/sys/class/net/$VF_NIC/device/sriov_numvfs" 2>/dev/null' EXIT
 cdna_insmod_host
 ip link set "$VF_NIC" up
-vf_ctl nic attach dev "$VF_NIC" max_ctx 1 || cdna_fail "nic attach $VF_NIC failed"
-b=$(vf_ctl -j nic show dev "$VF_NIC" | jq -r '.[0].backend // empty')
-[ "$b" = igb ] || cdna_fail "cdnactl nic show says backend '$b', not igb"
+vf_igb_attach "$VF_NIC" 1
 # Every link settles before frames are counted.
 cdna_sleep 3
 rc=0

@@ -29,6 +29,14 @@
 #   vf_peer_ns NS PORT IP    move the igb peer PORT into a new netns NS at
 #                            IP/24 with an iperf3 server (pid file in the
 #                            test dir); vf_peer_ns_del NS PORT undoes it
+#   vf_igb_attach PF MAX     cdnactl nic attach the igb PF for MAX contexts;
+#                            fails the test unless it gets the igb backend
+#   vf_igb_host NS PF PEER IP  KVM and cdna.ko in L1, the igb PF up (no
+#                            IPv6), the PEER port in netns NS at IP
+#                            (vf_peer_ns)
+#   vf_igb_reset NS PF PEER CTX...  undo it for the next test: the contexts
+#                            CTX deleted, the PF detached without VFs,
+#                            cdna unloaded; never fails
 #   vf_guest_text GUEST NAME print what the guest published with vfg_mark
 
 VF_NIC=${VF_NIC:-cdnaup0}
@@ -144,6 +152,34 @@ vf_peer_ns() {
 	ip -n "$ns" link set "$port" up
 	ip netns exec "$ns" iperf3 -s -D --rcv-timeout 5000 -I "$CDNA_TEST_DIR/iperf3.pid" ||
 		cdna_fail "iperf3 -s in $ns failed"
+}
+
+vf_igb_attach() {
+	local b
+	vf_ctl nic attach dev "$1" max_ctx "$2" || cdna_fail "nic attach $1 failed"
+	b=$(vf_ctl -j nic show dev "$1" | jq -r '.[0].backend // empty')
+	[ "$b" = igb ] || cdna_fail "cdnactl nic show says backend '$b', not igb"
+}
+
+vf_igb_host() {
+	cdna_kvm_setup
+	cdna_insmod_host
+	sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+	ip link set "$2" up
+	vf_peer_ns "$1" "$3" "$4"
+}
+
+vf_igb_reset() {
+	local ns=$1 pf=$2 peer=$3 c
+	shift 3
+	vf_peer_ns_del "$ns" "$peer"
+	for c in "$@"; do
+		vf_ctl ctx del "$c" 2>/dev/null
+	done
+	vf_ctl nic detach dev "$pf" 2>/dev/null
+	echo 0 >"/sys/class/net/$pf/device/sriov_numvfs" 2>/dev/null
+	rmmod cdna 2>/dev/null
+	return 0
 }
 
 vf_peer_ns_del() {

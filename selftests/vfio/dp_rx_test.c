@@ -218,7 +218,32 @@ static int64_t param_of(const char *name)
 	return strtoll(buf, NULL, 0);
 }
 
-/* Active objects of a slab cache, -1 if it is not listed (merged). */
+/*
+ * True on a KASAN kernel (make debug-kernel KASAN=1): its quarantine keeps
+ * freed objects, so active slab objects say nothing about what is held.
+ */
+static bool kasan_kernel(void)
+{
+	static int kasan = -1;
+	char line[256];
+	FILE *f;
+
+	if (kasan >= 0)
+		return kasan;
+	kasan = 0;
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return false;
+	while (!kasan && fgets(line, sizeof(line), f))
+		kasan = strstr(line, " kasan_report\n") != NULL;
+	fclose(f);
+	return kasan;
+}
+
+/*
+ * Active objects of a slab cache, -1 if it is not listed (merged) or
+ * the count means nothing (KASAN).
+ */
 static int64_t slab_active(const char *cache)
 {
 	char line[512], name[64];
@@ -226,6 +251,8 @@ static int64_t slab_active(const char *cache)
 	int64_t ret = -1;
 	FILE *f;
 
+	if (kasan_kernel())
+		return -1;
 	f = fopen("/proc/slabinfo", "r");
 	if (!f)
 		return -1;
