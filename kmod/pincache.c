@@ -69,6 +69,15 @@ static struct cdna_pin *cdna_pincache_lookup(struct cdna_pincache *pc, u64 gfn)
 }
 
 /* Takes a user of @pin and marks it recently used (no list operation). */
+/* Adds @n to one of @pc's counters (the engine lock is held). */
+static void cdna_pincache_count(struct cdna_pincache *pc, u64_stats_t *c,
+				u64 n)
+{
+	u64_stats_update_begin(&pc->syncp);
+	u64_stats_add(c, n);
+	u64_stats_update_end(&pc->syncp);
+}
+
 static void cdna_pincache_use(struct cdna_pin *pin)
 {
 	pin->users++;
@@ -152,9 +161,7 @@ static void cdna_pincache_shrink(struct cdna_pincache *pc)
 		/* Held by the victims list; cdna_pincache_release() drops it. */
 		pin->users = 1;
 		list_add_tail(&pin->lru, &victims);
-		u64_stats_update_begin(&pc->syncp);
-		u64_stats_inc(&pc->evictions);
-		u64_stats_update_end(&pc->syncp);
+		cdna_pincache_count(pc, &pc->evictions, 1);
 	}
 	cdna_pincache_release(pc, &victims);
 }
@@ -216,9 +223,7 @@ static struct cdna_pin *cdna_pincache_fill(struct cdna_pincache *pc, u64 gfn,
 	hlist_add_head(&pin->hnode, &pc->hash[cdna_pincache_bucket(gfn)]);
 	list_add(&pin->lru, &pc->lru);
 	WRITE_ONCE(pc->nr_pins, pc->nr_pins + 1);
-	u64_stats_update_begin(&pc->syncp);
-	u64_stats_inc(&pc->misses);
-	u64_stats_update_end(&pc->syncp);
+	cdna_pincache_count(pc, &pc->misses, 1);
 
 	cdna_pincache_release(pc, &victims);
 	return pin;
@@ -293,18 +298,14 @@ int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
 		buf->pins[i] = pin;
 		buf->npages = i + 1;
 	}
-	u64_stats_update_begin(&pc->syncp);
-	u64_stats_add(&pc->hits, hits);
-	u64_stats_update_end(&pc->syncp);
+	cdna_pincache_count(pc, &pc->hits, hits);
 
 	if (missed && READ_ONCE(pc->nr_pins) > READ_ONCE(pc->max_pins))
 		cdna_pincache_shrink(pc);
 	return 0;
 
 err_put:
-	u64_stats_update_begin(&pc->syncp);
-	u64_stats_add(&pc->hits, hits);
-	u64_stats_update_end(&pc->syncp);
+	cdna_pincache_count(pc, &pc->hits, hits);
 	cdna_pincache_put(pc, buf);
 	return err;
 }
