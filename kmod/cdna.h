@@ -268,6 +268,8 @@ struct cdna_protect_ops {
 extern const struct cdna_protect_ops cdna_protect_checked_ops;
 extern const struct cdna_protect_ops cdna_protect_iommu_ops;
 
+void cdna_iommu_totals(unsigned int *domains, unsigned long *guest_pages);
+
 int cdna_protect_pin_ring(struct cdna_ctx *ctx, u64 iova, size_t len,
 			  struct cdna_ring_map *map);
 void cdna_protect_unpin_ring(struct cdna_ctx *ctx, struct cdna_ring_map *map);

@@ -2,6 +2,8 @@
 /*
  * cdna: debugfs - internals.
  *
+ *   /sys/kernel/debug/cdna/totals          ro module-wide "name value" lines
+ *       (pins, IOMMU domains and their guest pages): they outlive any NIC
  *   /sys/kernel/debug/cdna/<ifname>/       one directory per NIC
  *   /sys/kernel/debug/cdna/<ifname>/<uuid>/ one directory per context:
  *       mac    ro
@@ -232,12 +234,27 @@ void cdna_debugfs_nic_del(struct cdna_nic *nic)
 	nic->debugfs = NULL;
 }
 
+static int cdna_debugfs_totals_show(struct seq_file *s, void *unused)
+{
+	unsigned long guest_pages;
+	unsigned int domains;
+
+	cdna_iommu_totals(&domains, &guest_pages);
+	seq_printf(s, "pins_total %lld\n", cdna_pins_total_read());
+	seq_printf(s, "iommu_domains %u\n", domains);
+	seq_printf(s, "iommu_guest_pages %lu\n", guest_pages);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cdna_debugfs_totals);
+
 /**
- * cdna_debugfs_init() - create /sys/kernel/debug/cdna
+ * cdna_debugfs_init() - create /sys/kernel/debug/cdna and its totals
  */
 void cdna_debugfs_init(void)
 {
 	cdna_debugfs_root = debugfs_create_dir(CDNA_DRV_NAME, NULL);
+	debugfs_create_file("totals", 0400, cdna_debugfs_root, NULL,
+			    &cdna_debugfs_totals_fops);
 }
 
 /**

@@ -64,6 +64,13 @@
  */
 static atomic_t cdna_iommu_slot_hint = ATOMIC_INIT(0);
 
+/*
+ * Module-wide, for debugfs (cdna_iommu_totals()): the contexts' domains
+ * not freed yet, and the guest pages mapped in them.
+ */
+static atomic_t cdna_iommu_nr_domains = ATOMIC_INIT(0);
+static atomic_long_t cdna_iommu_nr_guest_pages = ATOMIC_LONG_INIT(0);
+
 /**
  * struct cdna_iommu - per-context state of the iommu protection
  * @ctx: the context
@@ -177,6 +184,7 @@ static void cdna_iommu_release(struct cdna_iommu *io, struct cdna_pin *pin)
 				    "iommu_unmap of 0x%llx failed\n", iova);
 	vfio_unpin_pages(&io->ctx->vdev, iova, 1);
 	cdna_pins_total_add(-1);
+	atomic_long_dec(&cdna_iommu_nr_guest_pages);
 	WRITE_ONCE(io->nr_mapped, io->nr_mapped - 1);
 	WRITE_ONCE(io->unmaps, io->unmaps + 1);
 	kfree(pin);
@@ -252,6 +260,7 @@ static struct cdna_pin *cdna_iommu_get_page(struct cdna_iommu *io, u64 gfn,
 		goto err_unmap;
 	}
 	cdna_pins_total_add(1);
+	atomic_long_inc(&cdna_iommu_nr_guest_pages);
 	WRITE_ONCE(io->nr_mapped, io->nr_mapped + 1);
 	WRITE_ONCE(io->maps, io->maps + 1);
 	return pin;
@@ -303,6 +312,7 @@ static void cdna_iommu_domain_free(struct cdna_iommu *io)
 	cdna_iommu_invalidate(io, 0, ULONG_MAX);
 	iommu_detach_device(io->domain, io->dev);
 	iommu_domain_free(io->domain);
+	atomic_dec(&cdna_iommu_nr_domains);
 	WRITE_ONCE(io->domain, NULL);
 	io->dev = NULL;
 }
@@ -364,6 +374,7 @@ static int cdna_iommu_dev_attach(struct cdna_ctx *ctx, struct device *dev)
 	bitmap_zero(io->slots, CDNA_IOMMU_SLOTS);
 	io->dev = dev;
 	WRITE_ONCE(io->domain, domain);
+	atomic_inc(&cdna_iommu_nr_domains);
 	dev_dbg(dev, "attached to context %s's IOMMU domain (%s)\n",
 		dev_name(mdev_dev(ctx->mdev)),
 		io->single_use ? "single-use" : "persistent");
@@ -587,6 +598,20 @@ static void cdna_iommu_show(struct cdna_ctx *ctx, struct seq_file *s)
 	seq_printf(s, "iommu_maps %llu\n", READ_ONCE(io->maps));
 	seq_printf(s, "iommu_unmaps %llu\n", READ_ONCE(io->unmaps));
 	seq_printf(s, "iommu_hits %llu\n", READ_ONCE(io->hits));
+}
+
+/**
+ * cdna_iommu_totals() - what every iommu context holds, module-wide
+ * @domains: domains allocated and not freed
+ * @guest_pages: guest pages mapped (and pinned) in them
+ *
+ * Both are 0 once no context has its device attached: how the teardown
+ * tests see that a domain went empty and was freed.
+ */
+void cdna_iommu_totals(unsigned int *domains, unsigned long *guest_pages)
+{
+	*domains = atomic_read(&cdna_iommu_nr_domains);
+	*guest_pages = atomic_long_read(&cdna_iommu_nr_guest_pages);
 }
 
 const struct cdna_protect_ops cdna_protect_iommu_ops = {

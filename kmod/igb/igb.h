@@ -297,6 +297,7 @@ int cdna_igb_pci_register(void);
 void cdna_igb_pci_unregister(void);
 struct pci_dev *cdna_igb_uplink_pf(struct net_device *uplink);
 unsigned int cdna_igb_count_vfs(struct pci_dev *pf);
+void cdna_igb_vfs_show(struct seq_file *s, struct pci_dev *pf);
 struct cdna_igb_vf *cdna_igb_vf_claim(struct pci_dev *pf,
 				      struct cdna_igb_ctx *ictx);
 void cdna_igb_vf_release(struct cdna_igb_vf *vf);

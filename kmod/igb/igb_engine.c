@@ -243,6 +243,7 @@ static int cdna_igb_nic_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "pf %s\n", pci_name(inic->pf));
 	seq_printf(s, "vfs %u\n", cdna_igb_count_vfs(inic->pf));
 	seq_printf(s, "pins_total %lld\n", cdna_pins_total_read());
+	cdna_igb_vfs_show(s, inic->pf);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cdna_igb_nic_stats);

@@ -30,7 +30,9 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/if_vlan.h>
+#include <linux/iommu.h>
 #include <linux/rtnetlink.h>
+#include <linux/seq_file.h>
 
 #include "igb.h"
 
@@ -76,6 +78,49 @@ unsigned int cdna_igb_count_vfs(struct pci_dev *pf)
 			n++;
 	mutex_unlock(&cdna_igb_lock);
 	return n;
+}
+
+static const char *cdna_igb_domain_type(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	if (!domain)
+		return "none";
+	switch (domain->type) {
+	case IOMMU_DOMAIN_UNMANAGED:
+		return "unmanaged";	/* a context's own (protect iommu) */
+	case IOMMU_DOMAIN_DMA:
+	case IOMMU_DOMAIN_DMA_FQ:
+		return "dma";		/* the group's default */
+	case IOMMU_DOMAIN_IDENTITY:
+		return "identity";
+	case IOMMU_DOMAIN_BLOCKED:
+		return "blocked";
+	default:
+		return "other";
+	}
+}
+
+/**
+ * cdna_igb_vfs_show() - one debugfs line per VF of a PF bound to cdna
+ * @s: the seq_file
+ * @pf: the PF
+ *
+ * "vf <pci name> <free|claimed> domain <type>": the IOMMU domain the VF
+ * is attached to now, so that a test sees it back on its default one.
+ */
+void cdna_igb_vfs_show(struct seq_file *s, struct pci_dev *pf)
+{
+	struct cdna_igb_vf *vf;
+
+	mutex_lock(&cdna_igb_lock);
+	list_for_each_entry(vf, &cdna_igb_vfs, node)
+		if (pci_physfn(vf->pdev) == pf)
+			seq_printf(s, "vf %s %s domain %s\n",
+				   pci_name(vf->pdev),
+				   vf->owner ? "claimed" : "free",
+				   cdna_igb_domain_type(&vf->pdev->dev));
+	mutex_unlock(&cdna_igb_lock);
 }
 
 static void cdna_igb_vf_irqs_free(struct cdna_igb_vf *vf,

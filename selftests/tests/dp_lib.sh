@@ -21,8 +21,9 @@
 #                            selftests/vfio/NAME against a quiet veth uplink
 #                            $VF_NIC (peer $VF_PEER; no IPv6; MTU if given),
 #                            then check that nothing stayed pinned, the
-#                            slabs are near their baseline and no mdev is
-#                            left; returns the verdict
+#                            slabs are near their baseline, no mdev and no
+#                            context's IOMMU domain is left; returns the
+#                            verdict
 #   dp_vfio_run NAME [MTU]   dp_vfio_once, and exits with its verdict
 #   dp_pair_boot VM MEM QEMU_ARGS ARGS...  boot VM, one of the two guests
 #                            of dp_guests and hw_guests, with
@@ -155,6 +156,11 @@ dp_vfio_once() {
 	dp_check_baseline || rc=1
 	left=$(ls /sys/bus/mdev/devices 2>/dev/null | wc -l)
 	[ "$left" -eq 0 ] || { echo "FAIL: $left mdev(s) left behind"; rc=1; }
+	# protect iommu: the guest's unmaps and its close emptied and freed
+	# its context's domain.
+	left="$(vf_total iommu_domains) $(vf_total iommu_guest_pages)"
+	[ "$left" = "0 0" ] ||
+		{ echo "FAIL: IOMMU domains and the guest pages mapped in them left behind: '$left'"; rc=1; }
 	if [ -n "$mtu" ]; then
 		for d in "$VF_NIC" "$VF_PEER"; do
 			ip link set "$d" mtu 1500

@@ -20,7 +20,8 @@
 #  - the same with protect iommu: the context switched while no VM holds
 #    it, a third guest pings and runs TCP with its VF in the context's own
 #    IOMMU domain (iommu_domain 1 while it runs), the IOMMU stopped none
-#    of its DMA (iommu_faults 0), and the domain goes with the guest;
+#    of its DMA (iommu_faults 0), and the domain goes, emptied, with the
+#    guest killed (-9) (debugfs totals: no domain, no guest page mapped);
 #  - afterwards nothing stays pinned, the context and the NIC go away,
 #    and cdna unloads.
 set -u
@@ -142,6 +143,8 @@ echo "iommu guest: $sent packets sent, iommu_domain $dom, iommu_faults $faults"
 vf_kill_closed "$uuid" "$(cat "$iout/qemu.pid")"
 l2_wait hwi 30 >/dev/null
 [ -z "$(iodom)" ] || cdna_fail "the domain outlived the iommu guest (iommu_domain '$(iodom)')"
+t="$(vf_total iommu_domains) $(vf_total iommu_guest_pages)"
+[ "$t" = "0 0" ] || cdna_fail "after kill -9 of the iommu guest, IOMMU domains and guest pages mapped: $t"
 pins=$(vf_engine_stat pins_total)
 [ "$pins" = 0 ] || cdna_fail "$pins page(s) still pinned after the iommu guest"
 vf_ctl ctx del hwg || cdna_fail "ctx del hwg failed"

@@ -7,11 +7,15 @@
 # guest with cdna_vf on the context runs a TCP stream to the peer port
 # (hw_guest-guest.sh hold), so the VF's rings hold the guest's own pages,
 # mapped and pinned:
-#  0. the context's mdev is removed (the VF behind a PCIe root port of the
-#     VM): VFIO asks QEMU to let go, QEMU hot-unplugs the function, and the
-#     removal completes within $TD_REMOVE_BOUND s with the VM running. No
-#     pin stays, the guest loses the interface, and the VF goes back to the
-#     NIC's pool: the next guest (1.) runs TCP on that same VF.
+#  0. protect iommu (persistent): the VF runs in the context's own IOMMU
+#     domain, which holds the guest's pages. The context's mdev is removed
+#     (the VF behind a PCIe root port of the VM): VFIO asks QEMU to let
+#     go, QEMU hot-unplugs the function, and the removal completes within
+#     $TD_REMOVE_BOUND s with the VM running. No pin stays, the guest
+#     loses the interface, the domain was emptied and freed (debugfs
+#     totals: no domain, no guest page mapped), and the VF is back on its
+#     default domain, in the NIC's pool: the next guest (1., checked, so
+#     through the DMA API in that default domain) runs TCP on that same VF.
 # Then the two ways an admin can take the VF away without asking cdna:
 #  1. sriov_numvfs 0 on the PF;
 #  2. unbinding the igb driver from the PF (its netdev, and with it cdna's
@@ -25,7 +29,8 @@
 #  2. The NIC lost its uplink as well (orphaned as by `ip link del`, the VM
 #     asked to release the device); once the VM is killed the context and
 #     the NIC go. With igb bound again, cdna attaches to the new netdev and
-#     binds a new VF.
+#     binds a new VF. This guest runs protect iommu single-use: its VF
+#     leaves the context's domain as it goes, and the domain is freed.
 set -u
 . "$CDNA_LIB"
 . "$CDNA_REPO/selftests/tests/vf_lib.sh"
@@ -64,24 +69,44 @@ pins_total() {
 	VF_NIC=$up vf_engine_stat pins_total 2>/dev/null
 }
 
-# td_guest WHAT [hotplug]: attach the uplink (unless it is), one context, a
-# guest (named WHAT) on it running TCP to the peer; "hotplug" puts the VF
-# behind a PCIe root port of the VM. Sets td_vm, td_uuid, td_out, td_qemu,
-# td_vf (the VF's PCI address).
+# iommu_idle WHAT: no context holds an IOMMU domain or a guest page in one.
+iommu_idle() {
+	local t
+	t="$(vf_total iommu_domains) $(vf_total iommu_guest_pages)"
+	[ "$t" = "0 0" ] ||
+		cdna_fail "$1: IOMMU domains and the guest pages mapped in them: '$t', not none"
+}
+
+# vf_domain VF: the IOMMU domain type VF is attached to now (NIC stats).
+vf_domain() {
+	awk -v vf="$1" '$1 == "vf" && $2 == vf { print $5 }' "$VF_DBG/$up/engine/stats"
+}
+
+# td_guest WHAT PROTECT [hotplug]: attach the uplink (unless it is), one
+# context with PROTECT (cdnactl words: "checked", "iommu strategy
+# single-use"), a guest (named WHAT) on it running TCP to the peer;
+# "hotplug" puts the VF behind a PCIe root port of the VM. Sets td_vm,
+# td_uuid, td_out, td_qemu, td_vf (the VF's PCI address), td_dom0 (the
+# VF's domain before the VM opened the context: its default).
 td_guest() {
-	local args i p
+	local args i p d
 	td_vm=hwt-$1
 	sysctl -qw "net.ipv6.conf.$up.disable_ipv6=1"
 	ip link set "$up" up
 	[ -e "/sys/class/cdna/cdna-$up" ] ||
 		vf_ctl nic attach dev "$up" max_ctx 1 || cdna_fail "$1: nic attach $up failed"
-	vf_ctl ctx add nic "$up" name hwt mac "$MAC" queues 1 protect checked ||
-		cdna_fail "$1: ctx add on $up failed"
+	# shellcheck disable=SC2086 # PROTECT is words
+	vf_ctl ctx add nic "$up" name hwt mac "$MAC" queues 1 protect $2 ||
+		cdna_fail "$1: ctx add on $up with protect $2 failed"
 	args=$(vf_ctl ctx qemu-args hwt) || cdna_fail "$1: ctx qemu-args failed"
-	[ "${2:-}" = hotplug ] &&
+	[ "${3:-}" = hotplug ] &&
 		args="-device pcie-root-port,id=hwtrp,chassis=1,slot=1 $args,bus=hwtrp"
 	td_uuid=$(vf_ctl -j ctx show hwt | jq -r '.[0].uuid')
 	td_vf=$(ls /sys/bus/pci/drivers/cdna | grep "^0000:")
+	td_dom0=$(vf_domain "$td_vf")
+	case $td_dom0 in
+	"" | unmanaged) cdna_fail "$1: $td_vf is on domain '$td_dom0' before the VM opened the context" ;;
+	esac
 	l2_start "$td_vm" --mem 512 --qemu-args "$args" \
 		--script "$CDNA_REPO/selftests/tests/hw_guest-guest.sh" -- "$GUEST_IP" "$PEER_IP" hold
 	td_out=$(l2_out "$td_vm")
@@ -95,6 +120,19 @@ td_guest() {
 	p=$(pins_total)
 	echo "$1: the guest runs TCP ($(<"$td_out/vf-traffic.txt") packets sent), $p page(s) pinned"
 	[ "${p:-0}" -gt 0 ] || cdna_fail "$1: nothing pinned while the guest runs TCP"
+	case $2 in
+	iommu*)
+		p=$(vf_domain "$td_vf")
+		[ "$p" = unmanaged ] ||
+			cdna_fail "$1: the VF runs in a '$p' domain, not the context's own (unmanaged)"
+		d=$(vf_total iommu_domains)
+		p=$(vf_total iommu_guest_pages)
+		if [ "$d" != 1 ] || [ "${p:-0}" -le 0 ]; then
+			cdna_fail "$1: $d IOMMU domain(s) with $p guest page(s) mapped, not 1 with some"
+		fi
+		echo "$1: the VF left its '$td_dom0' domain for the context's, $p guest page(s) mapped there"
+		;;
+	esac
 }
 
 # td_timed WHAT CMD...: CMD succeeds within TD_BOUND s (it may not wait for
@@ -135,6 +173,7 @@ td_orphaned() {
 	[ "$v" = 0 ] || cdna_fail "$what: the context still pins '$v' page(s)"
 	v=$(pins_total)
 	[ "$v" = 0 ] || cdna_fail "$what: pins_total '$v'"
+	iommu_idle "$what"
 	v=$(vf_dbg "$td_uuid" link)
 	[ "$v" = 0 ] || cdna_fail "$what: the context's link is '$v', not down"
 	v=$(grep -c "_enabled 1" "$VF_DBG/$up/$td_uuid/stats")
@@ -159,7 +198,7 @@ td_orphaned() {
 }
 
 # --- 0. the context's mdev removed under live DMA ----------------------------
-td_guest remove hotplug
+td_guest remove iommu hotplug
 vf_removed=$td_vf
 t0=$(cdna_now_us)
 echo 1 >"/sys/bus/mdev/devices/$td_uuid/remove" &
@@ -171,15 +210,18 @@ kill -0 "$td_qemu" 2>/dev/null || cdna_fail "remove: QEMU died instead of unplug
 v=$(pins_total)
 [ "$v" = 0 ] || cdna_fail "remove: pins_total '$v' once the context is gone"
 td_guest_lost remove interface
+iommu_idle remove
 v=$(ls /sys/bus/pci/drivers/cdna | grep "^0000:")
 [ "$v" = "$vf_removed" ] || cdna_fail "remove: the NIC's VFs are '$v', not '$vf_removed'"
-echo "remove: no pin, the guest lost the interface, $v back in the NIC's pool"
+d=$(vf_domain "$v")
+[ "$d" = "$td_dom0" ] || cdna_fail "remove: $v is on a '$d' domain, not back on its '$td_dom0' default"
+echo "remove: no pin, no IOMMU domain, the guest lost the interface, $v back on its '$d' domain in the NIC's pool"
 kill -KILL "$td_qemu"
 l2_wait "$td_vm" 30 >/dev/null
 
 # --- 1. sriov_numvfs 0 under live DMA ---------------------------------------
 # Its guest's TCP runs on the VF that 0. took back.
-td_guest numvfs
+td_guest numvfs checked
 [ "$td_vf" = "$vf_removed" ] || cdna_fail "numvfs: the context got VF '$td_vf', not '$vf_removed'"
 td_timed numvfs sh -c "echo 0 >/sys/class/net/$up/device/sriov_numvfs"
 td_orphaned numvfs held
@@ -188,7 +230,7 @@ vf_ctl nic detach dev "$up" || cdna_fail "numvfs: nic detach failed"
 
 # --- 2. igb unbound from the PF under live DMA ------------------------------
 # td_guest's TCP also shows that the VFs made after 1 work.
-td_guest unbind
+td_guest unbind "iommu strategy single-use"
 td_timed unbind sh -c "echo $pf >/sys/bus/pci/drivers/igb/unbind"
 [ ! -e "/sys/class/net/$up" ] || cdna_fail "unbind: $up is still there"
 td_orphaned unbind revoked

@@ -9,8 +9,9 @@
 # unmaps and Bus Master Enable, with the VF's DMA doing the work and the
 # peer igb port at the other end of the wire. What the device does not
 # offer (checksum and segmentation offload) is refused as unacked.
-# Afterwards nothing may stay pinned and the skb slabs must be back near
-# their baseline; the VFs go with sriov_numvfs 0.
+# Afterwards nothing may stay pinned, no context's IOMMU domain may stay
+# (dp_vfio_once), and the skb slabs must be back near their baseline; the
+# VFs go with sriov_numvfs 0.
 #
 # The suite runs three times: with the checked protection, and with
 # protect iommu in both strategies (persistent, single-use), where the

@@ -14,6 +14,8 @@
 #   vf_dbg UUID FILE         print a context's debugfs file
 #   vf_engine_stat NAME      print one counter of $VF_NIC's engine stats
 #                            (pins_total: what the data path holds pinned)
+#   vf_total NAME            print one module-wide counter (debugfs totals:
+#                            pins_total, iommu_domains, iommu_guest_pages)
 #   vf_stat UUID NAME        print one counter of a context's debugfs stats
 #   vf_stat_fast UUID NAME   the same without forking (sets $VF_STAT)
 #   vf_kill_closed UUID PID  kill -9 the QEMU PID holding context UUID and
@@ -84,6 +86,11 @@ vf_set_link() {
 
 vf_dbg() {
 	cat "$VF_DBG/$VF_NIC/$1/$2"
+}
+
+vf_total() {
+	awk -v n="$1" '$1 == n { print $2; f = 1 } END { exit !f }' \
+		"$VF_DBG/totals"
 }
 
 vf_engine_stat() {
