@@ -17,11 +17,12 @@
 #  - the host stays idle around it: the kworkers, which run the
 #    backend's passes (and their polling), use less than a quarter of one
 #    CPU over the guest's life;
-#  - the same with protect iommu: the context switched while no VM holds
-#    it, a third guest pings and runs TCP with its VF in the context's own
-#    IOMMU domain (iommu_domain 1 while it runs), the IOMMU stopped none
-#    of its DMA (iommu_faults 0), and the domain goes, emptied, with the
-#    guest killed (-9) (debugfs totals: no domain, no guest page mapped);
+#  - the same with protect iommu, once per strategy (persistent, then
+#    single-use): the context switched while no VM holds it, a guest runs
+#    TCP with its VF in the context's own IOMMU domain (iommu_domain 1
+#    while it runs), the IOMMU stopped none of its DMA (iommu_faults 0),
+#    and the domain goes, emptied, with the guest killed (-9) under TCP
+#    (debugfs totals: no domain, no guest page mapped);
 #  - afterwards nothing stays pinned, the context and the NIC go away,
 #    and cdna unloads.
 set -u
@@ -43,7 +44,8 @@ VF_NIC=$up
 cleanup() {
 	l2_kill hwk 2>/dev/null
 	l2_kill hwg 2>/dev/null
-	l2_kill hwi 2>/dev/null
+	l2_kill hwi-persistent 2>/dev/null
+	l2_kill hwi-single-use 2>/dev/null
 	vf_igb_reset "$NS" "$up" "$peer" hwg
 }
 trap cleanup EXIT
@@ -126,27 +128,36 @@ echo "kworkers: $((busy / 1000)) ms of CPU over the guest's $((us / 1000)) ms"
 pins=$(vf_engine_stat pins_total)
 [ "$pins" = 0 ] || cdna_fail "$pins page(s) still pinned after the guest closed its context"
 
-# --- protect iommu: the VF in the context's own IOMMU domain ---
-vf_ctl ctx set hwg protect iommu || cdna_fail "ctx set hwg protect iommu failed"
-p=$(vf_ctl -j ctx show hwg | jq -r '.[0].protect + " " + .[0].strategy')
-[ "$p" = "iommu persistent" ] || cdna_fail "ctx show hwg: protect/strategy '$p', not 'iommu persistent'"
+# --- protect iommu, each strategy: the VF in the context's own domain ---
 iodbg=$VF_DBG/$up/$uuid
 iodom() { awk '$1 == "iommu_domain" { print $2 }' "$iodbg/stats"; }
-hold_start hwi iommu
-iout=$hout
-dom=$(iodom)
-faults=$(vf_ctl -j ctx stats hwg | jq -r '.[0].iommu_faults // "missing"')
-echo "iommu guest: $sent packets sent, iommu_domain $dom, iommu_faults $faults"
-[ "$sent" -ge 500 ] || cdna_fail "the iommu guest sent only $sent packets in 10 s"
-[ "$dom" = 1 ] || cdna_fail "the iommu guest runs without the context's domain (iommu_domain '$dom')"
-[ "$faults" = 0 ] || cdna_fail "the IOMMU stopped $faults DMA(s) of a well-behaved guest"
-vf_kill_closed "$uuid" "$(cat "$iout/qemu.pid")"
-l2_wait hwi 30 >/dev/null
-[ -z "$(iodom)" ] || cdna_fail "the domain outlived the iommu guest (iommu_domain '$(iodom)')"
-t="$(vf_total iommu_domains) $(vf_total iommu_guest_pages)"
-[ "$t" = "0 0" ] || cdna_fail "after kill -9 of the iommu guest, IOMMU domains and guest pages mapped: $t"
-pins=$(vf_engine_stat pins_total)
-[ "$pins" = 0 ] || cdna_fail "$pins page(s) still pinned after the iommu guest"
+for strategy in persistent single-use; do
+	vm=hwi-$strategy
+	vf_ctl ctx set hwg protect iommu strategy $strategy ||
+		cdna_fail "ctx set hwg protect iommu strategy $strategy failed"
+	p=$(vf_ctl -j ctx show hwg | jq -r '.[0].protect + " " + .[0].strategy')
+	[ "$p" = "iommu $strategy" ] ||
+		cdna_fail "ctx show hwg: protect/strategy '$p', not 'iommu $strategy'"
+	hold_start "$vm" "iommu $strategy"
+	iout=$hout
+	dom=$(iodom)
+	faults=$(vf_ctl -j ctx stats hwg | jq -r '.[0].iommu_faults // "missing"')
+	echo "iommu $strategy guest: $sent packets sent, iommu_domain $dom, iommu_faults $faults"
+	[ "$sent" -ge 500 ] || cdna_fail "the iommu $strategy guest sent only $sent packets in 10 s"
+	[ "$dom" = 1 ] ||
+		cdna_fail "the iommu $strategy guest runs without the context's domain (iommu_domain '$dom')"
+	[ "$faults" = 0 ] ||
+		cdna_fail "the IOMMU stopped $faults DMA(s) of a well-behaved guest ($strategy)"
+	vf_kill_closed "$uuid" "$(cat "$iout/qemu.pid")"
+	l2_wait "$vm" 30 >/dev/null
+	[ -z "$(iodom)" ] ||
+		cdna_fail "the domain outlived the iommu $strategy guest (iommu_domain '$(iodom)')"
+	t="$(vf_total iommu_domains) $(vf_total iommu_guest_pages)"
+	[ "$t" = "0 0" ] ||
+		cdna_fail "after kill -9 of the iommu $strategy guest, IOMMU domains and guest pages mapped: $t"
+	pins=$(vf_engine_stat pins_total)
+	[ "$pins" = 0 ] || cdna_fail "$pins page(s) still pinned after the iommu $strategy guest"
+done
 vf_ctl ctx del hwg || cdna_fail "ctx del hwg failed"
 vf_ctl nic detach dev "$up" || cdna_fail "nic detach $up failed"
 echo 0 >"/sys/class/net/$up/device/sriov_numvfs" || cdna_fail "sriov_numvfs 0 failed"
