@@ -68,7 +68,6 @@ static struct cdna_pin *cdna_pincache_lookup(struct cdna_pincache *pc, u64 gfn)
 	return NULL;
 }
 
-/* Takes a user of @pin and marks it recently used (no list operation). */
 /* Adds @n to one of @pc's counters (the engine lock is held). */
 static void cdna_pincache_count(struct cdna_pincache *pc, u64_stats_t *c,
 				u64 n)
@@ -78,6 +77,7 @@ static void cdna_pincache_count(struct cdna_pincache *pc, u64_stats_t *c,
 	u64_stats_update_end(&pc->syncp);
 }
 
+/* Takes a user of @pin and marks it recently used (no list operation). */
 static void cdna_pincache_use(struct cdna_pin *pin)
 {
 	pin->users++;

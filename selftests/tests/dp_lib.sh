@@ -158,9 +158,8 @@ dp_vfio_once() {
 	[ "$left" -eq 0 ] || { echo "FAIL: $left mdev(s) left behind"; rc=1; }
 	# protect iommu: the guest's unmaps and its close emptied and freed
 	# its context's domain.
-	left="$(vf_total iommu_domains) $(vf_total iommu_guest_pages)"
-	[ "$left" = "0 0" ] ||
-		{ echo "FAIL: IOMMU domains and the guest pages mapped in them left behind: '$left'"; rc=1; }
+	vf_iommu_idle ||
+		{ echo "FAIL: IOMMU domains and the guest pages mapped in them left behind: '$VF_IOMMU_HELD'"; rc=1; }
 	if [ -n "$mtu" ]; then
 		for d in "$VF_NIC" "$VF_PEER"; do
 			ip link set "$d" mtu 1500

@@ -152,9 +152,8 @@ for strategy in persistent single-use; do
 	l2_wait "$vm" 30 >/dev/null
 	[ -z "$(iodom)" ] ||
 		cdna_fail "the domain outlived the iommu $strategy guest (iommu_domain '$(iodom)')"
-	t="$(vf_total iommu_domains) $(vf_total iommu_guest_pages)"
-	[ "$t" = "0 0" ] ||
-		cdna_fail "after kill -9 of the iommu $strategy guest, IOMMU domains and guest pages mapped: $t"
+	vf_iommu_idle ||
+		cdna_fail "after kill -9 of the iommu $strategy guest, IOMMU domains and guest pages mapped: $VF_IOMMU_HELD"
 	pins=$(vf_engine_stat pins_total)
 	[ "$pins" = 0 ] || cdna_fail "$pins page(s) still pinned after the iommu $strategy guest"
 done

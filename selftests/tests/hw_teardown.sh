@@ -71,10 +71,8 @@ pins_total() {
 
 # iommu_idle WHAT: no context holds an IOMMU domain or a guest page in one.
 iommu_idle() {
-	local t
-	t="$(vf_total iommu_domains) $(vf_total iommu_guest_pages)"
-	[ "$t" = "0 0" ] ||
-		cdna_fail "$1: IOMMU domains and the guest pages mapped in them: '$t', not none"
+	vf_iommu_idle ||
+		cdna_fail "$1: IOMMU domains and the guest pages mapped in them: '$VF_IOMMU_HELD', not none"
 }
 
 # vf_domain VF: the IOMMU domain type VF is attached to now (NIC stats).

@@ -16,6 +16,9 @@
 #                            (pins_total: what the data path holds pinned)
 #   vf_total NAME            print one module-wide counter (debugfs totals:
 #                            pins_total, iommu_domains, iommu_guest_pages)
+#   vf_iommu_idle            true if no context's IOMMU domain is left (nor
+#                            a guest page mapped in one); sets
+#                            $VF_IOMMU_HELD to "<domains> <guest pages>"
 #   vf_stat UUID NAME        print one counter of a context's debugfs stats
 #   vf_stat_fast UUID NAME   the same without forking (sets $VF_STAT)
 #   vf_kill_closed UUID PID  kill -9 the QEMU PID holding context UUID and
@@ -91,6 +94,11 @@ vf_dbg() {
 vf_total() {
 	awk -v n="$1" '$1 == n { print $2; f = 1 } END { exit !f }' \
 		"$VF_DBG/totals"
+}
+
+vf_iommu_idle() {
+	VF_IOMMU_HELD="$(vf_total iommu_domains) $(vf_total iommu_guest_pages)"
+	[ "$VF_IOMMU_HELD" = "0 0" ]
 }
 
 vf_engine_stat() {
