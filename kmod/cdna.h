@@ -169,10 +169,14 @@ struct seq_file;
 /*
  * How the engine will use a buffer (struct cdna_protect_ops.get_buf):
  * data goes into it (RX); a device DMAs it, so the guest's own pages or
- * nothing, never a bounce page.
+ * nothing, never a bounce page; the caller must not wait on VFIO (a
+ * thread that serves other contexts too): a buffer that needs a page
+ * pinned or a copy through vfio_dma_rw() fails with -EAGAIN instead, and
+ * the engine retries it where it may wait.
  */
 #define CDNA_BUF_WRITE		BIT(0)
 #define CDNA_BUF_DEVICE		BIT(1)
+#define CDNA_BUF_NOWAIT		BIT(2)
 
 /**
  * struct cdna_buf - one validated guest buffer, host-owned description
@@ -213,7 +217,8 @@ struct cdna_buf {
  *	any part is not memory the VM mapped for DMA
  * @unmap_ring: undo @map_ring
  * @get_buf: validate and pin a buffer (@flags: CDNA_BUF_*); fills @buf.
- *	Never sleeps for long.
+ *	Never sleeps for long; with CDNA_BUF_NOWAIT never calls into VFIO
+ *	(-EAGAIN where it would have to).
  * @put_buf: release a buffer from @get_buf (lazily: pins stay cached)
  * @dma_unmap: the VM unmapped [iova, iova + len): drop every pin in it,
  *	stopping the queues whose rings lie there; returns when nothing is
@@ -1142,8 +1147,8 @@ int cdna_buf_span(u64 iova, u32 len, struct cdna_buf *buf, u64 *first,
 		  u64 *last);
 void cdna_pincache_init(struct cdna_pincache *pc, struct vfio_device *vdev,
 			unsigned int max_pins);
-int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
-		      struct cdna_buf *buf);
+int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len,
+		      unsigned int flags, struct cdna_buf *buf);
 enum cdna_drop_reason cdna_pincache_drop_reason(int err);
 void cdna_pincache_put(struct cdna_pincache *pc, struct cdna_buf *buf);
 void cdna_pincache_invalidate(struct cdna_pincache *pc, u64 iova, u64 len);

@@ -260,25 +260,28 @@ int cdna_buf_span(u64 iova, u32 len, struct cdna_buf *buf, u64 *first,
  * @pc: the context's pin cache
  * @iova: guest DMA address of the buffer
  * @len: length in bytes, 1..CDNA_BUF_MAX_LEN
- * @write: the engine will write the buffer (RX)
+ * @flags: CDNA_BUF_WRITE: the engine will write the buffer (RX);
+ *	CDNA_BUF_NOWAIT: hits only, no call into VFIO
  * @buf: filled with the pages and their pins
  *
  * Process context (sleeps on a cache miss).  On failure nothing is held.
  *
  * Return: 0; -EINVAL for a zero, too long or wrapping range; -EFAULT if a
  * page is not memory the VM mapped for DMA (with the access needed);
- * -ENOMEM or -ENOSPC if pinning failed for lack of host resources.
+ * -ENOMEM or -ENOSPC if pinning failed for lack of host resources;
+ * -EAGAIN with CDNA_BUF_NOWAIT if a page is not cached (with the access
+ * needed).
  */
-int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
-		      struct cdna_buf *buf)
+int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len,
+		      unsigned int flags, struct cdna_buf *buf)
 {
+	bool write = flags & CDNA_BUF_WRITE;
 	u64 first, last, gfn;
 	unsigned int i = 0, hits = 0;
 	struct cdna_pin *pin;
 	bool missed = false;
 	int err;
 
-	might_sleep();
 	err = cdna_buf_span(iova, len, buf, &first, &last);
 	if (err)
 		return err;
@@ -288,7 +291,11 @@ int cdna_pincache_get(struct cdna_pincache *pc, u64 iova, u32 len, bool write,
 		if (pin && (pin->writable || !write)) {
 			cdna_pincache_use(pin);
 			hits++;
+		} else if (flags & CDNA_BUF_NOWAIT) {
+			err = -EAGAIN;
+			goto err_put;
 		} else {
+			might_sleep();
 			pin = cdna_pincache_fill(pc, gfn, write, &err);
 			if (!pin)
 				goto err_put;

@@ -514,6 +514,9 @@ static int cdna_checked_get_buf(struct cdna_ctx *ctx, u64 iova, u32 len,
 	idx = chk->nrevoked ?
 	      cdna_checked_revoked_find(chk, iova, iova + len - 1) : -1;
 	if (idx >= 0) {
+		/* Both ways below go through vfio_dma_rw(). */
+		if (flags & CDNA_BUF_NOWAIT)
+			return -EAGAIN;
 		if (!(flags & CDNA_BUF_DEVICE))
 			return cdna_checked_bounce_get(chk, iova, len, write,
 						       buf);
@@ -527,7 +530,7 @@ static int cdna_checked_get_buf(struct cdna_ctx *ctx, u64 iova, u32 len,
 			return -EFAULT;
 		cdna_checked_revoked_forget(chk, idx);
 	}
-	ret = cdna_pincache_get(&chk->pc, iova, len, write, buf);
+	ret = cdna_pincache_get(&chk->pc, iova, len, flags, buf);
 	if (!ret && (flags & CDNA_BUF_DEVICE))
 		cdna_pincache_dma_map(&chk->pc, buf);
 	return ret;

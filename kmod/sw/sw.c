@@ -20,6 +20,19 @@
  * Transmit and delivery into guest buffers (sw_tx.c, sw_rx.c) run
  * in the thread.
  *
+ * The thread never calls into VFIO.  A pin (vfio_pin_pages()) or a copy
+ * through vfio_dma_rw() takes the VM's own locks (type1's iommu->lock,
+ * its mm's mmap_lock) and may fault on its memory, so a VM can make it
+ * wait as long as it likes: through userfaultfd, a lock it holds, or the
+ * lock cycle with type1 that docs/datapath.md describes.  The thread asks
+ * the protection for cached pins only (CDNA_BUF_NOWAIT); a buffer that
+ * needs more leaves its packet in hand, and the context goes to its own
+ * work item (struct cdna_engine_ctx.vfio_work), which runs one pass of
+ * the context with VFIO allowed, on an unbound workqueue.  The thread
+ * leaves the context alone until then: a VM that stalls VFIO stalls its
+ * own context only.  In the steady state every page is cached and the
+ * thread does all the work.
+ *
  * Locking, outermost first:
  *   ctx->lock (vf/ctx code)  ->  eng->lock  ->  ectx->lock  ->  VFIO locks
  *   eng->table_lock, the RX backlog's lock (struct cdna_sw_queue),
@@ -30,6 +43,7 @@
  * The engine thread takes eng->lock then each ectx->lock, the latter only
  * with mutex_trylock() (a busy context waits for the next pass); it never
  * takes ctx->lock (errors go through cdna_ctx_raise_error(), a work item).
+ * A context's VFIO work takes its ectx->lock alone.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -148,7 +162,7 @@ void cdna_engine_wake(struct cdna_engine *eng)
  * @q: the queue it concerns
  * @r: why
  *
- * Engine thread only (the single writer of q->stats).
+ * The context's engine lock held: its holder is the one writer of q->stats.
  */
 void cdna_engine_count_drop(struct cdna_queue *q, enum cdna_drop_reason r)
 {
@@ -157,7 +171,7 @@ void cdna_engine_count_drop(struct cdna_queue *q, enum cdna_drop_reason r)
 	u64_stats_update_end(&q->stats.syncp);
 }
 
-/* ops->ctx_lock: while held, the engine thread does not process @ctx. */
+/* ops->ctx_lock: while held, the engine does not process @ctx. */
 static void cdna_sw_ctx_lock(struct cdna_ctx *ctx)
 {
 	mutex_lock(&cdna_sw_ectx(ctx)->lock);
@@ -252,13 +266,51 @@ static int cdna_engine_ctx_poll(struct cdna_engine_ctx *ectx, u64 *now,
 }
 
 /*
+ * A context's VFIO work: one pass over the context for the thread, with
+ * calls into VFIO allowed (they may wait as long as the VM makes them).
+ * The packet that needed it is the first one the pass meets.  Then the
+ * thread takes the context back.
+ */
+static void cdna_sw_vfio_work(struct work_struct *work)
+{
+	struct cdna_engine_ctx *ectx = container_of(work, struct cdna_engine_ctx,
+						    vfio_work);
+	struct cdna_engine *eng = ectx->eng;
+	u64 now = 0, resume = 0;
+
+	mutex_lock(&ectx->lock);
+	/* After a revoke nothing runs a context. */
+	if (ectx->started && !READ_ONCE(eng->revoked)) {
+		ectx->in_vfio_work = true;
+		cdna_engine_ctx_poll(ectx, &now, &resume);
+		ectx->in_vfio_work = false;
+	}
+	ectx->vfio_wanted = false;
+	WRITE_ONCE(ectx->vfio_queued, false);
+	mutex_unlock(&ectx->lock);
+	/* After vfio_queued: the thread's next pass takes the context. */
+	cdna_engine_wake(eng);
+}
+
+/* The thread's pass met a buffer that needs VFIO: hand the context over. */
+static void cdna_sw_vfio_defer(struct cdna_engine_ctx *ectx)
+{
+	lockdep_assert_held(&ectx->lock);
+	ectx->vfio_wanted = false;
+	ectx->vfio_deferrals++;
+	WRITE_ONCE(ectx->vfio_queued, true);
+	queue_work(system_unbound_wq, &ectx->vfio_work);
+}
+
+/*
  * One pass over every context; *@now is the pass's ktime_get_ns(), 0 until
  * something reads it (cdna_engine_now()).  A
  * context whose engine lock someone else holds (its reset flushing the pin
  * cache, a DMA unmap, a queue being enabled) is skipped, not waited for:
  * what its own VM does must not stall the other contexts.  *@busy tells
  * the thread to come back for it: the next pass retries, so no doorbell
- * it missed is lost.
+ * it missed is lost.  A context handed to its VFIO work is skipped too,
+ * without *@busy: the work wakes the thread when it is done.
  */
 static int cdna_engine_pass(struct cdna_engine *eng, u64 *now, bool *busy)
 {
@@ -269,6 +321,10 @@ static int cdna_engine_pass(struct cdna_engine *eng, u64 *now, bool *busy)
 	*busy = false;
 	mutex_lock(&eng->lock);
 	list_for_each_entry(ectx, &eng->ctx_list, node) {
+		if (READ_ONCE(ectx->vfio_queued)) {
+			cdna_engine_thread_count(eng, &eng->vfio_skips);
+			continue;
+		}
 		if (!mutex_trylock(&ectx->lock)) {
 			cdna_engine_thread_count(eng, &eng->busy_skips);
 			*busy = true;
@@ -276,6 +332,8 @@ static int cdna_engine_pass(struct cdna_engine *eng, u64 *now, bool *busy)
 		}
 		if (ectx->started)
 			work += cdna_engine_ctx_poll(ectx, now, &resume);
+		if (ectx->vfio_wanted)
+			cdna_sw_vfio_defer(ectx);
 		mutex_unlock(&ectx->lock);
 	}
 	mutex_unlock(&eng->lock);
@@ -297,6 +355,9 @@ static bool cdna_engine_arm(struct cdna_engine *eng)
 	list_for_each_entry(ectx, &eng->ctx_list, node) {
 		struct cdna_ctx *ctx = ectx->ctx;
 
+		/* Its VFIO work wakes the thread when done. */
+		if (READ_ONCE(ectx->vfio_queued))
+			continue;
 		/* Busy (see cdna_engine_pass()): do not sleep, retry it. */
 		if (!mutex_trylock(&ectx->lock)) {
 			pending = true;
@@ -468,27 +529,27 @@ static void cdna_engine_rx_read(struct cdna_engine *eng,
 static int cdna_engine_stats_show(struct seq_file *s, void *unused)
 {
 	struct cdna_engine *eng = s->private;
-	u64 rx[CDNA_ENGINE_RX_NR], sw, up, passes, sleeps, skips;
+	u64 rx[CDNA_ENGINE_RX_NR], passes, sleeps, skips, vfio_skips;
 	unsigned int start;
 
 	cdna_engine_rx_read(eng, rx);
 	do {
 		start = u64_stats_fetch_begin(&eng->syncp);
-		sw = u64_stats_read(&eng->switched);
-		up = u64_stats_read(&eng->tx_uplink);
 		passes = u64_stats_read(&eng->passes);
 		sleeps = u64_stats_read(&eng->sleeps);
 		skips = u64_stats_read(&eng->busy_skips);
+		vfio_skips = u64_stats_read(&eng->vfio_skips);
 	} while (u64_stats_fetch_retry(&eng->syncp, start));
 
 	seq_printf(s, "rx_to_ctx %llu\n", rx[CDNA_ENGINE_RX_TO_CTX]);
 	seq_printf(s, "rx_flooded %llu\n", rx[CDNA_ENGINE_RX_FLOODED]);
 	seq_printf(s, "rx_passed %llu\n", rx[CDNA_ENGINE_RX_PASSED]);
-	seq_printf(s, "switched %llu\n", sw);
-	seq_printf(s, "tx_uplink %llu\n", up);
+	seq_printf(s, "switched %lld\n", atomic64_read(&eng->switched));
+	seq_printf(s, "tx_uplink %lld\n", atomic64_read(&eng->tx_uplink));
 	seq_printf(s, "passes %llu\n", passes);
 	seq_printf(s, "sleeps %llu\n", sleeps);
 	seq_printf(s, "busy_skips %llu\n", skips);
+	seq_printf(s, "vfio_skips %llu\n", vfio_skips);
 	seq_printf(s, "poll_ns %llu\n", READ_ONCE(eng->poll_ns));
 	seq_printf(s, "uplink_txqs %u\n", eng->ntxq);
 	seq_printf(s, "pins_total %lld\n", cdna_pins_total_read());
@@ -519,6 +580,7 @@ static int cdna_engine_ctx_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "tx_nomem_deferred %llu\n", ectx->tx_nomem_deferred);
 	seq_printf(s, "tx_cost %llu\n", ectx->tx_cost);
 	seq_printf(s, "tx_debt_passes %llu\n", ectx->tx_debt_passes);
+	seq_printf(s, "vfio_deferrals %llu\n", ectx->vfio_deferrals);
 	for (i = 0; i < 2 * ctx->nqp; i++) {
 		struct cdna_queue *q = &ctx->queues[i];
 
@@ -746,6 +808,7 @@ static int cdna_sw_ctx_add(struct cdna_ctx *ctx)
 	ectx->eng = eng;
 	ectx->ctx = ctx;
 	mutex_init(&ectx->lock);
+	INIT_WORK(&ectx->vfio_work, cdna_sw_vfio_work);
 	INIT_HLIST_NODE(&ectx->hnode);
 	INIT_LIST_HEAD(&ectx->run_node);
 	for (i = 0; i < 2 * ctx->nqp; i++) {
@@ -777,6 +840,8 @@ static void cdna_sw_ctx_del(struct cdna_ctx *ctx)
 	mutex_lock(&eng->lock);
 	list_del(&ectx->node);
 	mutex_unlock(&eng->lock);
+	/* Only a pass over the list queues it. */
+	cancel_work_sync(&ectx->vfio_work);
 
 	mutex_lock(&ectx->lock);
 	cdna_sw_release_locked(ctx);

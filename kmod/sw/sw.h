@@ -107,12 +107,14 @@ struct cdna_engine_rx_stats {
  * @ntxq: uplink TX queues contexts are spread over
  * @ctx_seq: contexts added so far (@lock), spreads them over @ntxq
  * @rx_stats: the rx_handler's counters, per CPU (struct cdna_engine_rx_stats)
+ * @switched: context-to-context frames switched internally (by the
+ *	thread and the contexts' VFIO work: atomic)
+ * @tx_uplink: context frames sent through the uplink (likewise)
  * @syncp: the thread's counters below; the thread is their one writer
- * @switched: context-to-context frames switched internally
- * @tx_uplink: context frames sent through the uplink
  * @passes: engine passes
  * @sleeps: times the engine went to sleep
  * @busy_skips: contexts a pass skipped because their engine lock was held
+ * @vfio_skips: contexts a pass left to their VFIO work
  * @poll_ns: the thread's current poll window
  * @resume_ns: earliest time a rate-limited context may send again, 0 for
  *	none (engine thread: set by each pass, used by the sleep)
@@ -137,12 +139,13 @@ struct cdna_engine {
 	unsigned int ctx_seq;
 
 	struct cdna_engine_rx_stats __percpu *rx_stats;
+	atomic64_t switched;
+	atomic64_t tx_uplink;
 	struct u64_stats_sync syncp;
-	u64_stats_t switched;
-	u64_stats_t tx_uplink;
 	u64_stats_t passes;
 	u64_stats_t sleeps;
 	u64_stats_t busy_skips;
+	u64_stats_t vfio_skips;
 	u64 poll_ns;
 	u64 resume_ns;
 
@@ -156,11 +159,21 @@ struct cdna_engine {
  * @node: entry in eng->ctx_list
  * @hnode: entry in eng->mac_hash while started
  * @run_node: entry in eng->running while started
- * @lock: the context's engine lock: held by the engine thread while it
- *	processes the context, and by whoever changes what the engine
- *	uses (queue enable/disable, start/stop, DMA unmap, close).  Nests
- *	inside ctx->lock; never held while taking ctx->lock.
+ * @lock: the context's engine lock: held by the engine thread (or the
+ *	context's @vfio_work) while it processes the context, and by
+ *	whoever changes what the engine uses (queue enable/disable,
+ *	start/stop, DMA unmap, close).  Nests inside ctx->lock; never held
+ *	while taking ctx->lock.
  * @started: the engine processes the context (@lock)
+ * @vfio_work: processes the context once, for the thread, where a buffer
+ *	needs VFIO (a page to pin, a copy through vfio_dma_rw()): a call
+ *	that may wait on the VM's own locks and faults, which the thread
+ *	shared by every context never makes (sw.c)
+ * @vfio_queued: @vfio_work is queued or running: the thread leaves the
+ *	context alone until it ran (written under @lock, read locklessly)
+ * @vfio_wanted: this pass met a buffer that needs VFIO (@lock)
+ * @in_vfio_work: @lock is held by @vfio_work, which may call into VFIO
+ * @vfio_deferrals: passes handed to @vfio_work (@lock)
  * @mac: context MAC, cached at start
  * @vlan: context VLAN, cached at start
  * @trusted: may send any source MAC, cached at start
@@ -173,7 +186,7 @@ struct cdna_engine {
  *	larger than what was left (a debt the refill pays first)
  * @tx_burst: bytes the bucket holds at most
  * @tx_stamp: ktime_get_ns() of the last refill
- * @tx_held: TX is held back until the bucket refills (engine thread)
+ * @tx_held: TX is held back until the bucket refills (@lock)
  * @tx_skb_allocs: skbs allocated for its TX frames (@lock)
  * @tx_nomem_deferred: TX packets left in the ring for a later pass
  *	because an allocation failed (@lock)
@@ -194,6 +207,11 @@ struct cdna_engine_ctx {
 
 	struct mutex lock;	/* the engine's use of the context */
 	bool started;
+	struct work_struct vfio_work;
+	bool vfio_queued;
+	bool vfio_wanted;
+	bool in_vfio_work;
+	u64 vfio_deferrals;
 	u8 mac[ETH_ALEN];
 	u16 vlan;
 	bool trusted;
@@ -219,6 +237,15 @@ struct cdna_engine_ctx {
 static inline struct cdna_engine_ctx *cdna_sw_ectx(struct cdna_ctx *ctx)
 {
 	return ctx->eng_priv;
+}
+
+/*
+ * The get_buf flags the holder of @ectx's engine lock passes: the thread
+ * must not wait on VFIO, the context's VFIO work may.
+ */
+static inline unsigned int cdna_sw_buf_flags(const struct cdna_engine_ctx *ectx)
+{
+	return ectx->in_vfio_work ? 0 : CDNA_BUF_NOWAIT;
 }
 
 /* sw.c: the engine, its thread and its per-context state */

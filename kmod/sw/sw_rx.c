@@ -401,7 +401,9 @@ static bool cdna_rx_gso_ok(const struct cdna_engine_ctx *ectx,
 
 enum cdna_rx_result {
 	CDNA_RX_DONE,		/* progress: delivered, dropped or split */
-	CDNA_RX_WAIT,		/* not enough buffers posted */
+	CDNA_RX_WAIT,		/* not enough buffers posted, or one needs
+				 * the context's VFIO work (sw.c)
+				 */
 	CDNA_RX_RING_ERROR,	/* the queue was stopped */
 };
 
@@ -476,8 +478,16 @@ static enum cdna_rx_result cdna_rx_one(struct cdna_engine_ctx *ectx,
 		u32 chunk = min_t(u32, d->len, len - off);
 
 		/* The whole buffer must be the VM's, not just what we use. */
-		err = prot->get_buf(ectx->ctx, d->addr, d->len, CDNA_BUF_WRITE,
+		err = prot->get_buf(ectx->ctx, d->addr, d->len,
+				    CDNA_BUF_WRITE | cdna_sw_buf_flags(ectx),
 				    &cdna_sw_q(q)->buf);
+		if (err == -EAGAIN) {
+			/* The frame stays in hand; the copies so far are
+			 * done again (the guest owns none of the buffers).
+			 */
+			ectx->vfio_wanted = true;
+			return CDNA_RX_WAIT;
+		}
 		if (err) {
 			/*
 			 * The completion ends at the bad buffer; those before
@@ -544,7 +554,7 @@ static void cdna_rx_fold_drops(struct cdna_queue *q)
  * @q: its running RX queue
  * @budget: frames at most
  *
- * Engine thread, engine lock held.
+ * Engine thread or the context's VFIO work, engine lock held.
  *
  * Return: work done (frames delivered or dropped, buffers returned).
  */

@@ -233,7 +233,9 @@ static void cdna_tx_copy(struct cdna_tx_cursor *c, const struct cdna_buf *buf)
  * the guest's offsets decide no allocation size; a checksum beyond the
  * headers of a large frame is refused before anything is allocated.  The
  * engine holds the shared locks: no reclaim, a failure is for the caller
- * to retry.  *@misses counts the pages that had to be pinned.
+ * to retry.  *@misses counts the pages that had to be pinned.  A buffer
+ * that needs VFIO while the thread holds the context leaves no skb and
+ * CDNA_DROP_MAX, with ectx->vfio_wanted set (sw.c).
  */
 static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 					   struct cdna_queue *q,
@@ -278,7 +280,8 @@ static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 	if (prot->pin_stats)
 		prot->pin_stats(ectx->ctx, &hits, &miss0, &evictions);
 	for (i = 0; i < n; i++) {
-		err = prot->get_buf(ectx->ctx, d[i].addr, d[i].len, 0,
+		err = prot->get_buf(ectx->ctx, d[i].addr, d[i].len,
+				    cdna_sw_buf_flags(ectx),
 				    &cdna_sw_q(q)->buf);
 		if (err) {
 			kfree_skb(skb);
@@ -291,6 +294,10 @@ static enum cdna_drop_reason cdna_tx_build(struct cdna_engine_ctx *ectx,
 	if (prot->pin_stats) {
 		prot->pin_stats(ectx->ctx, &hits, misses, &evictions);
 		*misses -= miss0;
+	}
+	if (err == -EAGAIN) {
+		ectx->vfio_wanted = true;
+		return CDNA_DROP_MAX;
 	}
 	if (!skb)
 		return cdna_pincache_drop_reason(err);
@@ -416,7 +423,7 @@ static enum cdna_drop_reason cdna_tx_deliver(struct cdna_engine_ctx *ectx,
 		if (peer) {
 			cdna_engine_rx_enqueue(peer, skb);
 			rcu_read_unlock();
-			cdna_engine_thread_count(eng, &eng->switched);
+			atomic64_inc(&eng->switched);
 			return CDNA_DROP_MAX;
 		}
 	}
@@ -430,13 +437,14 @@ static enum cdna_drop_reason cdna_tx_deliver(struct cdna_engine_ctx *ectx,
 	/* NET_XMIT_CN: sent, but the qdisc is congested. */
 	if (net_xmit_eval(rc))
 		return CDNA_DROP_UPLINK;
-	cdna_engine_thread_count(eng, &eng->tx_uplink);
+	atomic64_inc(&eng->tx_uplink);
 	return CDNA_DROP_MAX;
 }
 
 /*
  * Process one packet of @n gathered descriptors; completes it, or leaves it
- * in hand for a later pass when no memory was free (*@cost is then 0).
+ * in hand for a later pass when no memory was free, or for the context's
+ * VFIO work when a buffer needs VFIO (*@cost is then 0).
  * *@cost is what it cost the engine: CDNA_TX_PKT_COST, plus its bytes once
  * they were copied, plus CDNA_TX_PIN_COST per page pinned for it.
  */
@@ -460,6 +468,11 @@ static void cdna_tx_packet(struct cdna_engine_ctx *ectx, struct cdna_queue *q,
 			       CDNA_BUF_MAX_PAGES) * CDNA_TX_PIN_COST;
 		if (skb)
 			*cost += total;
+		if (r == CDNA_DROP_MAX && !skb) {
+			/* For the context's VFIO work: it stays in hand. */
+			*cost = 0;
+			return;
+		}
 	}
 	if (r == CDNA_DROP_NOMEM && cdna_sw_q(q)->tx_nomem < CDNA_TX_NOMEM_RETRIES) {
 		/* Back-pressure: the descriptors stay in hand. */
@@ -525,7 +538,7 @@ void cdna_engine_tx_set_rate(struct cdna_engine_ctx *ectx, u32 mbit)
  * @resume: earliest time a held context may send again, 0 for none:
  *	lowered to this context's when it is held
  *
- * Engine thread, ectx->lock held.
+ * Engine thread or the context's VFIO work, ectx->lock held.
  *
  * Return: true if the context may send now (always without a rate).
  */
@@ -569,7 +582,8 @@ bool cdna_engine_tx_refill(struct cdna_engine_ctx *ectx, u64 now,
  * Besides @budget, what the queue may spend per pass is bounded by cost
  * (tx_quantum, deficit round robin): a guest posting 64 KiB frames over
  * pages never pinned before gets no more of the engine than one posting
- * small frames from cached pages.  Engine thread, engine lock held.
+ * small frames from cached pages.  Engine thread or
+ * the context's VFIO work, engine lock held.
  *
  * Return: packets processed (sent or refused), or 1 for a queue that sat
  * the pass out to pay its debt.

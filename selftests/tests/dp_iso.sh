@@ -7,6 +7,9 @@
 # half its TX rate while a hostile context on the same NIC resets in a
 # loop and sends 18-fragment frames over fresh pages and frames with their
 # checksum 60000 bytes in; such a frame is refused before any allocation.
+# It keeps half its rate as well while the hostile context's frame waits,
+# in its context's VFIO work, for a userfaultfd fault that the hostile
+# VM holds for 3 s; the frame completes once the fault is served.
 # Afterwards nothing may stay pinned and the skb slabs must be back near
 # their baseline.
 set -u

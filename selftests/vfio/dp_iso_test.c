@@ -13,6 +13,16 @@
  * a loop (each one flushing its pin cache under its engine lock).  The
  * well-behaved context must keep at least half its rate, in one run.
  *
+ * A VM that makes VFIO wait stalls only itself: the hostile context
+ * unmaps a range of its DMA memory while open and maps it again over
+ * userfaultfd-registered memory no page of which exists.  A frame posted
+ * there must be copied through vfio_dma_rw() (the range was unmapped
+ * once, so cdna pins nothing in it), whose copy faults and waits for
+ * the VM's userfaultfd handler - as long as the VM likes.  The fault must
+ * come from the context's own VFIO work, not from the engine thread that
+ * every context shares: the good context keeps at least half its rate
+ * while the fault is held, and the frame goes once it is resolved.
+ *
  * Unit checks: a large frame with its checksum beyond the headers is
  * refused with ERR_OFFLOAD before any skb is allocated for it (debugfs
  * tx_skb_allocs), and the TX cost a queue is charged is visible (tx_cost).
@@ -20,13 +30,18 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <linux/if_ether.h>
+#include <linux/userfaultfd.h>
 
 #include "cdna_vfio.h"
 #include "kselftest_harness.h"
@@ -49,6 +64,8 @@
 #define FAR_LEN		65000
 #define FAR_CSUM	60000
 #define WAIT_MS		3000
+#define STALL_IOVA	0x10000000ULL		/* beyond both contexts' memory */
+#define STALL_SIZE	(64UL << 10)
 #define ETH_P_CDNA_TEST	0x88b5
 
 /* One context as a guest driver sees it. */
@@ -410,11 +427,163 @@ static void *hostile_thread(void *arg)
 	return NULL;
 }
 
+/* ---- a VM that makes VFIO wait ----------------------------------------- */
+
+static bool next_cpl(struct iso_ctx *c, struct cdna_cpl *cpl);
+
+struct stall {
+	struct iso_ctx *c;
+	void *mem;		/* STALL_IOVA's memory now, userfaultfd's */
+	int uffd;
+	bool mapped;
+};
+
+static int dma_map(struct iso_ctx *c, uint64_t iova, void *p, size_t size)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)p,
+		.iova = iova,
+		.size = size,
+	};
+
+	return ioctl(c->v.container, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
+}
+
+static int dma_unmap(struct iso_ctx *c, uint64_t iova, size_t size)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = iova,
+		.size = size,
+	};
+
+	return ioctl(c->v.container, VFIO_IOMMU_UNMAP_DMA, &unmap) ? -errno : 0;
+}
+
+/* A frame from @c to a unicast MAC nobody has, at @p. */
+static void stall_frame(struct iso_ctx *c, uint8_t *p)
+{
+	static const uint8_t dst[ETH_ALEN] = { 0x02, 0xcd, 0, 0, 0, 0x98 };
+	uint16_t type = htons(ETH_P_CDNA_TEST);
+
+	memcpy(p, dst, ETH_ALEN);
+	memcpy(p + ETH_ALEN, c->mac, ETH_ALEN);
+	memcpy(p + 12, &type, 2);
+	memset(p + 14, 0x5a, GOOD_FRAME - 14);
+}
+
+/*
+ * STALL_IOVA: mapped, used by a frame, unmapped while the context is open,
+ * then mapped again over memory that userfaultfd serves.  0 or -errno;
+ * a kernel without userfaultfd for kernel faults gives -ENOSYS/-EPERM.
+ */
+static int stall_setup(struct stall *st)
+{
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct cdna_tx_desc d;
+	struct cdna_cpl cpl;
+	void *first;
+	int ret;
+
+	first = mmap(NULL, STALL_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (first == MAP_FAILED)
+		return -errno;
+	ret = dma_map(st->c, STALL_IOVA, first, STALL_SIZE);
+	if (ret)
+		goto out_first;
+	stall_frame(st->c, first);
+	d = txd(STALL_IOVA, GOOD_FRAME, CDNA_TXD_EOP);
+	tx_post(st->c, &d, 1);
+	if (!next_cpl(st->c, &cpl) || le16toh(cpl.status) != CDNA_CPL_OK)
+		ret = -EIO;
+	/* Unmapped from an open context: cdna pins nothing there again. */
+	if (dma_unmap(st->c, STALL_IOVA, STALL_SIZE) && !ret)
+		ret = -errno;
+	if (ret)
+		goto out_first;
+
+	/* Not UFFD_USER_MODE_ONLY: the kernel's own faults wait too. */
+	st->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (st->uffd < 0) {
+		ret = -errno;
+		goto out_first;
+	}
+	if (ioctl(st->uffd, UFFDIO_API, &api)) {
+		ret = -errno;
+		goto out_first;
+	}
+	st->mem = mmap(NULL, STALL_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (st->mem == MAP_FAILED) {
+		st->mem = NULL;
+		ret = -errno;
+		goto out_first;
+	}
+	reg.range.start = (uintptr_t)st->mem;
+	reg.range.len = STALL_SIZE;
+	if (ioctl(st->uffd, UFFDIO_REGISTER, &reg)) {
+		ret = -errno;
+		goto out_first;
+	}
+	ret = dma_map(st->c, STALL_IOVA, st->mem, STALL_SIZE);
+	st->mapped = !ret;
+out_first:
+	munmap(first, STALL_SIZE);
+	return ret;
+}
+
+/* The address of the next fault userfaultfd reports; 0 on timeout. */
+static uint64_t stall_fault(struct stall *st, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = st->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&pfd, 1, timeout_ms) != 1 ||
+	    read(st->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		return 0;
+	return msg.arg.pagefault.address;
+}
+
+/* Serve the page at @addr with a frame: the waiting copy goes on. */
+static int stall_resolve(struct stall *st, uint64_t addr)
+{
+	static uint8_t page[4096] __attribute__((aligned(4096)));
+	struct uffdio_copy copy = {
+		.dst = addr & ~4095ULL,
+		.src = (uintptr_t)page,
+		.len = sizeof(page),
+	};
+
+	memset(page, 0, sizeof(page));
+	if (copy.dst == (uintptr_t)st->mem)
+		stall_frame(st->c, page);
+	return ioctl(st->uffd, UFFDIO_COPY, &copy) ? -errno : 0;
+}
+
+static void stall_teardown(struct stall *st)
+{
+	if (st->uffd >= 0)
+		close(st->uffd);
+	st->uffd = -1;
+	if (st->mapped)
+		dma_unmap(st->c, STALL_IOVA, STALL_SIZE);
+	st->mapped = false;
+	if (st->mem)
+		munmap(st->mem, STALL_SIZE);
+	st->mem = NULL;
+}
+
 /* ---- tests ----------------------------------------------------------- */
 
 FIXTURE(iso) {
 	struct iso_ctx good;
 	struct iso_ctx bad;
+	struct stall st;
 };
 
 FIXTURE_SETUP(iso)
@@ -424,6 +593,8 @@ FIXTURE_SETUP(iso)
 
 	self->good.v.device = -1;
 	self->bad.v.device = -1;
+	self->st.c = &self->bad;
+	self->st.uffd = -1;
 	snprintf(path, sizeof(path), "/sys/class/cdna/cdna-%s", cdna_test_nic());
 	if (access(path, F_OK))
 		SKIP(return, "no NIC %s attached (run through dp_iso.sh)",
@@ -437,6 +608,8 @@ FIXTURE_SETUP(iso)
 
 FIXTURE_TEARDOWN(iso)
 {
+	/* First: a copy still waiting on the userfaultfd gets an error. */
+	stall_teardown(&self->st);
 	ctx_close(&self->bad);
 	ctx_close(&self->good);
 	/* Nothing of either VM stays pinned. */
@@ -464,7 +637,7 @@ static bool next_cpl(struct iso_ctx *c, struct cdna_cpl *cpl)
 TEST_F(iso, far_csum_refused_unallocated)
 {
 	struct iso_ctx *c = &self->bad;
-	int64_t allocs, offl, cost;
+	int64_t allocs, offl, cost, deferrals;
 	struct cdna_tx_desc d;
 	struct cdna_cpl cpl;
 	uint8_t *f;
@@ -494,13 +667,21 @@ TEST_F(iso, far_csum_refused_unallocated)
 	/* Charged as a refused packet: no bytes, no pins. */
 	EXPECT_GT(cost + 4096, dp_stat(c, "tx_cost"));
 
-	/* Checksum at 34: the frame is built (whatever becomes of it). */
+	/*
+	 * Checksum at 34: the frame is built (whatever becomes of it).  Its
+	 * pages are not pinned yet, so the engine thread hands it to the
+	 * context's VFIO work, dropping the skb it had begun: one more.
+	 */
 	d.csum_start = htole16(34);
 	d.hdr_len = htole16(54);
 	cost = dp_stat(c, "tx_cost");
+	deferrals = dp_stat(c, "vfio_deferrals");
+	ASSERT_LE(0, deferrals) TH_LOG("no vfio_deferrals in datapath/stats");
 	tx_post(c, &d, 1);
 	ASSERT_TRUE(next_cpl(c, &cpl));
-	EXPECT_EQ(allocs + 1, dp_stat(c, "tx_skb_allocs"));
+	deferrals = dp_stat(c, "vfio_deferrals") - deferrals;
+	EXPECT_LE(1, deferrals);
+	EXPECT_EQ(allocs + 1 + deferrals, dp_stat(c, "tx_skb_allocs"));
 	EXPECT_LE(cost + FAR_LEN, dp_stat(c, "tx_cost"));
 }
 
@@ -553,6 +734,58 @@ TEST_F_TIMEOUT(iso, hostile_neighbour_keeps_half, 180)
 	EXPECT_LE(3, h.resets);
 	EXPECT_LE(20, hposted);
 	EXPECT_LE(0.5 * alone, shared);
+}
+
+/*
+ * The hostile context's copy waits on its VM's userfaultfd for as long as
+ * the VM likes (CDNA_ISO_MS, default 3000 ms, here); the good one keeps
+ * half its rate meanwhile.
+ */
+TEST_F_TIMEOUT(iso, vfio_stall_stalls_only_its_context, 120)
+{
+	unsigned int ms = env_uint("CDNA_ISO_MS", 3000);
+	struct stall *st = &self->st;
+	int64_t deferrals0, skips0;
+	uint64_t bad = 0, addr;
+	double alone, stalled;
+	struct cdna_tx_desc d;
+	struct cdna_cpl cpl;
+	int ret;
+
+	good_rate(&self->good, 300, &bad);	/* warm the pin cache */
+	alone = good_rate(&self->good, ms, &bad);
+	ASSERT_LT(0, alone);
+
+	ret = stall_setup(st);
+	if (ret == -ENOSYS || ret == -EPERM)
+		SKIP(return, "no userfaultfd for kernel faults here: %s",
+		     strerror(-ret));
+	ASSERT_EQ(0, ret) TH_LOG("stall setup: %s", strerror(-ret));
+	deferrals0 = dp_stat(&self->bad, "vfio_deferrals");
+	skips0 = eng_stat("vfio_skips");
+
+	d = txd(STALL_IOVA, GOOD_FRAME, CDNA_TXD_EOP);
+	tx_post(&self->bad, &d, 1);
+	addr = stall_fault(st, WAIT_MS);
+	EXPECT_EQ((uintptr_t)st->mem, addr)
+		TH_LOG("the frame's copy did not fault on the VM's memory");
+	if (addr) {
+		stalled = good_rate(&self->good, ms, &bad);
+		TH_LOG("good alone %.0f frames/s, while the hostile one's copy waits %.0f frames/s (%.0f%%)",
+		       alone, stalled, 100.0 * stalled / alone);
+		EXPECT_LE(0.5 * alone, stalled);
+		/* Still waiting: nothing completed the frame meanwhile. */
+		EXPECT_EQ(self->bad.cons, dev_cons(&self->bad));
+		EXPECT_EQ(0, stall_resolve(st, addr));
+		EXPECT_TRUE(next_cpl(&self->bad, &cpl));
+		EXPECT_EQ(CDNA_CPL_OK, le16toh(cpl.status));
+	}
+	/* The context's VFIO work made the copy; the thread left it. */
+	ASSERT_LE(0, deferrals0) TH_LOG("no vfio_deferrals in datapath/stats");
+	ASSERT_LE(0, skips0) TH_LOG("no vfio_skips in engine/stats");
+	EXPECT_LT(deferrals0, dp_stat(&self->bad, "vfio_deferrals"));
+	EXPECT_LT(skips0, eng_stat("vfio_skips"));
+	EXPECT_EQ(0, bad) TH_LOG("good frames completed with an error");
 }
 
 TEST_HARNESS_MAIN
